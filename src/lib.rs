@@ -1,0 +1,11 @@
+//! cloud-chatops: provision cloud infrastructure from chat without losing control of it.
+//!
+//! # Layout
+//!
+//! - [`domain`]: providers, resource kinds, roles, money and the pricing catalogue; pure types.
+//! - [`store`]: typed async functions over the seven tables (sea-orm); the only code that runs SQL.
+//! - [`settings`]: layered configuration (`config/default.toml`, then `CHATOPS_*` environment variables).
+//! - [`seed`]: the sample data of the original design document.
+//! - [`cli`]: the `cloud-chatops` subcommands.
+
+pub mod domain;
