@@ -1,14 +1,14 @@
 //! Domain types shared by every layer: providers, resource kinds, roles, sizes, money and the
 //! pricing catalogue. Nothing here touches the database, Discord or the file system.
 
-
+pub mod catalog;
 pub mod kind;
 pub mod money;
 pub mod provider;
 pub mod quota;
 pub mod role;
 
-
+pub use catalog::Catalog;
 pub use kind::ResourceKind;
 pub use money::Money;
 pub use provider::Provider;

@@ -54,11 +54,7 @@ impl Money {
         let frac = format!("{:06}", abs % 1_000_000);
         let trimmed = frac.trim_end_matches('0');
         let decimals = if trimmed.len() < min_decimals { &frac[..min_decimals] } else { trimmed };
-        if decimals.is_empty() {
-            format!("{sign}${whole}")
-        } else {
-            format!("{sign}${whole}.{decimals}")
-        }
+        if decimals.is_empty() { format!("{sign}${whole}") } else { format!("{sign}${whole}.{decimals}") }
     }
 }
 
@@ -112,7 +108,9 @@ impl<'de> serde::Deserialize<'de> for Money {
         }
         match Raw::deserialize(d)? {
             Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
-            Raw::Int(n) => n.checked_mul(1_000_000).map(Money).ok_or_else(|| serde::de::Error::custom("amount too large")),
+            Raw::Int(n) => {
+                n.checked_mul(1_000_000).map(Money).ok_or_else(|| serde::de::Error::custom("amount too large"))
+            }
         }
     }
 }
