@@ -8,4 +8,8 @@
 //! - [`seed`]: the sample data of the original design document.
 //! - [`cli`]: the `cloud-chatops` subcommands.
 
+pub mod cli;
 pub mod domain;
+pub mod seed;
+pub mod settings;
+pub mod store;

@@ -7,6 +7,7 @@ pub mod money;
 pub mod provider;
 pub mod quota;
 pub mod role;
+pub mod status;
 
 pub use catalog::Catalog;
 pub use kind::ResourceKind;
@@ -14,6 +15,7 @@ pub use money::Money;
 pub use provider::Provider;
 pub use quota::QuotaType;
 pub use role::{Role, SizeClass};
+pub use status::{PolicyKind, SessionStatus};
 
 /// Error for a value that could not be parsed from text; says what was wrong and what is valid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,0 +1,49 @@
+//! Lifecycle states stored as text.
+
+use super::text_enum;
+
+/// State of a deployment lobby.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SessionStatus {
+    /// Open, holding its reservation, buttons live.
+    Pending,
+    /// Approved and deployed.
+    Approved,
+    /// Cancelled by the requester or an admin.
+    Cancelled,
+    /// Reached its deadline.
+    Expired,
+    /// Approval was attempted and failed; nothing was deployed.
+    Failed,
+}
+
+text_enum!(SessionStatus, "session status", {
+    Pending => "pending",
+    Approved => "approved",
+    Cancelled => "cancelled",
+    Expired => "expired",
+    Failed => "failed",
+});
+
+/// Kind of rule an infrastructure policy expresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyKind {
+    /// Who may deploy what.
+    Permission,
+    /// Limits on how much one request may ask for.
+    Quota,
+    /// Allowed or denied regions.
+    Region,
+    /// Maximum hourly cost.
+    Cost,
+    /// Denied exposure values such as `public` or `0.0.0.0/0`.
+    Security,
+}
+
+text_enum!(PolicyKind, "policy type", {
+    Permission => "permission",
+    Quota => "quota",
+    Region => "region",
+    Cost => "cost",
+    Security => "security",
+});

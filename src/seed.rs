@@ -1,0 +1,126 @@
+//! The sample data of the original design document: guild 123456789 with three members, the
+//! `gcp-abc123` "Production API" project at 3 of 10 instances, and the three example policies.
+//! Loading it twice changes nothing the second time.
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use crate::domain::{Catalog, Money, PolicyKind, Provider, ResourceKind, Role, SizeClass};
+use crate::settings::DefaultQuotas;
+use crate::store::{self, StoreResult, permissions::Grant, policies::NewPolicy, quotas::QuotaAmount};
+
+/// The sample guild.
+pub const GUILD_ID: i64 = 123_456_789;
+/// CloudUser for gcp: VMs up to medium, us-central1 and asia-southeast1, $3000 a month.
+pub const USER_ID: i64 = 111_111_111;
+/// CloudAdmin for gcp.
+pub const ADMIN_ID: i64 = 222_222_222;
+/// CloudViewer for gcp.
+pub const VIEWER_ID: i64 = 333_333_333;
+/// The sample project.
+pub const PROJECT_ID: &str = "gcp-abc123";
+
+const VMS: [(&str, &str); 3] = [("web-server-01", "e2-medium"), ("web-server-02", "e2-medium"), ("worker-01", "e2-small")];
+
+/// Loads whatever of the sample data is missing; returns one line per thing created.
+pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Catalog) -> StoreResult<Vec<String>> {
+    let mut created = Vec::new();
+    let txn = db.begin().await?;
+    for (user, role) in [(USER_ID, Role::CloudUser), (ADMIN_ID, Role::CloudAdmin), (VIEWER_ID, Role::CloudViewer)] {
+        if store::permissions::get(&txn, user, GUILD_ID, Provider::Gcp).await?.is_some() {
+            continue;
+        }
+        let mut grant = Grant::for_role(user, GUILD_ID, Provider::Gcp, role, ADMIN_ID);
+        if role == Role::CloudUser {
+            grant.max_vm_size = Some(SizeClass::Medium);
+            grant.allowed_regions = Some(vec!["us-central1".into(), "asia-southeast1".into()]);
+            grant.budget_limit = Some(Money::from_dollars(3000));
+        }
+        store::permissions::grant(&txn, grant).await?;
+        created.push(format!("permission: user {user} is {role} for gcp in guild {GUILD_ID}"));
+    }
+
+    if store::projects::get(&txn, PROJECT_ID).await.is_err() {
+        let project = store::projects::create_with_id(
+            &txn,
+            PROJECT_ID,
+            store::projects::NewProject {
+                guild_id: GUILD_ID,
+                owner_user_id: USER_ID,
+                provider: Provider::Gcp,
+                name: "Production API".into(),
+                default_region: "us-central1".into(),
+                monthly_budget: Some(Money::from_dollars(5000)),
+                quotas: quotas.lines(),
+            },
+        )
+        .await?;
+        created.push(format!("project: {} \"{}\" in {}", project.id, project.name, project.default_region));
+        for (name, machine_type) in VMS {
+            let quote = catalog
+                .quote(Provider::Gcp, ResourceKind::Vm, "us-central1", Some(machine_type), None, 1)
+                .map_err(|e| store::StoreError::InvalidInput(e.to_string()))?;
+            let lines: Vec<QuotaAmount> =
+                quote.consumption.iter().map(|(q, n)| QuotaAmount::new(*q, "us-central1", *n)).collect();
+            store::quotas::consume(&txn, PROJECT_ID, &lines).await?;
+            store::resources::create(
+                &txn,
+                store::resources::NewResource {
+                    project_id: PROJECT_ID.into(),
+                    provider: Provider::Gcp,
+                    kind: ResourceKind::Vm,
+                    name: name.into(),
+                    region: "us-central1".into(),
+                    config: serde_json::json!({ "machine_type": machine_type }),
+                    hourly_cost: quote.total_hourly,
+                    created_by: USER_ID,
+                    session_id: None,
+                },
+            )
+            .await?;
+            created.push(format!("resource: vm {name} ({machine_type}) in {PROJECT_ID}"));
+        }
+    }
+
+    let existing: Vec<String> =
+        store::policies::list_active(&txn, GUILD_ID).await?.into_iter().map(|p| p.name).collect();
+    for policy in sample_policies() {
+        if existing.contains(&policy.name) {
+            continue;
+        }
+        let policy = store::policies::create(&txn, policy).await?;
+        created.push(format!("policy: #{} {} ({}, priority {})", policy.id, policy.name, policy.policy_type, policy.priority));
+    }
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn sample_policies() -> Vec<NewPolicy> {
+    let base = |name: &str, kind, pattern: &str, priority| NewPolicy {
+        guild_id: GUILD_ID,
+        name: name.into(),
+        kind,
+        resource_pattern: pattern.into(),
+        allowed_values: vec![],
+        denied_values: vec![],
+        max_cost_per_hour: None,
+        require_approval: false,
+        priority,
+        created_by: ADMIN_ID,
+    };
+    vec![
+        NewPolicy {
+            allowed_values: vec!["us-central1".into(), "us-east-1".into(), "eu-west-1".into()],
+            ..base("Production Regions Only", PolicyKind::Region, "*", 10)
+        },
+        NewPolicy {
+            max_cost_per_hour: Some(Money::from_micros(500_000)),
+            require_approval: true,
+            ..base("Max $0.50/hour per VM", PolicyKind::Cost, "type:compute.instances", 50)
+        },
+        NewPolicy {
+            denied_values: vec!["public".into(), "0.0.0.0/0".into()],
+            require_approval: true,
+            ..base("No Public Databases", PolicyKind::Security, "type:database", 5)
+        },
+    ]
+}

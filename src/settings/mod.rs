@@ -1,0 +1,256 @@
+//! Layered configuration: the shipped `config/default.toml`, then `config/default.toml` and
+//! `config/local.toml` in the working directory if present, then `CHATOPS_<SECTION>__<KEY>`
+//! environment variables, then the conventional `DATABASE_URL`, `DISCORD_TOKEN`, `DISCORD_API_BASE`.
+
+mod secret;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+pub use secret::Secret;
+
+use crate::domain::catalog::{Catalog, CatalogError};
+use crate::domain::QuotaType;
+
+/// The defaults shipped with the binary, so it runs from any directory.
+pub const BUILTIN_DEFAULTS: &str = include_str!("../../config/default.toml");
+
+/// Why the configuration could not be loaded; the text names the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A file did not parse, a key is unknown or a value has the wrong type.
+    #[error("configuration: {0}")]
+    Invalid(#[from] config::ConfigError),
+    /// A value parsed but is out of range.
+    #[error("configuration key `{key}`: {problem}")]
+    OutOfRange {
+        /// Dotted key (`lobby.timeout_secs`).
+        key: &'static str,
+        /// What is wrong and what would be valid.
+        problem: String,
+    },
+    /// The pricing catalogue could not be read or is invalid.
+    #[error("configuration key `catalog.path`: {0}")]
+    Catalog(String),
+}
+
+/// Every setting.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Database connection.
+    pub database: DatabaseSettings,
+    /// Lobby behaviour.
+    pub lobby: LobbySettings,
+    /// Terraform output.
+    pub terraform: TerraformSettings,
+    /// Audit log retention.
+    pub history: HistorySettings,
+    /// Logging.
+    pub log: LogSettings,
+    /// Pricing catalogue.
+    pub catalog: CatalogSettings,
+    /// Limits of a new project.
+    pub quotas: DefaultQuotas,
+    /// Discord connection.
+    pub discord: DiscordSettings,
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// sea-orm URL: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
+    pub url: String,
+}
+
+/// `[lobby]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LobbySettings {
+    /// Lifetime of a lobby, in seconds.
+    pub timeout_secs: u64,
+}
+
+/// `[terraform]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformSettings {
+    /// Output root.
+    pub output_dir: PathBuf,
+}
+
+/// `[history]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistorySettings {
+    /// Days of history kept.
+    pub retention_days: u32,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// tracing filter.
+    pub level: String,
+}
+
+/// `[catalog]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogSettings {
+    /// Catalogue file; empty uses the shipped one.
+    pub path: String,
+}
+
+/// `[quotas]`: limits every new project starts with.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct DefaultQuotas {
+    pub compute_instances: i64,
+    pub compute_cpus: i64,
+    pub compute_ram_gb: i64,
+    pub database_instances: i64,
+    pub kubernetes_clusters: i64,
+    pub storage_buckets: i64,
+    pub network_vpcs: i64,
+    pub network_load_balancers: i64,
+}
+
+impl DefaultQuotas {
+    /// The limits as (type, limit) lines.
+    pub fn lines(&self) -> Vec<(QuotaType, i64)> {
+        vec![
+            (QuotaType::ComputeInstances, self.compute_instances),
+            (QuotaType::ComputeCpus, self.compute_cpus),
+            (QuotaType::ComputeRamGb, self.compute_ram_gb),
+            (QuotaType::DatabaseInstances, self.database_instances),
+            (QuotaType::KubernetesClusters, self.kubernetes_clusters),
+            (QuotaType::StorageBuckets, self.storage_buckets),
+            (QuotaType::NetworkVpcs, self.network_vpcs),
+            (QuotaType::NetworkLoadBalancers, self.network_load_balancers),
+        ]
+    }
+}
+
+/// `[discord]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Bot token (from `DISCORD_TOKEN`).
+    #[serde(default)]
+    pub token: Option<Secret>,
+    /// REST endpoint replacing Discord's (from `DISCORD_API_BASE`); empty for Discord itself.
+    pub api_base: String,
+    /// Guild to register commands in; 0 registers globally.
+    pub guild_id: u64,
+    /// Shard range (`0-1/4`); empty runs all.
+    pub shards: String,
+}
+
+impl Settings {
+    /// Loads from the process environment and the working directory.
+    pub fn load() -> Result<Settings, SettingsError> {
+        Settings::load_from(Path::new("."), std::env::vars().collect())
+    }
+
+    /// Loads with an explicit working directory and environment (tests use this).
+    pub fn load_from(dir: &Path, env: HashMap<String, String>) -> Result<Settings, SettingsError> {
+        let mut conventional = HashMap::new();
+        for (var, key) in [
+            ("DATABASE_URL", "database.url"),
+            ("DISCORD_TOKEN", "discord.token"),
+            ("DISCORD_API_BASE", "discord.api_base"),
+        ] {
+            if let Some(value) = env.get(var).filter(|v| !v.trim().is_empty()) {
+                conventional.insert(key.to_owned(), value.clone());
+            }
+        }
+        let mut builder = Config::builder()
+            .add_source(File::from_str(BUILTIN_DEFAULTS, FileFormat::Toml))
+            .add_source(File::from(dir.join("config/default.toml")).format(FileFormat::Toml).required(false))
+            .add_source(File::from(dir.join("config/local.toml")).format(FileFormat::Toml).required(false))
+            .add_source(
+                Environment::with_prefix("CHATOPS")
+                    .prefix_separator("_")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(env.into_iter().filter(|(k, _)| k.starts_with("CHATOPS_")).collect())),
+            );
+        for (key, value) in conventional {
+            builder = builder.set_override(key, value)?;
+        }
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        let range = |key: &'static str, ok: bool, problem: &str| {
+            if ok { Ok(()) } else { Err(SettingsError::OutOfRange { key, problem: problem.to_owned() }) }
+        };
+        range(
+            "lobby.timeout_secs",
+            (10..=86_400).contains(&self.lobby.timeout_secs),
+            "must be between 10 seconds and 86400 (one day)",
+        )?;
+        range("history.retention_days", (1..=36_500).contains(&self.history.retention_days), "must be 1 to 36500 days")?;
+        range(
+            "database.url",
+            ["sqlite:", "postgres://", "postgresql://"].iter().any(|p| self.database.url.starts_with(p)),
+            "must start with sqlite:, postgres:// or postgresql://",
+        )?;
+        range("terraform.output_dir", !self.terraform.output_dir.as_os_str().is_empty(), "must not be empty")?;
+        for (quota, limit) in self.quotas.lines() {
+            if !(0..=1_000_000).contains(&limit) {
+                return Err(SettingsError::OutOfRange {
+                    key: "quotas",
+                    problem: format!("{quota} must be between 0 and 1000000, got {limit}"),
+                });
+            }
+        }
+        if !self.discord.shards.is_empty() {
+            crate::settings::parse_shards(&self.discord.shards)
+                .map_err(|problem| SettingsError::OutOfRange { key: "discord.shards", problem })?;
+        }
+        Ok(())
+    }
+
+    /// The pricing catalogue: the configured file, or the shipped one.
+    pub fn catalog(&self) -> Result<Catalog, SettingsError> {
+        if self.catalog.path.trim().is_empty() {
+            return Ok(Catalog::builtin());
+        }
+        let text = std::fs::read_to_string(&self.catalog.path)
+            .map_err(|e| SettingsError::Catalog(format!("cannot read {}: {e}", self.catalog.path)))?;
+        Catalog::from_toml(&text).map_err(|e: CatalogError| SettingsError::Catalog(e.to_string()))
+    }
+
+    /// The Discord token, when one is configured.
+    pub fn discord_token(&self) -> Option<&Secret> {
+        self.discord.token.as_ref().filter(|t| !t.is_empty())
+    }
+}
+
+/// Parses a shard range `first-last/total` (or `n/total`) into (first, last, total).
+pub fn parse_shards(text: &str) -> Result<(u32, u32, u32), String> {
+    let bad = || format!("`{text}` is not a shard range; write first-last/total, e.g. 0-1/4");
+    let (range, total) = text.split_once('/').ok_or_else(bad)?;
+    let total: u32 = total.trim().parse().map_err(|_| bad())?;
+    let (first, last) = match range.split_once('-') {
+        Some((a, b)) => (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?),
+        None => {
+            let n: u32 = range.trim().parse().map_err(|_| bad())?;
+            (n, n)
+        }
+    };
+    if total == 0 || first > last || last >= total {
+        return Err(bad());
+    }
+    Ok((first, last, total))
+}

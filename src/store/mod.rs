@@ -1,0 +1,68 @@
+//! Typed async functions over the seven tables. The only module that builds SQL.
+//!
+//! Every function takes any sea-orm connection (`&DatabaseConnection` or a `&DatabaseTransaction`), so
+//! callers can compose several calls into one transaction. Quota changes are single conditional
+//! UPDATEs that the database enforces; nothing here reads, modifies in Rust and writes back.
+
+pub mod error;
+pub mod history;
+pub mod permissions;
+pub mod policies;
+pub mod projects;
+pub mod quotas;
+pub mod resources;
+pub mod sessions;
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+pub use error::{Conflict, StoreError, StoreResult};
+
+/// The database used when nothing else is configured: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://cloud_chatops.db?mode=rwc";
+
+/// Opens the database. SQLite gets WAL, foreign keys, a busy timeout and `synchronous=FULL`.
+pub async fn connect(url: &str) -> StoreResult<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
+    if url.starts_with("sqlite:") {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if in_memory {
+            // Every pooled connection to `sqlite::memory:` would be a separate empty database.
+            opts.max_connections(1).min_connections(1);
+        } else {
+            opts.max_connections(8);
+        }
+        opts.map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full);
+            if in_memory { o } else { o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal) }
+        });
+    } else {
+        opts.max_connections(16);
+    }
+    Ok(Database::connect(opts).await?)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> StoreResult<()> {
+    Ok(Migrator::up(db, None).await?)
+}
+
+/// Opens and migrates the database in one call, as start-up does.
+pub async fn open(url: &str) -> StoreResult<DatabaseConnection> {
+    let db = connect(url).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+/// The current time, truncated to microseconds so it round-trips through both databases unchanged.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,158 @@
+//! Permissions: get, grant (insert or replace), revoke.
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use entities::user_cloud_permissions::{self, Column};
+
+use super::{StoreError, StoreResult, now};
+use crate::domain::{Money, Provider, Role, SizeClass};
+
+/// Longest list of allowed regions accepted in one grant.
+pub const MAX_REGIONS: usize = 32;
+
+/// What a grant gives a member for one provider in one guild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Member receiving the grant.
+    pub user_id: i64,
+    /// Guild it applies in.
+    pub guild_id: i64,
+    /// Provider it applies to.
+    pub provider: Provider,
+    /// Role.
+    pub role: Role,
+    /// May create VMs.
+    pub can_create_vm: bool,
+    /// May create databases.
+    pub can_create_db: bool,
+    /// May create Kubernetes clusters.
+    pub can_create_k8s: bool,
+    /// May create networks and load balancers.
+    pub can_create_network: bool,
+    /// May create storage.
+    pub can_create_storage: bool,
+    /// May delete resources.
+    pub can_delete: bool,
+    /// Largest VM size class; `None` is unlimited.
+    pub max_vm_size: Option<SizeClass>,
+    /// Regions allowed; `None` allows all.
+    pub allowed_regions: Option<Vec<String>>,
+    /// Monthly budget; `None` is unlimited.
+    pub budget_limit: Option<Money>,
+    /// Who granted it.
+    pub granted_by: i64,
+}
+
+impl Grant {
+    /// The defaults of a role: CloudViewer nothing; CloudUser VMs up to medium, databases, networks and
+    /// storage; CloudAdmin everything without a size limit.
+    pub fn for_role(user_id: i64, guild_id: i64, provider: Provider, role: Role, granted_by: i64) -> Grant {
+        let (user, admin) = (role >= Role::CloudUser, role == Role::CloudAdmin);
+        Grant {
+            user_id,
+            guild_id,
+            provider,
+            role,
+            can_create_vm: user,
+            can_create_db: user,
+            can_create_k8s: admin,
+            can_create_network: user,
+            can_create_storage: user,
+            can_delete: admin,
+            max_vm_size: (role == Role::CloudUser).then_some(SizeClass::Medium),
+            allowed_regions: None,
+            budget_limit: None,
+            granted_by,
+        }
+    }
+}
+
+/// The member's grant for a provider in a guild, if any.
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    guild_id: i64,
+    provider: Provider,
+) -> StoreResult<Option<user_cloud_permissions::Model>> {
+    Ok(user_cloud_permissions::Entity::find()
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::GuildId.eq(guild_id))
+        .filter(Column::Provider.eq(provider.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// Every grant of a guild, by user then provider.
+pub async fn list_for_guild<C: ConnectionTrait>(
+    db: &C,
+    guild_id: i64,
+) -> StoreResult<Vec<user_cloud_permissions::Model>> {
+    Ok(user_cloud_permissions::Entity::find()
+        .filter(Column::GuildId.eq(guild_id))
+        .order_by_asc(Column::UserId)
+        .order_by_asc(Column::Provider)
+        .all(db)
+        .await?)
+}
+
+/// Grants or replaces the member's permissions for a provider in a guild (one statement, an upsert).
+pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user_cloud_permissions::Model> {
+    if grant.budget_limit.is_some_and(|b| b < Money::ZERO) {
+        return Err(StoreError::InvalidInput("budget must not be negative".into()));
+    }
+    if let Some(regions) = &grant.allowed_regions {
+        if regions.len() > MAX_REGIONS || regions.iter().any(|r| r.is_empty() || r.len() > 64) {
+            return Err(StoreError::InvalidInput(format!("allowed regions: 1 to {MAX_REGIONS} names of 1 to 64 characters")));
+        }
+    }
+    let model = user_cloud_permissions::ActiveModel {
+        user_id: Set(grant.user_id),
+        guild_id: Set(grant.guild_id),
+        provider: Set(grant.provider.as_str().to_owned()),
+        role: Set(grant.role.as_str().to_owned()),
+        can_create_vm: Set(grant.can_create_vm),
+        can_create_db: Set(grant.can_create_db),
+        can_create_k8s: Set(grant.can_create_k8s),
+        can_create_network: Set(grant.can_create_network),
+        can_create_storage: Set(grant.can_create_storage),
+        can_delete: Set(grant.can_delete),
+        max_vm_size: Set(grant.max_vm_size.map(|s| s.as_str().to_owned())),
+        allowed_regions: Set(grant.allowed_regions.as_ref().map(|r| serde_json::json!(r))),
+        budget_limit_micros: Set(grant.budget_limit.map(Money::micros)),
+        granted_by: Set(grant.granted_by),
+        granted_at: Set(now()),
+        ..Default::default()
+    };
+    let on_conflict = OnConflict::columns([Column::UserId, Column::GuildId, Column::Provider])
+        .update_columns([
+            Column::Role,
+            Column::CanCreateVm,
+            Column::CanCreateDb,
+            Column::CanCreateK8s,
+            Column::CanCreateNetwork,
+            Column::CanCreateStorage,
+            Column::CanDelete,
+            Column::MaxVmSize,
+            Column::AllowedRegions,
+            Column::BudgetLimitMicros,
+            Column::GrantedBy,
+            Column::GrantedAt,
+        ])
+        .to_owned();
+    user_cloud_permissions::Entity::insert(model).on_conflict(on_conflict).exec(db).await?;
+    get(db, grant.user_id, grant.guild_id, grant.provider)
+        .await?
+        .ok_or_else(|| StoreError::not_found("permission", grant.user_id))
+}
+
+/// Removes the member's grant for a provider; returns whether there was one.
+pub async fn revoke<C: ConnectionTrait>(db: &C, user_id: i64, guild_id: i64, provider: Provider) -> StoreResult<bool> {
+    let res = user_cloud_permissions::Entity::delete_many()
+        .filter(Column::UserId.eq(user_id))
+        .filter(Column::GuildId.eq(guild_id))
+        .filter(Column::Provider.eq(provider.as_str()))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected > 0)
+}

@@ -1,0 +1,245 @@
+//! Quotas: check, reserve, commit, release, consume, free and usage.
+//!
+//! Every change is one conditional UPDATE per quota row whose WHERE clause carries the guard
+//! (`used + reserved + n <= quota_limit`, `reserved >= n`, ...), so the database, not this process,
+//! decides; several processes sharing one PostgreSQL can never overshoot. A change touches the
+//! project-wide row (`*`) and, when one exists, the row of the request's region. Several lines are
+//! applied in one transaction: all of them or none.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use entities::cloud_quotas::{self, Column};
+
+use super::{Conflict, StoreError, StoreResult, now};
+use crate::domain::QuotaType;
+use crate::domain::quota::ANY_REGION;
+
+/// Largest amount one call may move, far above any real request; refuses absurd input early.
+pub const MAX_AMOUNT: i64 = 1_000_000;
+
+/// `amount` units of `quota_type` for a request in `region`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct QuotaAmount {
+    /// Quota type.
+    pub quota_type: QuotaType,
+    /// Region of the request (matches the `*` row and that region's row, if any).
+    pub region: String,
+    /// Units, positive.
+    pub amount: i64,
+}
+
+impl QuotaAmount {
+    /// Builds a line.
+    pub fn new(quota_type: QuotaType, region: impl Into<String>, amount: i64) -> Self {
+        Self { quota_type, region: region.into(), amount }
+    }
+}
+
+/// What `check` found for one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotaCheck {
+    /// Whether `amount` more would fit in every matching row.
+    pub allowed: bool,
+    /// Used units of the tightest row.
+    pub used: i64,
+    /// Reserved units of the tightest row.
+    pub reserved: i64,
+    /// Limit of the tightest row.
+    pub limit: i64,
+    /// `limit - used - reserved` of the tightest row.
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Reserve,
+    Commit,
+    Release,
+    Consume,
+    Free,
+}
+
+/// Reports whether `amount` more units would fit, without changing anything.
+pub async fn check<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAmount) -> StoreResult<QuotaCheck> {
+    validate(line)?;
+    let rows = rows_in_scope(db, project_id, line).await?;
+    let tightest = rows
+        .iter()
+        .min_by_key(|r| r.quota_limit - r.used - r.reserved)
+        .ok_or_else(|| not_found(project_id, line))?;
+    let available = tightest.quota_limit - tightest.used - tightest.reserved;
+    Ok(QuotaCheck {
+        allowed: line.amount <= available,
+        used: tightest.used,
+        reserved: tightest.reserved,
+        limit: tightest.quota_limit,
+        available,
+    })
+}
+
+/// Sets aside units for a pending lobby: `reserved += n` where `used + reserved + n <= limit`.
+pub async fn reserve<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    lines: &[QuotaAmount],
+) -> StoreResult<()> {
+    apply(db, project_id, lines, Op::Reserve).await
+}
+
+/// Turns a reservation into usage: `reserved -= n, used += n` where `reserved >= n`.
+pub async fn commit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    lines: &[QuotaAmount],
+) -> StoreResult<()> {
+    apply(db, project_id, lines, Op::Commit).await
+}
+
+/// Gives a reservation back: `reserved -= n` where `reserved >= n`.
+pub async fn release<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    lines: &[QuotaAmount],
+) -> StoreResult<()> {
+    apply(db, project_id, lines, Op::Release).await
+}
+
+/// Uses units directly, without a lobby: `used += n` where `used + reserved + n <= limit`.
+pub async fn consume<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    lines: &[QuotaAmount],
+) -> StoreResult<()> {
+    apply(db, project_id, lines, Op::Consume).await
+}
+
+/// Returns used units when resources are deleted: `used -= n` where `used >= n`.
+pub async fn free<C: ConnectionTrait + TransactionTrait>(db: &C, project_id: &str, lines: &[QuotaAmount]) -> StoreResult<()> {
+    apply(db, project_id, lines, Op::Free).await
+}
+
+/// Every quota row of a project, by type then region.
+pub async fn usage<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<Vec<cloud_quotas::Model>> {
+    Ok(cloud_quotas::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .order_by_asc(Column::ResourceType)
+        .order_by_asc(Column::Region)
+        .all(db)
+        .await?)
+}
+
+async fn apply<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    lines: &[QuotaAmount],
+    op: Op,
+) -> StoreResult<()> {
+    for line in lines {
+        validate(line)?;
+    }
+    let txn = db.begin().await?;
+    for line in lines {
+        apply_line(&txn, project_id, line, op).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn apply_line<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAmount, op: Op) -> StoreResult<()> {
+    let n = line.amount;
+    let (used, reserved, limit) = (Expr::col(Column::Used), Expr::col(Column::Reserved), Expr::col(Column::QuotaLimit));
+    let mut update = cloud_quotas::Entity::update_many().col_expr(Column::UpdatedAt, Expr::value(now()));
+    let guard = match op {
+        Op::Reserve => {
+            update = update.col_expr(Column::Reserved, reserved.clone().add(n));
+            used.add(reserved).add(n).lte(limit)
+        }
+        Op::Consume => {
+            update = update.col_expr(Column::Used, used.clone().add(n));
+            used.add(reserved).add(n).lte(limit)
+        }
+        Op::Commit => {
+            update = update
+                .col_expr(Column::Reserved, reserved.clone().sub(n))
+                .col_expr(Column::Used, used.add(n));
+            reserved.gte(n)
+        }
+        Op::Release => {
+            update = update.col_expr(Column::Reserved, reserved.clone().sub(n));
+            reserved.gte(n)
+        }
+        Op::Free => {
+            update = update.col_expr(Column::Used, used.clone().sub(n));
+            used.gte(n)
+        }
+    };
+    // The UPDATE runs first so a transaction takes the write lock before it reads (SQLite).
+    let changed = update.filter(scope(project_id, line)).filter(guard).exec(db).await?.rows_affected;
+    let matched = cloud_quotas::Entity::find().filter(scope(project_id, line)).count(db).await?;
+    if matched == 0 {
+        return Err(not_found(project_id, line));
+    }
+    if changed == matched {
+        return Ok(());
+    }
+    let rows = rows_in_scope(db, project_id, line).await?;
+    Err(refusal(line, op, &rows))
+}
+
+/// The conflict to report for the first row whose guard refused `line`.
+fn refusal(line: &QuotaAmount, op: Op, rows: &[cloud_quotas::Model]) -> StoreError {
+    let n = line.amount;
+    let quota_type = line.quota_type.as_str().to_owned();
+    let conflict = match op {
+        Op::Reserve | Op::Consume => {
+            // Rows that accepted the change already hold `n` more; undo that in the figure shown.
+            let row = rows.iter().min_by_key(|r| r.quota_limit - r.used - r.reserved).expect("rows is not empty");
+            Conflict::QuotaExhausted {
+                quota_type,
+                region: row.region.clone(),
+                requested: n,
+                available: Ord::max(row.quota_limit - row.used - row.reserved, 0),
+                limit: row.quota_limit,
+            }
+        }
+        Op::Commit | Op::Release => {
+            Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.reserved).min().unwrap_or(0) }
+        }
+        Op::Free => Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.used).min().unwrap_or(0) },
+    };
+    StoreError::Conflict(conflict)
+}
+
+fn scope(project_id: &str, line: &QuotaAmount) -> Condition {
+    Condition::all()
+        .add(Column::ProjectId.eq(project_id))
+        .add(Column::ResourceType.eq(line.quota_type.as_str()))
+        .add(Column::Region.is_in([ANY_REGION, line.region.as_str()]))
+}
+
+async fn rows_in_scope<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+    line: &QuotaAmount,
+) -> StoreResult<Vec<cloud_quotas::Model>> {
+    Ok(cloud_quotas::Entity::find().filter(scope(project_id, line)).all(db).await?)
+}
+
+fn validate(line: &QuotaAmount) -> StoreResult<()> {
+    if line.amount <= 0 || line.amount > MAX_AMOUNT {
+        return Err(StoreError::InvalidInput(format!(
+            "quota amount for {} must be between 1 and {MAX_AMOUNT}, got {}",
+            line.quota_type, line.amount
+        )));
+    }
+    Ok(())
+}
+
+fn not_found(project_id: &str, line: &QuotaAmount) -> StoreError {
+    StoreError::not_found("quota", format!("{project_id}/{}", line.quota_type))
+}

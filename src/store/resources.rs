@@ -1,0 +1,133 @@
+//! Cloud resources: create, list by project and kind, mark deleted, hourly spend.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use entities::cloud_resources::{self, Column};
+
+use super::{StoreError, StoreResult, now};
+use crate::domain::{Money, Provider, ResourceKind};
+
+/// Longest resource name stored (provider rules are checked before this, in the domain).
+pub const MAX_NAME_LEN: usize = 100;
+
+/// A resource to record.
+#[derive(Debug, Clone)]
+pub struct NewResource {
+    /// Project.
+    pub project_id: String,
+    /// Provider.
+    pub provider: Provider,
+    /// Kind.
+    pub kind: ResourceKind,
+    /// Name, unique per project and kind among active resources.
+    pub name: String,
+    /// Region.
+    pub region: String,
+    /// Machine type, tier, node count and options, as JSON.
+    pub config: serde_json::Value,
+    /// Estimated cost per hour.
+    pub hourly_cost: Money,
+    /// Member who deployed it.
+    pub created_by: i64,
+    /// Lobby that deployed it.
+    pub session_id: Option<Uuid>,
+}
+
+/// Records an active resource; a taken name is a `Duplicate` conflict.
+pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult<cloud_resources::Model> {
+    if new.name.is_empty() || new.name.chars().count() > MAX_NAME_LEN || new.name.chars().any(char::is_control) {
+        return Err(StoreError::InvalidInput(format!("resource name must be 1 to {MAX_NAME_LEN} printable characters")));
+    }
+    if new.hourly_cost < Money::ZERO {
+        return Err(StoreError::InvalidInput("hourly cost must not be negative".into()));
+    }
+    let key = format!("{}/{}/{}", new.project_id, new.kind, new.name);
+    let model = cloud_resources::ActiveModel {
+        project_id: Set(new.project_id.clone()),
+        provider: Set(new.provider.as_str().to_owned()),
+        resource_type: Set(new.kind.as_str().to_owned()),
+        name: Set(new.name),
+        region: Set(new.region),
+        config: Set(new.config),
+        status: Set("active".to_owned()),
+        hourly_cost_micros: Set(new.hourly_cost.micros()),
+        created_by: Set(new.created_by),
+        session_id: Set(new.session_id),
+        created_at: Set(now()),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+    cloud_resources::Entity::insert(model).exec_with_returning(db).await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", &new.project_id),
+        _ => StoreError::from_db(e, "resource", key),
+    })
+}
+
+/// A project's active resources, optionally of one kind, by kind then name.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+    kind: Option<ResourceKind>,
+) -> StoreResult<Vec<cloud_resources::Model>> {
+    let mut query = cloud_resources::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::Status.eq("active"));
+    if let Some(kind) = kind {
+        query = query.filter(Column::ResourceType.eq(kind.as_str()));
+    }
+    Ok(query.order_by_asc(Column::ResourceType).order_by_asc(Column::Name).all(db).await?)
+}
+
+/// Marks an active resource deleted; its name becomes free again.
+pub async fn mark_deleted<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+    kind: ResourceKind,
+    name: &str,
+) -> StoreResult<()> {
+    let res = cloud_resources::Entity::update_many()
+        .col_expr(Column::Status, Expr::value("deleted"))
+        .col_expr(Column::DeletedAt, Expr::value(now()))
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::ResourceType.eq(kind.as_str()))
+        .filter(Column::Name.eq(name))
+        .filter(Column::Status.eq("active"))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::not_found("resource", format!("{project_id}/{kind}/{name}")));
+    }
+    Ok(())
+}
+
+/// Sum of the hourly cost of a project's active resources.
+pub async fn project_hourly_spend<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<Money> {
+    let rows = cloud_resources::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))
+}
+
+/// Sum of the hourly cost of the active resources a member deployed in a guild's projects of a provider.
+pub async fn user_hourly_spend<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    guild_id: i64,
+    provider: Provider,
+) -> StoreResult<Money> {
+    use entities::cloud_projects;
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    let rows = cloud_resources::Entity::find()
+        .join(JoinType::InnerJoin, cloud_resources::Relation::CloudProjects.def())
+        .filter(cloud_projects::Column::GuildId.eq(guild_id))
+        .filter(Column::CreatedBy.eq(user_id))
+        .filter(Column::Provider.eq(provider.as_str()))
+        .filter(Column::Status.eq("active"))
+        .all(db)
+        .await?;
+    Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))
+}

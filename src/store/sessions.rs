@@ -1,0 +1,138 @@
+//! Deployment sessions (lobbies): create, get, list pending, attach the message, complete.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use entities::deployment_sessions::{self, Column};
+
+use super::quotas::QuotaAmount;
+use super::{Conflict, StoreError, StoreResult, now};
+use crate::domain::{Provider, ResourceKind, SessionStatus};
+
+/// A lobby about to open.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Lobby id.
+    pub id: Uuid,
+    /// Project it deploys into.
+    pub project_id: String,
+    /// Requester.
+    pub user_id: i64,
+    /// Guild.
+    pub guild_id: i64,
+    /// Channel the lobby message lives in.
+    pub channel_id: i64,
+    /// Provider.
+    pub provider: Provider,
+    /// Kind of resource.
+    pub kind: ResourceKind,
+    /// The request as JSON.
+    pub request: serde_json::Value,
+    /// The verdict as JSON.
+    pub verdict: serde_json::Value,
+    /// Quota held while pending (empty when the verdict refused the request).
+    pub reservation: Vec<QuotaAmount>,
+    /// Deadline.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Stores a pending lobby.
+pub async fn create<C: ConnectionTrait>(db: &C, new: NewSession) -> StoreResult<deployment_sessions::Model> {
+    let created_at = now();
+    if new.expires_at <= created_at {
+        return Err(StoreError::InvalidInput("a lobby must expire in the future".into()));
+    }
+    let model = deployment_sessions::ActiveModel {
+        id: Set(new.id),
+        project_id: Set(new.project_id.clone()),
+        user_id: Set(new.user_id),
+        guild_id: Set(new.guild_id),
+        channel_id: Set(new.channel_id),
+        message_id: Set(None),
+        provider: Set(new.provider.as_str().to_owned()),
+        deployment_type: Set(new.kind.as_str().to_owned()),
+        request: Set(new.request),
+        verdict: Set(new.verdict),
+        reservation: Set(serde_json::to_value(&new.reservation).map_err(|e| StoreError::InvalidInput(e.to_string()))?),
+        status: Set(SessionStatus::Pending.as_str().to_owned()),
+        created_at: Set(created_at),
+        expires_at: Set(new.expires_at),
+        completed_at: Set(None),
+    };
+    deployment_sessions::Entity::insert(model).exec_with_returning(db).await.map_err(|e| match e.sql_err() {
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", &new.project_id),
+        _ => StoreError::from_db(e, "session", new.id),
+    })
+}
+
+/// Looks a lobby up.
+pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> StoreResult<deployment_sessions::Model> {
+    deployment_sessions::Entity::find_by_id(id).one(db).await?.ok_or_else(|| StoreError::not_found("session", id))
+}
+
+/// The quota a lobby holds, as stored.
+pub fn reservation_of(session: &deployment_sessions::Model) -> StoreResult<Vec<QuotaAmount>> {
+    serde_json::from_value(session.reservation.clone())
+        .map_err(|e| StoreError::InvalidInput(format!("stored reservation of session {} is unreadable: {e}", session.id)))
+}
+
+/// Every pending lobby, soonest deadline first (rehydration at start-up).
+pub async fn list_pending<C: ConnectionTrait>(db: &C) -> StoreResult<Vec<deployment_sessions::Model>> {
+    Ok(deployment_sessions::Entity::find()
+        .filter(Column::Status.eq(SessionStatus::Pending.as_str()))
+        .order_by_asc(Column::ExpiresAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Pending lobbies of one project.
+pub async fn list_pending_for_project<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+) -> StoreResult<Vec<deployment_sessions::Model>> {
+    Ok(deployment_sessions::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::Status.eq(SessionStatus::Pending.as_str()))
+        .order_by_asc(Column::ExpiresAt)
+        .all(db)
+        .await?)
+}
+
+/// Records the front end's message for the lobby, so timers can edit it later.
+pub async fn set_message<C: ConnectionTrait>(db: &C, id: Uuid, message_id: i64) -> StoreResult<()> {
+    let res = deployment_sessions::Entity::update_many()
+        .col_expr(Column::MessageId, Expr::value(message_id))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::not_found("session", id));
+    }
+    Ok(())
+}
+
+/// Ends a pending lobby with `status`; a lobby that already ended is a conflict naming its state.
+pub async fn complete<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    status: SessionStatus,
+) -> StoreResult<deployment_sessions::Model> {
+    if status == SessionStatus::Pending {
+        return Err(StoreError::InvalidInput("a lobby cannot be completed as pending".into()));
+    }
+    let res = deployment_sessions::Entity::update_many()
+        .col_expr(Column::Status, Expr::value(status.as_str()))
+        .col_expr(Column::CompletedAt, Expr::value(now()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(SessionStatus::Pending.as_str()))
+        .exec(db)
+        .await?;
+    let session = get(db, id).await?;
+    if res.rows_affected == 1 {
+        return Ok(session);
+    }
+    Err(StoreError::Conflict(Conflict::InvalidState { entity: "session", key: id.to_string(), state: session.status }))
+}
