@@ -101,10 +101,12 @@ pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user
     if grant.budget_limit.is_some_and(|b| b < Money::ZERO) {
         return Err(StoreError::InvalidInput("budget must not be negative".into()));
     }
-    if let Some(regions) = &grant.allowed_regions {
-        if regions.len() > MAX_REGIONS || regions.iter().any(|r| r.is_empty() || r.len() > 64) {
-            return Err(StoreError::InvalidInput(format!("allowed regions: 1 to {MAX_REGIONS} names of 1 to 64 characters")));
-        }
+    if let Some(regions) = &grant.allowed_regions
+        && (regions.len() > MAX_REGIONS || regions.iter().any(|r| r.is_empty() || r.len() > 64))
+    {
+        return Err(StoreError::InvalidInput(format!(
+            "allowed regions: 1 to {MAX_REGIONS} names of 1 to 64 characters"
+        )));
     }
     let model = user_cloud_permissions::ActiveModel {
         user_id: Set(grant.user_id),

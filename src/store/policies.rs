@@ -1,7 +1,7 @@
 //! Infrastructure policies: create, list the active ones of a guild, deactivate.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use entities::infrastructure_policies::{self, Column};
 
@@ -73,7 +73,10 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewPolicy) -> StoreResult<i
 }
 
 /// A guild's active policies, lowest priority first, ties by id.
-pub async fn list_active<C: ConnectionTrait>(db: &C, guild_id: i64) -> StoreResult<Vec<infrastructure_policies::Model>> {
+pub async fn list_active<C: ConnectionTrait>(
+    db: &C,
+    guild_id: i64,
+) -> StoreResult<Vec<infrastructure_policies::Model>> {
     Ok(infrastructure_policies::Entity::find()
         .filter(Column::GuildId.eq(guild_id))
         .filter(Column::IsActive.eq(true))
