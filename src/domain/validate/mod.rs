@@ -33,6 +33,9 @@ use crate::domain::catalog::Quote;
 use crate::domain::{Money, QuotaType, SizeClass};
 use verdict::Findings;
 
+#[cfg(test)]
+mod tests;
+
 /// Validates one deploy request; never panics, whatever the input.
 pub fn validate(input: &ValidationInput<'_>) -> Verdict {
     let mut out = Findings::default();
