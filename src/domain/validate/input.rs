@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::permission::Actor;
-use crate::domain::{Catalog, Money, Provider, QuotaType, ResourceKind, text_enum};
+use crate::domain::{Catalog, Money, PolicyKind, Provider, QuotaType, ResourceKind};
 
 /// Fewest identical resources one request may ask for.
 pub const MIN_COUNT: u32 = 1;
@@ -46,30 +46,13 @@ fn one() -> u32 {
     1
 }
 
-/// The kind of rule a policy expresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PolicyType {
-    /// Who may deploy: `allowed_values` roles (or user ids), `denied_values` roles or user ids.
-    Permission,
-    /// At most N units per request, N being the single entry of `allowed_values`.
-    Quota,
-    /// Regions: `allowed_values` (when not empty) and `denied_values`, `*` globs allowed.
-    Region,
-    /// The hourly price of one unit must not exceed `max_cost_per_hour`.
-    Cost,
-    /// No request option value may be in `denied_values` (`public`, `0.0.0.0/0`, or `key=value`).
-    Security,
-}
-
-text_enum!(PolicyType, "policy type", {
-    Permission => "permission",
-    Quota => "quota",
-    Region => "region",
-    Cost => "cost",
-    Security => "security",
-});
-
 /// A guild policy, as stored in `infrastructure_policies` (only active ones are given to the validator).
+///
+/// What each kind reads: `region` the regions in `allowed_values` (when not empty) and `denied_values`, `*`
+/// globs allowed; `cost` `max_cost_per_hour`, per unit; `security` `denied_values`, matched against every
+/// request option's value (`public`, `0.0.0.0/0`) or one option (`access=public`); `permission` roles or user
+/// ids in `allowed_values` and `denied_values`; `quota` one whole number in `allowed_values`, the most units
+/// per request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     /// Database id; breaks ties between equal priorities.
@@ -77,7 +60,7 @@ pub struct Policy {
     /// Name shown to members.
     pub name: String,
     /// What the policy checks.
-    pub policy_type: PolicyType,
+    pub policy_type: PolicyKind,
     /// Which requests it applies to (see [`super::ResourcePattern`]).
     pub resource_pattern: String,
     /// Meaning depends on `policy_type`.

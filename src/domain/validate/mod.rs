@@ -23,7 +23,7 @@ mod request;
 mod verdict;
 
 pub use input::{
-    DeployRequest, MAX_COUNT, MAX_K8S_NODES, MIN_COUNT, Policy, PolicyType, ProjectContext, QuotaState, ValidationInput,
+    DeployRequest, MAX_COUNT, MAX_K8S_NODES, MIN_COUNT, Policy, ProjectContext, QuotaState, ValidationInput,
 };
 pub use pattern::{PatternTarget, ResourcePattern, glob_match};
 pub use permission::{Actor, Permissions};

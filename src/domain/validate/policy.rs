@@ -4,11 +4,11 @@
 //! effect: a broken guard must not silently let everything through. [`Policy::check`] lets `/cloud-policy add`
 //! refuse such a policy before it is stored.
 
-use super::input::{Policy, PolicyType};
+use super::input::Policy;
 use super::pattern::{PatternTarget, ResourcePattern, glob_match};
 use super::verdict::Findings;
 use super::{Facts, shown};
-use crate::domain::{Money, Role};
+use crate::domain::{Money, PolicyKind, Role};
 
 impl Policy {
     /// Checks that the policy can be evaluated; the error says what to fix.
@@ -75,7 +75,7 @@ fn compile(policy: &Policy) -> Result<Compiled, String> {
     let allowed = cleaned(&policy.allowed_values);
     let denied = cleaned(&policy.denied_values);
     let rule = match policy.policy_type {
-        PolicyType::Permission => {
+        PolicyKind::Permission => {
             if allowed.is_empty() && denied.is_empty() {
                 return Err(
                     "a permission policy needs allowed_values (roles) or denied_values (roles or user ids)".into()
@@ -83,7 +83,7 @@ fn compile(policy: &Policy) -> Result<Compiled, String> {
             }
             Rule::Permission { allowed: principals(&allowed)?, denied: principals(&denied)? }
         }
-        PolicyType::Quota => match allowed.as_slice() {
+        PolicyKind::Quota => match allowed.as_slice() {
             [n] => Rule::Quota {
                 max_units: n
                     .parse()
@@ -91,18 +91,18 @@ fn compile(policy: &Policy) -> Result<Compiled, String> {
             },
             _ => return Err("a quota policy needs exactly one allowed_values entry: the most units per request".into()),
         },
-        PolicyType::Region => {
+        PolicyKind::Region => {
             if allowed.is_empty() && denied.is_empty() {
                 return Err("a region policy needs allowed_values or denied_values".into());
             }
             Rule::Region { allowed, denied }
         }
-        PolicyType::Cost => match policy.max_cost_per_hour {
+        PolicyKind::Cost => match policy.max_cost_per_hour {
             Some(max) if max >= Money::ZERO => Rule::Cost { max },
             Some(_) => return Err("max_cost_per_hour must not be negative".into()),
             None => return Err("a cost policy needs max_cost_per_hour".into()),
         },
-        PolicyType::Security => {
+        PolicyKind::Security => {
             if denied.is_empty() {
                 return Err("a security policy needs denied_values (such as public, 0.0.0.0/0)".into());
             }

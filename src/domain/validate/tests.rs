@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use super::*;
-use crate::domain::{Catalog, Provider, QuotaType, ResourceKind, Role};
+use crate::domain::{Catalog, PolicyKind, Provider, QuotaType, ResourceKind, Role};
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::builtin);
 
@@ -13,7 +13,7 @@ fn money(s: &str) -> Money {
     s.parse().unwrap()
 }
 
-fn policy(id: i64, name: &str, policy_type: PolicyType, pattern: &str, priority: i32) -> Policy {
+fn policy(id: i64, name: &str, policy_type: PolicyKind, pattern: &str, priority: i32) -> Policy {
     Policy {
         id,
         name: name.into(),
@@ -36,17 +36,17 @@ fn seed_policies() -> Vec<Policy> {
     vec![
         Policy {
             allowed_values: strings(&["us-central1", "us-east-1", "eu-west-1"]),
-            ..policy(1, "Production Regions Only", PolicyType::Region, "*", 10)
+            ..policy(1, "Production Regions Only", PolicyKind::Region, "*", 10)
         },
         Policy {
             max_cost_per_hour: Some(money("0.50")),
             require_approval: true,
-            ..policy(2, "Max $0.50/hour per VM", PolicyType::Cost, "type:compute.instances", 50)
+            ..policy(2, "Max $0.50/hour per VM", PolicyKind::Cost, "type:compute.instances", 50)
         },
         Policy {
             denied_values: strings(&["public", "0.0.0.0/0"]),
             require_approval: true,
-            ..policy(3, "No Public Databases", PolicyType::Security, "type:database", 5)
+            ..policy(3, "No Public Databases", PolicyKind::Security, "type:database", 5)
         },
     ]
 }
@@ -250,11 +250,11 @@ fn violations_follow_built_in_rules_then_policies_by_priority_then_id() {
     let mut world = World::seed(user_111(), db);
     world.policies.push(Policy {
         denied_values: strings(&["asia-*"]),
-        ..policy(9, "No Asia for databases", PolicyType::Region, "type:database", 20)
+        ..policy(9, "No Asia for databases", PolicyKind::Region, "type:database", 20)
     });
     world.policies.push(Policy {
         denied_values: strings(&["access=public"]),
-        ..policy(4, "Private only", PolicyType::Security, "*", 20)
+        ..policy(4, "Private only", PolicyKind::Security, "*", 20)
     });
     world.policies.reverse();
     world.project.monthly_budget = Some(Money::from_dollars(10));
@@ -296,7 +296,7 @@ fn count_validates_the_batch_as_a_whole() {
     let mut world = World::seed(user_111(), batch("e2-medium", 3));
     world.policies.push(Policy {
         allowed_values: strings(&["2"]),
-        ..policy(7, "Two at a time", PolicyType::Quota, "type:compute", 1)
+        ..policy(7, "Two at a time", PolicyKind::Quota, "type:compute", 1)
     });
     let v = world.verdict();
     assert_eq!(rules(&v), ["policy.quota"]);
@@ -438,7 +438,7 @@ fn permission_policies_name_roles_and_users() {
     let mut world = World::seed(user_111(), vm("e2-small"));
     world.policies = vec![Policy {
         allowed_values: strings(&["CloudAdmin"]),
-        ..policy(5, "Admins deploy VMs", PolicyType::Permission, "type:vm", 1)
+        ..policy(5, "Admins deploy VMs", PolicyKind::Permission, "type:vm", 1)
     }];
     let v = world.verdict();
     assert_eq!(rules(&v), ["policy.permission"]);
@@ -448,7 +448,7 @@ fn permission_policies_name_roles_and_users() {
 
     world.policies[0] = Policy {
         denied_values: strings(&["222222222", "viewer"]),
-        ..policy(6, "Not Bob", PolicyType::Permission, "*", 1)
+        ..policy(6, "Not Bob", PolicyKind::Permission, "*", 1)
     };
     let v = world.verdict();
     assert!(v.violations[0].message.starts_with("User 222222222 may not"), "{v:?}");
@@ -459,10 +459,10 @@ fn permission_policies_name_roles_and_users() {
 #[test]
 fn a_policy_that_cannot_be_evaluated_fails_closed() {
     let broken = [
-        policy(1, "No max", PolicyType::Cost, "*", 1),
-        Policy { denied_values: strings(&["public"]), ..policy(2, "Typo", PolicyType::Security, "type:databse", 1) },
-        Policy { allowed_values: strings(&["many"]), ..policy(3, "NaN", PolicyType::Quota, "*", 1) },
-        Policy { allowed_values: strings(&["wizard"]), ..policy(4, "Who", PolicyType::Permission, "*", 1) },
+        policy(1, "No max", PolicyKind::Cost, "*", 1),
+        Policy { denied_values: strings(&["public"]), ..policy(2, "Typo", PolicyKind::Security, "type:databse", 1) },
+        Policy { allowed_values: strings(&["many"]), ..policy(3, "NaN", PolicyKind::Quota, "*", 1) },
+        Policy { allowed_values: strings(&["wizard"]), ..policy(4, "Who", PolicyKind::Permission, "*", 1) },
     ];
     for p in broken {
         assert!(p.check().is_err(), "{p:?}");
@@ -622,7 +622,7 @@ mod properties {
         fn any_policy()(
             id in any::<i64>(),
             name in text(),
-            policy_type in prop::sample::select(PolicyType::ALL),
+            policy_type in prop::sample::select(PolicyKind::ALL),
             resource_pattern in text(),
             allowed_values in prop::collection::vec(text(), 0..3),
             denied_values in prop::collection::vec(text(), 0..3),
