@@ -129,10 +129,8 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
         && size > max
     {
         let name = facts.size_name().unwrap_or_default();
-        out.deny(
-            "permission.max_vm_size",
-            format!("Machine type {name} is {size}, above the max allowed size ({max})"),
-        );
+        let what = if request.kind == ResourceKind::K8s { "Node type" } else { "Machine type" };
+        out.deny("permission.max_vm_size", format!("{what} {name} is {size}, above the max allowed size ({max})"));
     }
 
     if !perms.allows_region(&request.region) {

@@ -127,13 +127,14 @@ impl World {
             actor,
             policies: seed_policies(),
             quotas: seed_quotas(3),
+            // The seed project ("Production API", $5000 a month) runs 111111111's two e2-medium and one e2-small.
             project: ProjectContext {
                 project_id: "gcp-abc123".into(),
                 provider: Provider::Gcp,
-                monthly_budget: None,
-                current_hourly_spend: Money::ZERO,
+                monthly_budget: Some(Money::from_dollars(5000)),
+                current_hourly_spend: money("0.0838"),
             },
-            user_hourly_spend: Money::ZERO,
+            user_hourly_spend: money("0.0838"),
         }
     }
 
@@ -571,7 +572,7 @@ mod properties {
         ]
     }
 
-    fn money() -> impl Strategy<Value = Money> {
+    fn any_money() -> impl Strategy<Value = Money> {
         prop_oneof![any::<i64>(), -1_000_000_000i64..1_000_000_000_000].prop_map(Money::from_micros)
     }
 
@@ -600,7 +601,7 @@ mod properties {
             flags in prop::array::uniform6(any::<bool>()),
             max_vm_size in prop::option::of(prop::sample::select(SizeClass::ALL)),
             allowed_regions in prop::option::of(prop::collection::vec(text(), 0..3)),
-            budget_limit in prop::option::of(money()),
+            budget_limit in prop::option::of(any_money()),
         ) -> Permissions {
             let [vm, db, k8s, network, storage, delete] = flags;
             Permissions {
@@ -626,7 +627,7 @@ mod properties {
             resource_pattern in text(),
             allowed_values in prop::collection::vec(text(), 0..3),
             denied_values in prop::collection::vec(text(), 0..3),
-            max_cost_per_hour in prop::option::of(money()),
+            max_cost_per_hour in prop::option::of(any_money()),
             require_approval in any::<bool>(),
             priority in any::<i32>(),
         ) -> Policy {
@@ -661,9 +662,9 @@ mod properties {
             policies in prop::collection::vec(any_policy(), 0..5),
             quotas in prop::collection::vec(quota_state(), 0..6),
             project_provider in prop::sample::select(Provider::ALL),
-            monthly_budget in prop::option::of(money()),
-            project_spend in money(),
-            user_spend in money(),
+            monthly_budget in prop::option::of(any_money()),
+            project_spend in any_money(),
+            user_spend in any_money(),
         ) {
             let actor = Actor { user_id, permissions: grant, is_guild_admin };
             let project = ProjectContext {
@@ -682,12 +683,35 @@ mod properties {
                 catalog: &CATALOG,
             });
             let denies = v.violations.iter().any(|x| x.effect == Effect::Deny);
+            // Policy violations come in (priority, id) order, whatever order the policies were given in.
+            let order: Vec<(i32, i64)> = v
+                .violations
+                .iter()
+                .filter_map(|x| x.policy_id)
+                .filter_map(|id| policies.iter().find(|p| p.id == id).map(|p| (p.priority, p.id)))
+                .collect();
+            prop_assert!(order.is_sorted(), "{:?}", order);
             prop_assert_eq!(v.outcome == Outcome::Denied, denies);
             prop_assert_eq!(v.outcome == Outcome::Allowed, v.violations.is_empty());
             if !(MIN_COUNT..=MAX_COUNT).contains(&request.count) {
                 prop_assert_eq!(v.outcome, Outcome::Denied);
             }
             prop_assert!(!v.summary().is_empty());
+        }
+
+        #[test]
+        fn a_batch_fits_exactly_when_the_instance_quota_has_room(
+            count in MIN_COUNT..=MAX_COUNT,
+            used in 0i64..=10,
+            reserved in 0i64..=10,
+        ) {
+            let mut world = World::seed(admin_222(), batch("e2-micro", count));
+            world.quotas = vec![QuotaState { used, reserved, ..row(QuotaType::ComputeInstances, 0, 10) }];
+            let v = world.verdict();
+            let fits = used + reserved + i64::from(count) <= 10;
+            prop_assert_eq!(v.outcome == Outcome::Allowed, fits, "{:?}", v);
+            prop_assert_eq!(v.hourly, money("0.0084").checked_mul(i64::from(count)).unwrap());
+            prop_assert_eq!(v.quota[0].available(), (10 - used - reserved).max(0));
         }
     }
 }
