@@ -6,6 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use entities::infrastructure_policies::{self, Column};
 
 use super::{Conflict, StoreError, StoreResult, now};
+use crate::domain::validate::Policy;
 use crate::domain::{Money, PolicyKind};
 
 /// Longest policy name, pattern or value accepted.
@@ -105,5 +106,24 @@ pub async fn deactivate<C: ConnectionTrait>(db: &C, guild_id: i64, policy_id: i6
             state: "inactive".into(),
         })),
         _ => Err(StoreError::not_found("policy", policy_id)),
+    }
+}
+
+/// The validator's view of a stored policy. An unreadable type or value list makes a policy the
+/// validator reports as broken (it fails closed) rather than one that silently passes.
+pub fn to_policy(row: &infrastructure_policies::Model) -> Policy {
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        serde_json::from_value(v.clone()).unwrap_or_else(|_| vec!["(unreadable)".to_owned()])
+    };
+    Policy {
+        id: row.id,
+        name: row.name.clone(),
+        policy_type: row.policy_type.parse().unwrap_or(PolicyKind::Permission),
+        resource_pattern: row.resource_pattern.clone(),
+        allowed_values: list(&row.allowed_values),
+        denied_values: list(&row.denied_values),
+        max_cost_per_hour: row.max_cost_per_hour_micros.map(Money::from_micros),
+        require_approval: row.require_approval,
+        priority: row.priority,
     }
 }
