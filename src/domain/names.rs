@@ -34,11 +34,7 @@ impl ResourceName {
         let rule = rule_for(provider, kind);
         match (rule.check)(s) {
             Ok(()) => Ok(Self(s.to_owned())),
-            Err(broken) => Err(ParseError::new(
-                WHAT,
-                s,
-                format!("{broken}; expected {}", rule.expected),
-            )),
+            Err(broken) => Err(ParseError::new(WHAT, s, format!("{broken}; expected {}", rule.expected))),
         }
     }
 
@@ -55,21 +51,9 @@ impl ResourceName {
 
 /// Turns a validated name into a Terraform identifier (letters, digits, `_`, `-`; not digit-first).
 pub(crate) fn tf_label(s: &str) -> String {
-    let body: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if body.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        body
-    } else {
-        format!("r_{body}")
-    }
+    let body: String =
+        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if body.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') { body } else { format!("r_{body}") }
 }
 
 fn rule_for(provider: Provider, kind: ResourceKind) -> Rule {
@@ -84,10 +68,9 @@ fn rule_for(provider: Provider, kind: ResourceKind) -> Rule {
             expected: "a GKE cluster name: 1-40 of a-z 0-9 -, starting with a letter, not ending with -",
             check: |s| gcp_name(s, 40),
         },
-        (Provider::Gcp, _) => Rule {
-            expected: "a GCP name matching ^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$",
-            check: |s| gcp_name(s, 63),
-        },
+        (Provider::Gcp, _) => {
+            Rule { expected: "a GCP name matching ^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", check: |s| gcp_name(s, 63) }
+        }
         (Provider::Aws, K::Storage) => Rule {
             expected: "an S3 bucket name: 3-63 of a-z 0-9 . -, starting and ending with a letter or digit, \
                        no `..`, not an IP address, no xn-- / sthree- / amzn-s3-demo- prefix, \
@@ -143,11 +126,7 @@ fn length(s: &str, min: usize, max: usize) -> Result<(), &'static str> {
 }
 
 fn charset(s: &str, ok: impl Fn(char) -> bool) -> Result<(), &'static str> {
-    if s.chars().all(ok) {
-        Ok(())
-    } else {
-        Err("contains a character that is not allowed")
-    }
+    if s.chars().all(ok) { Ok(()) } else { Err("contains a character that is not allowed") }
 }
 
 fn lower_digit_hyphen(c: char) -> bool {
@@ -195,10 +174,7 @@ fn aws_lb(s: &str) -> Result<(), &'static str> {
 
 fn is_ipv4(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 4
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
+    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn gcs_bucket(s: &str) -> Result<(), &'static str> {
@@ -268,9 +244,7 @@ fn azure_aks(s: &str) -> Result<(), &'static str> {
 
 fn azure_general(s: &str) -> Result<(), &'static str> {
     length(s, 2, 64)?;
-    charset(s, |c| {
-        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-    })?;
+    charset(s, |c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))?;
     if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return Err("must start with a letter or digit");
     }
@@ -283,19 +257,11 @@ fn azure_general(s: &str) -> Result<(), &'static str> {
 impl Region {
     /// Parses a region name; the catalogue decides whether `provider` really offers it.
     pub fn parse(provider: Provider, s: &str) -> Result<Self, ParseError> {
-        let expected = format!(
-            "a {} region: 2-40 of a-z 0-9 - _ .",
-            provider.display_name()
-        );
-        let ok =
-            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.');
+        let expected = format!("a {} region: 2-40 of a-z 0-9 - _ .", provider.display_name());
+        let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.');
         match length(s, 2, 40).and_then(|()| charset(s, ok)) {
             Ok(()) => Ok(Self(s.to_owned())),
-            Err(broken) => Err(ParseError::new(
-                "region",
-                s,
-                format!("{broken}; expected {expected}"),
-            )),
+            Err(broken) => Err(ParseError::new("region", s, format!("{broken}; expected {expected}"))),
         }
     }
 
@@ -308,18 +274,11 @@ impl Region {
 impl MachineType {
     /// Parses a machine type / tier; the catalogue decides whether `provider` really offers it.
     pub fn parse(provider: Provider, s: &str) -> Result<Self, ParseError> {
-        let expected = format!(
-            "a {} machine type: 2-64 of A-Z a-z 0-9 - _ .",
-            provider.display_name()
-        );
+        let expected = format!("a {} machine type: 2-64 of A-Z a-z 0-9 - _ .", provider.display_name());
         let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
         match length(s, 2, 64).and_then(|()| charset(s, ok)) {
             Ok(()) => Ok(Self(s.to_owned())),
-            Err(broken) => Err(ParseError::new(
-                "machine type",
-                s,
-                format!("{broken}; expected {expected}"),
-            )),
+            Err(broken) => Err(ParseError::new("machine type", s, format!("{broken}; expected {expected}"))),
         }
     }
 
@@ -336,15 +295,9 @@ impl ProjectId {
         let valid = s.split_once('-').is_some_and(|(prefix, hex)| {
             Provider::ALL.iter().any(|p| p.as_str() == prefix)
                 && hex.len() == 6
-                && hex
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+                && hex.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
         });
-        if valid {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(ParseError::new("project id", s, expected))
-        }
+        if valid { Ok(Self(s.to_owned())) } else { Err(ParseError::new("project id", s, expected)) }
     }
 
     /// The id as stored.
@@ -420,10 +373,7 @@ mod tests {
             "bucket--ol-s3",
             &"a".repeat(64),
         ] {
-            assert!(
-                !ok(Provider::Aws, K::Storage, bad),
-                "{bad} should be refused"
-            );
+            assert!(!ok(Provider::Aws, K::Storage, bad), "{bad} should be refused");
         }
     }
 
@@ -441,11 +391,7 @@ mod tests {
         assert!(ok(Provider::Aws, K::Database, "orders-db"));
         assert!(!ok(Provider::Aws, K::Database, "orders--db"));
         assert!(!ok(Provider::Aws, K::LoadBalancer, "internal-web"));
-        assert!(!ok(
-            Provider::Aws,
-            K::LoadBalancer,
-            &format!("a{}", "b".repeat(32))
-        ));
+        assert!(!ok(Provider::Aws, K::LoadBalancer, &format!("a{}", "b".repeat(32))));
         assert!(ok(Provider::Azure, K::Network, "core_net.v1_"));
         assert!(!ok(Provider::Azure, K::Network, "core-net."));
         assert!(!ok(Provider::Azure, K::Vm, "vm_1"));
@@ -483,20 +429,10 @@ mod tests {
     #[test]
     fn project_ids_cannot_carry_a_path() {
         assert!(ProjectId::parse("gcp-3f9a1c").is_ok());
-        assert_eq!(
-            ProjectId::parse("azure-00ff00").unwrap().provider(),
-            Provider::Azure
-        );
-        for bad in [
-            "gcp-3F9A1C",
-            "gcp-3f9a1",
-            "gcp-3f9a1c0",
-            "../gcp-3f9a1c",
-            "gcp-3f9a1c/..",
-            "oci-3f9a1c",
-            "gcp-../..",
-            "",
-        ] {
+        assert_eq!(ProjectId::parse("azure-00ff00").unwrap().provider(), Provider::Azure);
+        for bad in
+            ["gcp-3F9A1C", "gcp-3f9a1", "gcp-3f9a1c0", "../gcp-3f9a1c", "gcp-3f9a1c/..", "oci-3f9a1c", "gcp-../..", ""]
+        {
             assert!(ProjectId::parse(bad).is_err(), "{bad} should be refused");
         }
     }

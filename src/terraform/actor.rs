@@ -19,10 +19,7 @@ use crate::domain::ProjectId;
 /// Where the generator reads a project from; the store implements it over the database.
 pub trait SpecSource: Send + Sync + 'static {
     /// Loads the project's spec with its active resources, or `GenerateError::NotFound`.
-    fn load(
-        &self,
-        project_id: &str,
-    ) -> Pin<Box<dyn Future<Output = Result<ProjectSpec, GenerateError>> + Send + '_>>;
+    fn load(&self, project_id: &str) -> Pin<Box<dyn Future<Output = Result<ProjectSpec, GenerateError>> + Send + '_>>;
 }
 
 /// The result of a generation.
@@ -63,11 +60,7 @@ pub struct GeneratorArgs {
 impl GeneratorArgs {
     /// Arguments with the real file-system writer.
     pub fn new(root: impl Into<PathBuf>, source: Arc<dyn SpecSource>) -> Self {
-        Self {
-            root: root.into(),
-            source,
-            writer: Arc::new(FsWriter),
-        }
+        Self { root: root.into(), source, writer: Arc::new(FsWriter) }
     }
 }
 
@@ -113,10 +106,7 @@ async fn generate(args: &GeneratorArgs, project_id: &str) -> Result<Generated, G
     let id = ProjectId::parse(project_id)?;
     let spec = args.source.load(id.as_str()).await?;
     if spec.project_id != id {
-        return Err(GenerateError::Source(format!(
-            "asked for {id}, got {}",
-            spec.project_id
-        )));
+        return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
     }
     let files = render(&spec)?;
     let content_hash = content_hash(&files);
@@ -124,19 +114,13 @@ async fn generate(args: &GeneratorArgs, project_id: &str) -> Result<Generated, G
     let root = args.root.clone();
     let writer = Arc::clone(&args.writer);
     let provider = spec.provider;
-    let dir = tokio::task::spawn_blocking(move || {
-        write_project(&root, provider, &id, &files, writer.as_ref())
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "terraform write task panicked");
-        GenerateError::Unavailable
-    })??;
-    Ok(Generated {
-        dir,
-        files: names,
-        content_hash,
-    })
+    let dir = tokio::task::spawn_blocking(move || write_project(&root, provider, &id, &files, writer.as_ref()))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "terraform write task panicked");
+            GenerateError::Unavailable
+        })??;
+    Ok(Generated { dir, files: names, content_hash })
 }
 
 /// sha256 over each file's name, a NUL, its contents and a NUL, so renames change the hash too.
@@ -148,11 +132,7 @@ pub fn content_hash(files: &[RenderedFile]) -> String {
         hasher.update(f.contents.as_bytes());
         hasher.update([0]);
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A cloneable, typed handle to a running [`GeneratorActor`].
@@ -171,9 +151,7 @@ impl GeneratorHandle {
     }
 
     /// Spawns an unsupervised, unnamed generator; the join handle ends when it stops.
-    pub async fn spawn(
-        args: GeneratorArgs,
-    ) -> Result<(Self, tokio::task::JoinHandle<()>), SpawnErr> {
+    pub async fn spawn(args: GeneratorArgs) -> Result<(Self, tokio::task::JoinHandle<()>), SpawnErr> {
         let (actor, join) = Actor::spawn(None, GeneratorActor, args).await?;
         Ok((Self { actor }, join))
     }
@@ -186,13 +164,7 @@ impl GeneratorHandle {
     /// Regenerates `project_id`'s directory and reports what was written.
     pub async fn generate(&self, project_id: &str) -> Result<Generated, GenerateError> {
         let project_id = project_id.to_owned();
-        let call = self
-            .actor
-            .call(
-                |reply| GeneratorMsg::Generate { project_id, reply },
-                Some(GENERATE_TIMEOUT),
-            )
-            .await;
+        let call = self.actor.call(|reply| GeneratorMsg::Generate { project_id, reply }, Some(GENERATE_TIMEOUT)).await;
         match call {
             Ok(ractor::rpc::CallResult::Success(result)) => result,
             Ok(_) | Err(_) => Err(GenerateError::Unavailable),

@@ -85,17 +85,8 @@ impl Line {
         }
         let is_comment = text.starts_with('#') || text.starts_with("//");
         let closes_first = text.starts_with(['}', ']', ')']);
-        let assign = if net == 0 && !is_comment {
-            assign
-        } else {
-            None
-        };
-        Line {
-            text: text.to_owned(),
-            net,
-            closes_first,
-            assign,
-        }
+        let assign = if net == 0 && !is_comment { assign } else { None };
+        Line { text: text.to_owned(), net, closes_first, assign }
     }
 }
 
@@ -103,9 +94,7 @@ fn drop_redundant_blanks(lines: Vec<Line>) -> Vec<Line> {
     let mut kept: Vec<Line> = Vec::with_capacity(lines.len());
     for line in lines {
         let blank = line.text.is_empty();
-        let prev_blank_or_opener = kept
-            .last()
-            .is_none_or(|p: &Line| p.text.is_empty() || p.net > 0);
+        let prev_blank_or_opener = kept.last().is_none_or(|p: &Line| p.text.is_empty() || p.net > 0);
         if blank && prev_blank_or_opener {
             continue;
         }
@@ -187,8 +176,7 @@ mod tests {
     #[test]
     fn ignores_brackets_and_equals_inside_strings() {
         let src = "x {\na = \"{ [ = \\\" }\"\nbb = [\"a\", \"b\"]\nc = \"${var.p}.svc\"\n}\n";
-        let want =
-            "x {\n  a  = \"{ [ = \\\" }\"\n  bb = [\"a\", \"b\"]\n  c  = \"${var.p}.svc\"\n}\n";
+        let want = "x {\n  a  = \"{ [ = \\\" }\"\n  bb = [\"a\", \"b\"]\n  c  = \"${var.p}.svc\"\n}\n";
         assert_eq!(format_hcl(src), want);
     }
 

@@ -16,9 +16,7 @@ pub mod render;
 mod view;
 pub mod write;
 
-pub use actor::{
-    Generated, GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg, SpecSource,
-};
+pub use actor::{Generated, GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg, SpecSource};
 pub use error::GenerateError;
 pub use model::{ProjectSpec, ResourceSpec};
 pub use render::{RenderedFile, dir_name, render};

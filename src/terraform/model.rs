@@ -38,13 +38,6 @@ pub struct ResourceSpec {
 impl ResourceSpec {
     /// A resource with no size, node count or extra config.
     pub fn new(kind: ResourceKind, name: ResourceName, region: Region) -> Self {
-        Self {
-            kind,
-            name,
-            region,
-            size: None,
-            node_count: None,
-            config: serde_json::Value::Null,
-        }
+        Self { kind, name, region, size: None, node_count: None, config: serde_json::Value::Null }
     }
 }

@@ -40,10 +40,7 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
     for (name, present) in wanted {
         if present {
             let raw = render_one(spec.provider, name, &v)?;
-            files.push(RenderedFile {
-                name: name.to_owned(),
-                contents: format_hcl(&raw),
-            });
+            files.push(RenderedFile { name: name.to_owned(), contents: format_hcl(&raw) });
         }
     }
     check_unique_addresses(&files)?;
@@ -109,24 +106,14 @@ fn check_unique_addresses(files: &[RenderedFile]) -> Result<(), GenerateError> {
     let mut seen = std::collections::BTreeSet::new();
     for file in files {
         for line in file.contents.lines() {
-            let Some(rest) = line
-                .strip_prefix("resource \"")
-                .or_else(|| line.strip_prefix("data \""))
-            else {
+            let Some(rest) = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \"")) else {
                 continue;
             };
-            let address: String = rest
-                .split('"')
-                .filter(|s| !s.trim().is_empty())
-                .take(2)
-                .collect::<Vec<_>>()
-                .join(".");
+            let address: String =
+                rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
             let key = (line.starts_with("data"), address);
             if !seen.insert(key.clone()) {
-                return Err(GenerateError::Conflict(format!(
-                    "two resources would both be `{}`",
-                    key.1
-                )));
+                return Err(GenerateError::Conflict(format!("two resources would both be `{}`", key.1)));
             }
         }
     }

@@ -155,11 +155,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
     let region_labels = region_labels(spec, &resources)?;
     let rl = |r: &str| region_labels[r].clone();
     let alias = |r: &str| {
-        if provider == Provider::Aws && r != default_region {
-            format!("aws.{}", rl(r))
-        } else {
-            String::new()
-        }
+        if provider == Provider::Aws && r != default_region { format!("aws.{}", rl(r)) } else { String::new() }
     };
 
     let mut networks: Vec<Net> = Vec::new();
@@ -209,9 +205,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
         }
     }
     if networks.len() > MAX_NETWORKS {
-        return Err(GenerateError::Conflict(format!(
-            "more than {MAX_NETWORKS} networks in one project"
-        )));
+        return Err(GenerateError::Conflict(format!("more than {MAX_NETWORKS} networks in one project")));
     }
 
     // GCP subnetworks: each user network in its region, the generated one per glue region.
@@ -266,10 +260,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             name: r.name.as_str().to_owned(),
             region: r.region.as_str().to_owned(),
             region_label: rl(r.region.as_str()),
-            size: r.size.as_ref().map_or_else(
-                || default_size(provider, r.kind).to_owned(),
-                |s| s.as_str().to_owned(),
-            ),
+            size: r.size.as_ref().map_or_else(|| default_size(provider, r.kind).to_owned(), |s| s.as_str().to_owned()),
             nodes: r.node_count.unwrap_or(1),
             index: list.len(),
             net,
@@ -285,38 +276,21 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
     let buckets = take(ResourceKind::Storage);
     let lbs = take(ResourceKind::LoadBalancer);
 
-    let region_ref = |r: &str| RegionRef {
-        label: rl(r),
-        name: r.to_owned(),
-        provider: alias(r),
-    };
+    let region_ref = |r: &str| RegionRef { label: rl(r), name: r.to_owned(), provider: alias(r) };
     let distinct = |it: &mut dyn Iterator<Item = &str>| -> Vec<RegionRef> {
-        it.collect::<BTreeSet<_>>()
-            .into_iter()
-            .map(region_ref)
-            .collect()
+        it.collect::<BTreeSet<_>>().into_iter().map(region_ref).collect()
     };
     let regions = distinct(&mut networks.iter().map(|n| n.region.as_str()));
     let zones = distinct(&mut vms.iter().map(|r| r.region.as_str()));
     let aliases = if provider == Provider::Aws {
-        let mut all = resources
-            .iter()
-            .map(|r| r.region.as_str())
-            .chain(networks.iter().map(|n| n.region.as_str()));
-        distinct(&mut all)
-            .into_iter()
-            .filter(|r| !r.provider.is_empty())
-            .collect()
+        let mut all = resources.iter().map(|r| r.region.as_str()).chain(networks.iter().map(|n| n.region.as_str()));
+        distinct(&mut all).into_iter().filter(|r| !r.provider.is_empty()).collect()
     } else {
         Vec::new()
     };
     let db_nets: BTreeSet<&str> = dbs.iter().map(|r| r.net.as_str()).collect();
     let db_networks = if provider == Provider::Gcp {
-        networks
-            .iter()
-            .filter(|n| db_nets.contains(n.label.as_str()))
-            .cloned()
-            .collect()
+        networks.iter().filter(|n| db_nets.contains(n.label.as_str())).cloned().collect()
     } else {
         Vec::new()
     };
@@ -340,20 +314,14 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
 }
 
 /// Labels for every region in use; two regions that would share a label are refused.
-fn region_labels(
-    spec: &ProjectSpec,
-    resources: &[ResourceSpec],
-) -> Result<BTreeMap<String, String>, GenerateError> {
+fn region_labels(spec: &ProjectSpec, resources: &[ResourceSpec]) -> Result<BTreeMap<String, String>, GenerateError> {
     let mut labels = BTreeMap::new();
     let mut used = BTreeSet::new();
-    let all = std::iter::once(spec.default_region.as_str())
-        .chain(resources.iter().map(|r| r.region.as_str()));
+    let all = std::iter::once(spec.default_region.as_str()).chain(resources.iter().map(|r| r.region.as_str()));
     for region in all.collect::<BTreeSet<_>>() {
         let label = tf_label(region);
         if !used.insert(label.clone()) {
-            return Err(GenerateError::Conflict(format!(
-                "regions clash on the Terraform name `{label}`"
-            )));
+            return Err(GenerateError::Conflict(format!("regions clash on the Terraform name `{label}`")));
         }
         labels.insert(region.to_owned(), label);
     }
@@ -362,15 +330,7 @@ fn region_labels(
 
 /// AKS DNS prefixes allow 1-54 letters, digits and hyphens, starting and ending alphanumeric.
 fn dns_prefix(name: &str) -> String {
-    let mapped: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .take(54)
-        .collect();
+    let mapped: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(54).collect();
     let trimmed = mapped.trim_matches('-');
-    if trimmed.is_empty() {
-        "chatops".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
+    if trimmed.is_empty() { "chatops".to_owned() } else { trimmed.to_owned() }
 }

@@ -22,10 +22,7 @@ pub struct FsWriter;
 
 impl FileWriter for FsWriter {
     fn write_file(&self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)?;
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
         f.write_all(contents)?;
         f.sync_all()
     }
@@ -48,10 +45,7 @@ pub fn write_project(
         GenerateError::Io(e.kind())
     };
     if let Some(bad) = files.iter().find(|f| !is_plain_file_name(&f.name)) {
-        return Err(GenerateError::Render(format!(
-            "refusing file name `{}`",
-            bad.name
-        )));
+        return Err(GenerateError::Render(format!("refusing file name `{}`", bad.name)));
     }
     fs::create_dir_all(root).map_err(|e| io_err("create output root", root, e))?;
     recover_and_clean(root, &dir_name, &target).map_err(|e| io_err("clean leftovers", root, e))?;
@@ -73,17 +67,10 @@ fn is_plain_file_name(name: &str) -> bool {
     !name.is_empty()
         && name != "."
         && name != ".."
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
-fn stage(
-    tmp: &Path,
-    target: &Path,
-    files: &[RenderedFile],
-    writer: &dyn FileWriter,
-) -> io::Result<()> {
+fn stage(tmp: &Path, target: &Path, files: &[RenderedFile], writer: &dyn FileWriter) -> io::Result<()> {
     fs::create_dir(tmp)?;
     for file in files {
         writer.write_file(&tmp.join(&file.name), file.contents.as_bytes())?;
@@ -178,20 +165,8 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     let a = CString::new(a.as_os_str().as_bytes()).map_err(io::Error::other)?;
     let b = CString::new(b.as_os_str().as_bytes()).map_err(io::Error::other)?;
     // SAFETY: both pointers are valid NUL-terminated strings that outlive the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
 }
 
 #[cfg(not(target_os = "linux"))]
