@@ -133,7 +133,8 @@ proptest! {
 #[test]
 fn a_known_breakout_attempt_stays_a_string() {
     let mut spec = everything(Provider::Aws);
-    spec.project_name = "x\"\n}\nresource \"aws_instance\" \"evil\" {\n  ami = \"${file(\"/etc/passwd\")}\"\n".to_owned();
+    spec.project_name =
+        "x\"\n}\nresource \"aws_instance\" \"evil\" {\n  ami = \"${file(\"/etc/passwd\")}\"\n".to_owned();
     assert_eq!(output_value(&spec, "chatops_project_name"), s(&spec.project_name));
     assert!(!resources(&spec).iter().any(|(_, _, label, _)| label == "evil"));
 }

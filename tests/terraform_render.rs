@@ -117,10 +117,7 @@ fn versions_pin_the_provider_major_lines() {
     }
 }
 
-fn find<'a>(
-    all: &'a [(String, String, String, hcl::Body)],
-    ty: &str,
-) -> impl Iterator<Item = &'a hcl::Body> + 'a {
+fn find<'a>(all: &'a [(String, String, String, hcl::Body)], ty: &str) -> impl Iterator<Item = &'a hcl::Body> + 'a {
     let ty = ty.to_owned();
     all.iter().filter(move |(_, t, ..)| *t == ty).map(|(.., b)| b)
 }

@@ -59,7 +59,8 @@ fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &m
     }
     if let Some(map) = attrs.as_object() {
         for (key, s) in map {
-            if s.get("required").and_then(Value::as_bool).unwrap_or(false) && !body.attributes().any(|a| a.key() == key) {
+            if s.get("required").and_then(Value::as_bool).unwrap_or(false) && !body.attributes().any(|a| a.key() == key)
+            {
                 errors.push(format!("{at}: missing required attribute `{key}`"));
             }
         }
@@ -147,7 +148,11 @@ fn resources_that_take_labels_or_tags_carry_the_chatops_ones() {
                 }
                 let value = attr(&body, key).unwrap_or_else(|| panic!("{file}: {ty}.{label} has no {key}"));
                 assert_eq!(map_get(value, "created-by").as_deref(), Some("chatops"), "{ty}.{label}");
-                assert_eq!(map_get(value, "chatops-project").as_deref(), Some(spec.project_id.as_str()), "{ty}.{label}");
+                assert_eq!(
+                    map_get(value, "chatops-project").as_deref(),
+                    Some(spec.project_id.as_str()),
+                    "{ty}.{label}"
+                );
                 checked += 1;
             }
         }

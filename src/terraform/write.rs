@@ -178,3 +178,32 @@ fn exchange_unsupported(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::Unsupported
         || matches!(e.raw_os_error(), Some(code) if code == libc::EINVAL || code == libc::ENOSYS || code == libc::EOPNOTSUPP)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exchange_swaps_two_directories_or_reports_unsupported() {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        fs::create_dir(&a).unwrap();
+        fs::create_dir(&b).unwrap();
+        fs::write(a.join("f"), "from a").unwrap();
+        match exchange(&a, &b) {
+            Ok(()) => {
+                assert_eq!(fs::read_to_string(b.join("f")).unwrap(), "from a");
+                assert!(!a.join("f").exists());
+            }
+            Err(e) => assert!(exchange_unsupported(&e), "unexpected error {e}"),
+        }
+    }
+
+    #[test]
+    fn only_plain_file_names_are_written() {
+        assert!(is_plain_file_name("compute.tf"));
+        for bad in ["", ".", "..", "../x.tf", "a/b.tf", "x\0.tf", "é.tf"] {
+            assert!(!is_plain_file_name(bad), "{bad:?}");
+        }
+    }
+}
