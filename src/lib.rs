@@ -3,6 +3,7 @@
 //! # Layout
 //!
 //! - [`domain`]: providers, resource kinds, roles, money and the pricing catalogue; pure types.
+//! - [`terraform`]: renders a project into a directory of secure-by-default Terraform, atomically.
 //! - [`store`]: typed async functions over the seven tables (sea-orm); the only code that runs SQL.
 //! - [`settings`]: layered configuration (`config/default.toml`, then `CHATOPS_*` environment variables).
 //! - [`seed`]: the sample data of the original design document.
@@ -14,3 +15,4 @@ pub mod domain;
 pub mod seed;
 pub mod settings;
 pub mod store;
+pub mod terraform;

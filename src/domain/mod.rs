@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod kind;
 pub mod money;
+pub mod names;
 pub mod provider;
 pub mod quota;
 pub mod role;
@@ -13,6 +14,7 @@ pub mod validate;
 pub use catalog::Catalog;
 pub use kind::ResourceKind;
 pub use money::Money;
+pub use names::{MachineType, ProjectId, Region, ResourceName};
 pub use provider::Provider;
 pub use quota::QuotaType;
 pub use role::{Role, SizeClass};

@@ -1,0 +1,121 @@
+//! ProjectSpec → the files of its Terraform directory, in a fixed order, formatted.
+
+use askama::Template;
+
+use super::GenerateError;
+use super::format::format_hcl;
+use super::model::ProjectSpec;
+use super::view::{self, View};
+use crate::domain::Provider;
+
+/// One generated file: its name inside the project directory and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// File name, e.g. `compute.tf`.
+    pub name: String,
+    /// Formatted HCL.
+    pub contents: String,
+}
+
+/// The name of a project's directory under the output root.
+pub fn dir_name(spec: &ProjectSpec) -> String {
+    format!("terraform_{}_{}", spec.provider, spec.project_id)
+}
+
+/// Renders every file of the project's configuration; the same spec always gives the same bytes.
+pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
+    let v = view::build(spec)?;
+    let wanted = [
+        ("versions.tf", true),
+        ("provider.tf", true),
+        ("compute.tf", !v.vms.is_empty()),
+        ("database.tf", !v.dbs.is_empty()),
+        ("kubernetes.tf", !v.clusters.is_empty()),
+        ("storage.tf", !v.buckets.is_empty()),
+        ("network.tf", !v.networks.is_empty()),
+        ("loadbalancer.tf", !v.lbs.is_empty()),
+        ("outputs.tf", true),
+    ];
+    let mut files = Vec::new();
+    for (name, present) in wanted {
+        if present {
+            let raw = render_one(spec.provider, name, &v)?;
+            files.push(RenderedFile { name: name.to_owned(), contents: format_hcl(&raw) });
+        }
+    }
+    check_unique_addresses(&files)?;
+    Ok(files)
+}
+
+/// Declares one askama template struct per provider and file, and the dispatch over them.
+macro_rules! templates {
+    ($($provider:ident / $file:literal @ $path:literal => $ty:ident),+ $(,)?) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $path)]
+            struct $ty<'a> {
+                v: &'a View,
+            }
+        )+
+
+        fn render_one(provider: Provider, file: &str, v: &View) -> Result<String, GenerateError> {
+            let p = provider.as_str();
+            $(
+                if p == stringify!($provider) && file == $file {
+                    return Ok($ty { v }.render()?);
+                }
+            )+
+            Err(GenerateError::Render(format!("no {file} template for {p}")))
+        }
+    };
+}
+
+templates! {
+    gcp / "versions.tf" @ "terraform/gcp/versions.tf" => GcpVersions,
+    gcp / "provider.tf" @ "terraform/gcp/provider.tf" => GcpProvider,
+    gcp / "compute.tf" @ "terraform/gcp/compute.tf" => GcpCompute,
+    gcp / "database.tf" @ "terraform/gcp/database.tf" => GcpDatabase,
+    gcp / "kubernetes.tf" @ "terraform/gcp/kubernetes.tf" => GcpKubernetes,
+    gcp / "storage.tf" @ "terraform/gcp/storage.tf" => GcpStorage,
+    gcp / "network.tf" @ "terraform/gcp/network.tf" => GcpNetwork,
+    gcp / "loadbalancer.tf" @ "terraform/gcp/loadbalancer.tf" => GcpLoadBalancer,
+    gcp / "outputs.tf" @ "terraform/gcp/outputs.tf" => GcpOutputs,
+    aws / "versions.tf" @ "terraform/aws/versions.tf" => AwsVersions,
+    aws / "provider.tf" @ "terraform/aws/provider.tf" => AwsProvider,
+    aws / "compute.tf" @ "terraform/aws/compute.tf" => AwsCompute,
+    aws / "database.tf" @ "terraform/aws/database.tf" => AwsDatabase,
+    aws / "kubernetes.tf" @ "terraform/aws/kubernetes.tf" => AwsKubernetes,
+    aws / "storage.tf" @ "terraform/aws/storage.tf" => AwsStorage,
+    aws / "network.tf" @ "terraform/aws/network.tf" => AwsNetwork,
+    aws / "loadbalancer.tf" @ "terraform/aws/loadbalancer.tf" => AwsLoadBalancer,
+    aws / "outputs.tf" @ "terraform/aws/outputs.tf" => AwsOutputs,
+    azure / "versions.tf" @ "terraform/azure/versions.tf" => AzureVersions,
+    azure / "provider.tf" @ "terraform/azure/provider.tf" => AzureProvider,
+    azure / "compute.tf" @ "terraform/azure/compute.tf" => AzureCompute,
+    azure / "database.tf" @ "terraform/azure/database.tf" => AzureDatabase,
+    azure / "kubernetes.tf" @ "terraform/azure/kubernetes.tf" => AzureKubernetes,
+    azure / "storage.tf" @ "terraform/azure/storage.tf" => AzureStorage,
+    azure / "network.tf" @ "terraform/azure/network.tf" => AzureNetwork,
+    azure / "loadbalancer.tf" @ "terraform/azure/loadbalancer.tf" => AzureLoadBalancer,
+    azure / "outputs.tf" @ "terraform/azure/outputs.tf" => AzureOutputs,
+}
+
+/// Terraform refuses two blocks with the same address; catch generated clashes (a user network
+/// named like a generated one, say) here rather than at `terraform validate`.
+fn check_unique_addresses(files: &[RenderedFile]) -> Result<(), GenerateError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for file in files {
+        for line in file.contents.lines() {
+            let Some(rest) = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \"")) else {
+                continue;
+            };
+            let address: String =
+                rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
+            let key = (line.starts_with("data"), address);
+            if !seen.insert(key.clone()) {
+                return Err(GenerateError::Conflict(format!("two resources would both be `{}`", key.1)));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! The view model the templates read: a [`ProjectSpec`] re-validated, sorted, given Terraform
+//! labels and placed on networks (a project's own network in the resource's region, else a
+//! generated `chatops` network), so templates only loop and never decide.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::GenerateError;
+use super::model::{ProjectSpec, ResourceSpec};
+use crate::domain::names::tf_label;
+use crate::domain::{MachineType, ParseError, Provider, Region, ResourceKind, ResourceName};
+
+/// Everything a template may print; every string in here is escaped when printed.
+pub(crate) struct View {
+    pub project_id: String,
+    pub project_name: String,
+    pub region: String,
+    pub vms: Vec<Res>,
+    pub dbs: Vec<Res>,
+    pub clusters: Vec<Res>,
+    pub buckets: Vec<Res>,
+    pub lbs: Vec<Res>,
+    /// The project's networks first (by name), then generated ones (by region).
+    pub networks: Vec<Net>,
+    /// GCP only: one subnetwork per network and region in use.
+    pub subnets: Vec<Subnet>,
+    /// GCP networks that host a Cloud SQL instance (they need private service access).
+    pub db_networks: Vec<Net>,
+    /// Regions that hold a network (AWS availability-zone lookups).
+    pub regions: Vec<RegionRef>,
+    /// Regions that hold a VM (zone / image lookups).
+    pub zones: Vec<RegionRef>,
+    /// AWS only: regions other than the default, each with a provider alias.
+    pub aliases: Vec<RegionRef>,
+}
+
+/// One user resource, ready to print.
+pub(crate) struct Res {
+    pub label: String,
+    pub name: String,
+    pub region: String,
+    pub region_label: String,
+    pub size: String,
+    pub nodes: u32,
+    /// Position among resources of its kind; keeps per-resource CIDRs apart.
+    pub index: usize,
+    pub net: String,
+    pub subnet: String,
+    /// `aws.<alias>` when the resource is outside the default AWS region, else empty.
+    pub provider: String,
+    /// Azure only: the AKS DNS prefix derived from the name.
+    pub dns_prefix: String,
+}
+
+/// A network, the user's or generated.
+#[derive(Clone)]
+pub(crate) struct Net {
+    pub label: String,
+    pub name: String,
+    pub region: String,
+    pub region_label: String,
+    pub index: usize,
+    pub provider: String,
+}
+
+/// A GCP subnetwork of a network in one region.
+pub(crate) struct Subnet {
+    pub label: String,
+    pub name: String,
+    pub net: String,
+    pub region: String,
+    pub index: usize,
+}
+
+/// A region with its Terraform label and (AWS) provider reference.
+pub(crate) struct RegionRef {
+    pub label: String,
+    pub name: String,
+    pub provider: String,
+}
+
+const MAX_NODES: u32 = 100;
+/// CIDRs are `10.<index>.0.0/16`, so indexes must fit an octet.
+const MAX_NETWORKS: usize = 250;
+
+fn default_size(provider: Provider, kind: ResourceKind) -> &'static str {
+    use ResourceKind as K;
+    match (provider, kind) {
+        (Provider::Gcp, K::Database) => "db-custom-1-3840",
+        (Provider::Gcp, K::K8s) => "e2-standard-2",
+        (Provider::Gcp, _) => "e2-small",
+        (Provider::Aws, K::Database) => "db.t3.micro",
+        (Provider::Aws, K::K8s) => "t3.medium",
+        (Provider::Aws, _) => "t3.micro",
+        (Provider::Azure, K::Database) => "B_Standard_B1ms",
+        (Provider::Azure, K::K8s) => "Standard_D2s_v3",
+        (Provider::Azure, _) => "Standard_B2s",
+    }
+}
+
+fn needs_network(provider: Provider, kind: ResourceKind) -> bool {
+    match kind {
+        ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s => true,
+        // A GCP global HTTP load balancer has no regional network of its own.
+        ResourceKind::LoadBalancer => provider != Provider::Gcp,
+        ResourceKind::Storage | ResourceKind::Network => false,
+    }
+}
+
+/// Re-validates every value against `spec.provider`, so a name parsed for another provider or
+/// kind cannot slip through, and returns the resources sorted by kind then name.
+fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, GenerateError> {
+    if spec.project_id.provider() != spec.provider {
+        return Err(ParseError::new(
+            "project id",
+            spec.project_id.as_str(),
+            format!("an id starting with {}-", spec.provider),
+        )
+        .into());
+    }
+    Region::parse(spec.provider, spec.default_region.as_str())?;
+    let mut out = Vec::with_capacity(spec.resources.len());
+    for r in &spec.resources {
+        ResourceName::parse(spec.provider, r.kind, r.name.as_str())?;
+        Region::parse(spec.provider, r.region.as_str())?;
+        if let Some(size) = &r.size {
+            MachineType::parse(spec.provider, size.as_str())?;
+        }
+        if let Some(n) = r.node_count
+            && !(1..=MAX_NODES).contains(&n)
+        {
+            return Err(ParseError::new("node count", &n.to_string(), "1 to 100").into());
+        }
+        out.push(r.clone());
+    }
+    out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    let mut seen = BTreeSet::new();
+    for r in &out {
+        if !seen.insert((r.kind, r.name.tf_label())) {
+            return Err(GenerateError::Conflict(format!(
+                "two {} resources map to the Terraform name `{}`",
+                r.kind,
+                r.name.tf_label()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the view for `spec`, or says why it cannot be generated.
+pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
+    let provider = spec.provider;
+    let resources = validated(spec)?;
+    let pid = spec.project_id.as_str();
+    let default_region = spec.default_region.as_str();
+    let region_labels = region_labels(spec, &resources)?;
+    let rl = |r: &str| region_labels[r].clone();
+    let alias = |r: &str| {
+        if provider == Provider::Aws && r != default_region { format!("aws.{}", rl(r)) } else { String::new() }
+    };
+
+    let mut networks: Vec<Net> = Vec::new();
+    for r in resources.iter().filter(|r| r.kind == ResourceKind::Network) {
+        networks.push(Net {
+            label: r.name.tf_label(),
+            name: r.name.as_str().to_owned(),
+            region: r.region.as_str().to_owned(),
+            region_label: rl(r.region.as_str()),
+            index: networks.len(),
+            provider: alias(r.region.as_str()),
+        });
+    }
+    let user_networks = networks.clone();
+    let user_net_in = |region: &str| user_networks.iter().find(|n| n.region == region);
+
+    // Regions whose network-bound resources have no network of the project there.
+    let glue_regions: BTreeSet<&str> = resources
+        .iter()
+        .filter(|r| needs_network(provider, r.kind) && user_net_in(r.region.as_str()).is_none())
+        .map(|r| r.region.as_str())
+        .collect();
+    let gcp_glue = "chatops".to_owned();
+    if provider == Provider::Gcp && !glue_regions.is_empty() {
+        networks.push(Net {
+            label: gcp_glue.clone(),
+            name: format!("chatops-{pid}"),
+            region: default_region.to_owned(),
+            region_label: rl(default_region),
+            index: networks.len(),
+            provider: String::new(),
+        });
+    } else if provider != Provider::Gcp {
+        for region in &glue_regions {
+            let name = match provider {
+                Provider::Azure => format!("vnet-chatops-{pid}-{region}"),
+                _ => format!("chatops-{pid}-{region}"),
+            };
+            networks.push(Net {
+                label: format!("chatops_{}", rl(region)),
+                name,
+                region: (*region).to_owned(),
+                region_label: rl(region),
+                index: networks.len(),
+                provider: alias(region),
+            });
+        }
+    }
+    if networks.len() > MAX_NETWORKS {
+        return Err(GenerateError::Conflict(format!("more than {MAX_NETWORKS} networks in one project")));
+    }
+
+    // GCP subnetworks: each user network in its region, the generated one per glue region.
+    let mut subnets: Vec<Subnet> = user_networks
+        .iter()
+        .map(|n| Subnet {
+            label: n.label.clone(),
+            name: n.name.clone(),
+            net: n.label.clone(),
+            region: n.region.clone(),
+            index: 0,
+        })
+        .collect();
+    if provider == Provider::Gcp {
+        for region in &glue_regions {
+            subnets.push(Subnet {
+                label: format!("chatops_{}", rl(region)),
+                name: format!("chatops-{pid}-{}", subnets.len()),
+                net: gcp_glue.clone(),
+                region: (*region).to_owned(),
+                index: 0,
+            });
+        }
+    } else {
+        subnets.clear();
+    }
+    for (i, s) in subnets.iter_mut().enumerate() {
+        s.index = i;
+    }
+
+    let place = |r: &ResourceSpec| -> (String, String) {
+        if !needs_network(provider, r.kind) {
+            return (String::new(), String::new());
+        }
+        let region = r.region.as_str();
+        match (user_net_in(region), provider) {
+            (Some(n), _) => (n.label.clone(), n.label.clone()),
+            (None, Provider::Gcp) => (gcp_glue.clone(), format!("chatops_{}", rl(region))),
+            (None, _) => {
+                let label = format!("chatops_{}", rl(region));
+                (label.clone(), label)
+            }
+        }
+    };
+
+    let mut by_kind: BTreeMap<ResourceKind, Vec<Res>> = BTreeMap::new();
+    for r in &resources {
+        let list = by_kind.entry(r.kind).or_default();
+        let (net, subnet) = place(r);
+        list.push(Res {
+            label: r.name.tf_label(),
+            name: r.name.as_str().to_owned(),
+            region: r.region.as_str().to_owned(),
+            region_label: rl(r.region.as_str()),
+            size: r.size.as_ref().map_or_else(|| default_size(provider, r.kind).to_owned(), |s| s.as_str().to_owned()),
+            nodes: r.node_count.unwrap_or(1),
+            index: list.len(),
+            net,
+            subnet,
+            provider: alias(r.region.as_str()),
+            dns_prefix: dns_prefix(r.name.as_str()),
+        });
+    }
+    let mut take = |k| by_kind.remove(&k).unwrap_or_default();
+    let vms = take(ResourceKind::Vm);
+    let dbs = take(ResourceKind::Database);
+    let clusters = take(ResourceKind::K8s);
+    let buckets = take(ResourceKind::Storage);
+    let lbs = take(ResourceKind::LoadBalancer);
+
+    let region_ref = |r: &str| RegionRef { label: rl(r), name: r.to_owned(), provider: alias(r) };
+    let distinct = |it: &mut dyn Iterator<Item = &str>| -> Vec<RegionRef> {
+        it.collect::<BTreeSet<_>>().into_iter().map(region_ref).collect()
+    };
+    let regions = distinct(&mut networks.iter().map(|n| n.region.as_str()));
+    let zones = distinct(&mut vms.iter().map(|r| r.region.as_str()));
+    let aliases = if provider == Provider::Aws {
+        let mut all = resources.iter().map(|r| r.region.as_str()).chain(networks.iter().map(|n| n.region.as_str()));
+        distinct(&mut all).into_iter().filter(|r| !r.provider.is_empty()).collect()
+    } else {
+        Vec::new()
+    };
+    let db_nets: BTreeSet<&str> = dbs.iter().map(|r| r.net.as_str()).collect();
+    let db_networks = if provider == Provider::Gcp {
+        networks.iter().filter(|n| db_nets.contains(n.label.as_str())).cloned().collect()
+    } else {
+        Vec::new()
+    };
+
+    Ok(View {
+        project_id: pid.to_owned(),
+        project_name: spec.project_name.clone(),
+        region: default_region.to_owned(),
+        vms,
+        dbs,
+        clusters,
+        buckets,
+        lbs,
+        networks,
+        subnets,
+        db_networks,
+        regions,
+        zones,
+        aliases,
+    })
+}
+
+/// Labels for every region in use; two regions that would share a label are refused.
+fn region_labels(spec: &ProjectSpec, resources: &[ResourceSpec]) -> Result<BTreeMap<String, String>, GenerateError> {
+    let mut labels = BTreeMap::new();
+    let mut used = BTreeSet::new();
+    let all = std::iter::once(spec.default_region.as_str()).chain(resources.iter().map(|r| r.region.as_str()));
+    for region in all.collect::<BTreeSet<_>>() {
+        let label = tf_label(region);
+        if !used.insert(label.clone()) {
+            return Err(GenerateError::Conflict(format!("regions clash on the Terraform name `{label}`")));
+        }
+        labels.insert(region.to_owned(), label);
+    }
+    Ok(labels)
+}
+
+/// AKS DNS prefixes allow 1-54 letters, digits and hyphens, starting and ending alphanumeric.
+fn dns_prefix(name: &str) -> String {
+    let mapped: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(54).collect();
+    let trimmed = mapped.trim_matches('-');
+    if trimmed.is_empty() { "chatops".to_owned() } else { trimmed.to_owned() }
+}

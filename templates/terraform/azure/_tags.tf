@@ -1,0 +1,4 @@
+tags = {
+"created-by"      = "chatops"
+"chatops-project" = "{{ v.project_id }}"
+}

@@ -1,0 +1,4 @@
+labels = {
+"created-by"      = "chatops"
+"chatops-project" = "{{ v.project_id }}"
+}

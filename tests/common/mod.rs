@@ -1,0 +1,159 @@
+//! Shared helpers for the Terraform generator tests: sample specs and HCL lookups.
+#![allow(dead_code)]
+
+use cloud_chatops::domain::{MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
+use cloud_chatops::terraform::{ProjectSpec, RenderedFile, ResourceSpec, render};
+
+pub const PROVIDERS: [Provider; 3] = [Provider::Gcp, Provider::Aws, Provider::Azure];
+
+/// The project id used for `provider` in tests.
+pub fn project_id(provider: Provider) -> ProjectId {
+    ProjectId::parse(&format!("{provider}-3f9a1c")).unwrap()
+}
+
+pub fn default_region(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Gcp => "us-central1",
+        Provider::Aws => "us-east-1",
+        Provider::Azure => "westeurope",
+    }
+}
+
+pub fn other_region(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Gcp => "europe-west1",
+        Provider::Aws => "eu-west-1",
+        Provider::Azure => "northeurope",
+    }
+}
+
+/// A valid name for `kind` at `provider`, distinct per `n`.
+pub fn name(provider: Provider, kind: ResourceKind, n: usize) -> String {
+    let base = match kind {
+        ResourceKind::Vm => "web",
+        ResourceKind::Database => "orders-db",
+        ResourceKind::K8s => "apps",
+        ResourceKind::Storage => "chatopsassets",
+        ResourceKind::Network => "core",
+        ResourceKind::LoadBalancer => "front",
+    };
+    match (provider, kind) {
+        (Provider::Azure, ResourceKind::Storage) => format!("{base}{n}"),
+        _ => format!("{base}-{n}"),
+    }
+}
+
+pub fn resource(provider: Provider, kind: ResourceKind, name: &str, region: &str) -> ResourceSpec {
+    ResourceSpec::new(
+        kind,
+        ResourceName::parse(provider, kind, name).unwrap(),
+        Region::parse(provider, region).unwrap(),
+    )
+}
+
+pub fn spec(provider: Provider, resources: Vec<ResourceSpec>) -> ProjectSpec {
+    ProjectSpec {
+        project_id: project_id(provider),
+        provider,
+        default_region: Region::parse(provider, default_region(provider)).unwrap(),
+        project_name: "Shop backend".to_owned(),
+        resources,
+    }
+}
+
+/// One resource of `kind` in the default region.
+pub fn single(provider: Provider, kind: ResourceKind) -> ProjectSpec {
+    spec(provider, vec![resource(provider, kind, &name(provider, kind, 1), default_region(provider))])
+}
+
+/// Every kind, two VMs, a sized database and a 3-node cluster, plus a VM in a second region
+/// (which gets a generated network there) and a network of the project in the default region.
+pub fn everything(provider: Provider) -> ProjectSpec {
+    let region = default_region(provider);
+    let mut resources = Vec::new();
+    for kind in ResourceKind::ALL {
+        resources.push(resource(provider, *kind, &name(provider, *kind, 1), region));
+    }
+    resources.push(resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 2), region));
+    resources.push(resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 3), other_region(provider)));
+    let size = match provider {
+        Provider::Gcp => "db-custom-2-7680",
+        Provider::Aws => "db.t4g.small",
+        Provider::Azure => "GP_Standard_D2s_v3",
+    };
+    for r in &mut resources {
+        if r.kind == ResourceKind::Database {
+            r.size = Some(MachineType::parse(provider, size).unwrap());
+        }
+        if r.kind == ResourceKind::K8s {
+            r.node_count = Some(3);
+        }
+    }
+    spec(provider, resources)
+}
+
+pub fn parse(file: &RenderedFile) -> hcl::Body {
+    hcl::parse(&file.contents).unwrap_or_else(|e| panic!("{} does not parse: {e}\n{}", file.name, file.contents))
+}
+
+/// Renders and parses every file: (file name, body).
+pub fn render_parsed(spec: &ProjectSpec) -> Vec<(String, hcl::Body)> {
+    render(spec).unwrap().iter().map(|f| (f.name.clone(), parse(f))).collect()
+}
+
+/// Every `resource` block of the rendered project: (file, type, label, body).
+pub fn resources(spec: &ProjectSpec) -> Vec<(String, String, String, hcl::Body)> {
+    let mut out = Vec::new();
+    for (file, body) in render_parsed(spec) {
+        for block in body.blocks().filter(|b| b.identifier() == "resource") {
+            let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+            assert_eq!(labels.len(), 2, "resource block with {} labels in {file}", labels.len());
+            out.push((file.clone(), labels[0].to_owned(), labels[1].to_owned(), block.body().clone()));
+        }
+    }
+    out
+}
+
+/// The attribute `key` of `body`, if set.
+pub fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a hcl::Expression> {
+    body.attributes().find(|a| a.key() == key).map(|a| a.expr())
+}
+
+/// The first nested block called `ident`.
+pub fn block<'a>(body: &'a hcl::Body, ident: &str) -> Option<&'a hcl::Body> {
+    body.blocks().find(|b| b.identifier() == ident).map(|b| b.body())
+}
+
+/// Follows a path of nested blocks and reads the final attribute.
+pub fn path<'a>(body: &'a hcl::Body, keys: &[&str]) -> Option<&'a hcl::Expression> {
+    let (last, blocks) = keys.split_last()?;
+    let mut cur = body;
+    for b in blocks {
+        cur = block(cur, b)?;
+    }
+    attr(cur, last)
+}
+
+pub fn s(e: &str) -> hcl::Expression {
+    hcl::Expression::String(e.to_owned())
+}
+
+pub fn b(v: bool) -> hcl::Expression {
+    hcl::Expression::Bool(v)
+}
+
+/// The string value of an object-valued attribute's `key`.
+pub fn map_get(expr: &hcl::Expression, key: &str) -> Option<String> {
+    let hcl::Expression::Object(obj) = expr else { return None };
+    obj.iter().find_map(|(k, v)| {
+        let k = match k {
+            hcl::ObjectKey::Identifier(i) => i.as_str().to_owned(),
+            hcl::ObjectKey::Expression(hcl::Expression::String(s)) => s.clone(),
+            _ => return None,
+        };
+        match (k == key, v) {
+            (true, hcl::Expression::String(s)) => Some(s.clone()),
+            _ => None,
+        }
+    })
+}

@@ -1,0 +1,366 @@
+//! Renders every provider × kind, parses the output with hcl-rs and checks the resource types,
+//! names, labels and the secure defaults that matter.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use cloud_chatops::domain::{Provider, ResourceKind, ResourceName};
+use cloud_chatops::terraform::{GenerateError, format::format_hcl, render};
+use common::*;
+
+fn types_of(spec: &cloud_chatops::terraform::ProjectSpec) -> BTreeSet<String> {
+    resources(spec).into_iter().map(|(_, ty, _, _)| ty).collect()
+}
+
+fn expected_types(provider: Provider, kind: ResourceKind) -> (&'static str, &'static [&'static str]) {
+    use Provider::*;
+    use ResourceKind as K;
+    match (provider, kind) {
+        (Gcp, K::Vm) => ("compute.tf", &["google_compute_instance"]),
+        (Gcp, K::Database) => (
+            "database.tf",
+            &["google_sql_database_instance", "google_compute_global_address", "google_service_networking_connection"],
+        ),
+        (Gcp, K::K8s) => ("kubernetes.tf", &["google_container_cluster", "google_container_node_pool"]),
+        (Gcp, K::Storage) => ("storage.tf", &["google_storage_bucket"]),
+        (Gcp, K::Network) => ("network.tf", &["google_compute_network", "google_compute_subnetwork"]),
+        (Gcp, K::LoadBalancer) => (
+            "loadbalancer.tf",
+            &[
+                "google_compute_global_address",
+                "google_compute_health_check",
+                "google_compute_backend_service",
+                "google_compute_url_map",
+                "google_compute_target_http_proxy",
+                "google_compute_global_forwarding_rule",
+            ],
+        ),
+        (Aws, K::Vm) => ("compute.tf", &["aws_instance", "aws_security_group", "aws_vpc_security_group_egress_rule"]),
+        (Aws, K::Database) => ("database.tf", &["aws_db_instance", "aws_db_subnet_group", "aws_security_group"]),
+        (Aws, K::K8s) => (
+            "kubernetes.tf",
+            &["aws_eks_cluster", "aws_eks_node_group", "aws_iam_role", "aws_iam_role_policy_attachment", "aws_kms_key"],
+        ),
+        (Aws, K::Storage) => (
+            "storage.tf",
+            &[
+                "aws_s3_bucket",
+                "aws_s3_bucket_public_access_block",
+                "aws_s3_bucket_server_side_encryption_configuration",
+                "aws_s3_bucket_versioning",
+                "aws_s3_bucket_ownership_controls",
+            ],
+        ),
+        (Aws, K::Network) => ("network.tf", &["aws_vpc", "aws_subnet"]),
+        (Aws, K::LoadBalancer) => ("loadbalancer.tf", &["aws_lb", "aws_lb_target_group", "aws_lb_listener"]),
+        (Azure, K::Vm) => ("compute.tf", &["azurerm_linux_virtual_machine", "azurerm_network_interface"]),
+        (Azure, K::Database) => ("database.tf", &["azurerm_postgresql_flexible_server"]),
+        (Azure, K::K8s) => ("kubernetes.tf", &["azurerm_kubernetes_cluster"]),
+        (Azure, K::Storage) => ("storage.tf", &["azurerm_storage_account", "azurerm_storage_container"]),
+        (Azure, K::Network) => ("network.tf", &["azurerm_virtual_network", "azurerm_subnet"]),
+        (Azure, K::LoadBalancer) => (
+            "loadbalancer.tf",
+            &["azurerm_lb", "azurerm_lb_backend_address_pool", "azurerm_lb_probe", "azurerm_lb_rule"],
+        ),
+    }
+}
+
+#[test]
+fn every_provider_and_kind_renders_its_resource_types_into_its_file() {
+    for provider in PROVIDERS {
+        for kind in ResourceKind::ALL {
+            let spec = single(provider, *kind);
+            let (file, types) = expected_types(provider, *kind);
+            let files: Vec<String> = render(&spec).unwrap().into_iter().map(|f| f.name).collect();
+            for must in ["versions.tf", "provider.tf", file, "outputs.tf"] {
+                assert!(files.iter().any(|f| f == must), "{provider}/{kind}: {must} missing from {files:?}");
+            }
+            let by_file: Vec<_> = resources(&spec).into_iter().filter(|(f, ..)| f == file).collect();
+            for ty in types {
+                assert!(by_file.iter().any(|(_, t, ..)| t == ty), "{provider}/{kind}: no {ty} in {file}");
+            }
+            let label = ResourceName::parse(provider, *kind, &name(provider, *kind, 1)).unwrap().tf_label();
+            let main = &types[0];
+            let (_, _, got_label, body) = by_file.iter().find(|(_, t, ..)| t == main).unwrap();
+            assert_eq!(got_label, &label, "{provider}/{kind}");
+            let name_key = match (provider, *kind) {
+                (Provider::Aws, ResourceKind::Database) => "identifier",
+                (Provider::Aws, ResourceKind::Storage) => "bucket",
+                (Provider::Aws, ResourceKind::Vm | ResourceKind::Network) => "tags",
+                _ => "name",
+            };
+            let want = name(provider, *kind, 1);
+            match attr(body, name_key).unwrap() {
+                hcl::Expression::String(got) => assert_eq!(got, &want, "{provider}/{kind}"),
+                tags => assert_eq!(map_get(tags, "Name").as_deref(), Some(want.as_str()), "{provider}/{kind}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn versions_pin_the_provider_major_lines() {
+    for (provider, source, version) in [
+        (Provider::Gcp, "hashicorp/google", "~> 6.50"),
+        (Provider::Aws, "hashicorp/aws", "~> 6.47"),
+        (Provider::Azure, "hashicorp/azurerm", "~> 4.79"),
+    ] {
+        let files = render_parsed(&single(provider, ResourceKind::Storage));
+        let (_, body) = files.iter().find(|(f, _)| f == "versions.tf").unwrap();
+        let tf = block(body, "terraform").unwrap();
+        assert!(attr(tf, "required_version").is_some());
+        let providers = block(tf, "required_providers").unwrap();
+        let entry = providers.attributes().next().unwrap().expr();
+        assert_eq!(map_get(entry, "source").as_deref(), Some(source));
+        assert_eq!(map_get(entry, "version").as_deref(), Some(version));
+    }
+}
+
+fn find<'a>(all: &'a [(String, String, String, hcl::Body)], ty: &str) -> impl Iterator<Item = &'a hcl::Body> + 'a {
+    let ty = ty.to_owned();
+    all.iter().filter(move |(_, t, ..)| *t == ty).map(|(.., b)| b)
+}
+
+fn one<'a>(all: &'a [(String, String, String, hcl::Body)], ty: &str) -> &'a hcl::Body {
+    find(all, ty).next().unwrap_or_else(|| panic!("no {ty}"))
+}
+
+#[test]
+fn gcp_secure_defaults() {
+    let all = resources(&everything(Provider::Gcp));
+    for vm in find(&all, "google_compute_instance") {
+        let nic = block(vm, "network_interface").unwrap();
+        assert!(block(nic, "access_config").is_none(), "a VM must not get a public IP");
+        assert_eq!(map_get(attr(vm, "metadata").unwrap(), "block-project-ssh-keys").as_deref(), Some("true"));
+        assert_eq!(path(vm, &["shielded_instance_config", "enable_secure_boot"]), Some(&b(true)));
+    }
+    let db = one(&all, "google_sql_database_instance");
+    assert_eq!(path(db, &["settings", "ip_configuration", "ipv4_enabled"]), Some(&b(false)));
+    assert_eq!(path(db, &["settings", "ip_configuration", "ssl_mode"]), Some(&s("ENCRYPTED_ONLY")));
+    assert!(path(db, &["settings", "ip_configuration", "private_network"]).is_some());
+    assert_eq!(path(db, &["settings", "backup_configuration", "enabled"]), Some(&b(true)));
+    assert_eq!(attr(db, "deletion_protection"), Some(&b(true)));
+    let user_labels = path(db, &["settings", "user_labels"]).unwrap();
+    assert_eq!(map_get(user_labels, "created-by").as_deref(), Some("chatops"));
+    let gke = one(&all, "google_container_cluster");
+    assert_eq!(path(gke, &["private_cluster_config", "enable_private_nodes"]), Some(&b(true)));
+    assert_eq!(attr(gke, "enable_legacy_abac"), Some(&b(false)));
+    assert_eq!(path(gke, &["master_auth", "client_certificate_config", "issue_client_certificate"]), Some(&b(false)));
+    assert_eq!(attr(gke, "remove_default_node_pool"), Some(&b(true)));
+    assert_eq!(map_get(attr(gke, "resource_labels").unwrap(), "chatops-project").as_deref(), Some("gcp-3f9a1c"));
+    let pool = one(&all, "google_container_node_pool");
+    assert_eq!(path(pool, &["node_config", "workload_metadata_config", "mode"]), Some(&s("GKE_METADATA")));
+    assert_eq!(attr(pool, "node_count"), Some(&hcl::Expression::Number(3.into())));
+    let bucket = one(&all, "google_storage_bucket");
+    assert_eq!(attr(bucket, "uniform_bucket_level_access"), Some(&b(true)));
+    assert_eq!(attr(bucket, "public_access_prevention"), Some(&s("enforced")));
+    assert_eq!(path(bucket, &["versioning", "enabled"]), Some(&b(true)));
+    for net in find(&all, "google_compute_network") {
+        assert_eq!(attr(net, "auto_create_subnetworks"), Some(&b(false)));
+    }
+    assert_eq!(find(&all, "google_compute_firewall").count(), 0, "no firewall opens anything by default");
+}
+
+#[test]
+fn aws_secure_defaults() {
+    let all = resources(&everything(Provider::Aws));
+    for vm in find(&all, "aws_instance") {
+        assert_eq!(path(vm, &["metadata_options", "http_tokens"]), Some(&s("required")), "IMDSv2");
+        assert_eq!(path(vm, &["root_block_device", "encrypted"]), Some(&b(true)));
+        assert!(attr(vm, "associate_public_ip_address").is_none());
+    }
+    let db = one(&all, "aws_db_instance");
+    assert_eq!(attr(db, "publicly_accessible"), Some(&b(false)));
+    assert_eq!(attr(db, "storage_encrypted"), Some(&b(true)));
+    assert_eq!(attr(db, "manage_master_user_password"), Some(&b(true)));
+    assert!(attr(db, "password").is_none(), "no password in the files");
+    assert_eq!(attr(db, "deletion_protection"), Some(&b(true)));
+    assert_eq!(attr(db, "instance_class"), Some(&s("db.t4g.small")));
+    let eks = one(&all, "aws_eks_cluster");
+    assert_eq!(path(eks, &["vpc_config", "endpoint_public_access"]), Some(&b(false)));
+    assert!(path(eks, &["encryption_config", "provider", "key_arn"]).is_some());
+    assert_eq!(find(&all, "aws_iam_role").count(), 2);
+    assert_eq!(find(&all, "aws_iam_role_policy_attachment").count(), 4);
+    let pab = one(&all, "aws_s3_bucket_public_access_block");
+    for key in ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] {
+        assert_eq!(attr(pab, key), Some(&b(true)), "{key}");
+    }
+    let sse = one(&all, "aws_s3_bucket_server_side_encryption_configuration");
+    assert_eq!(path(sse, &["rule", "apply_server_side_encryption_by_default", "sse_algorithm"]), Some(&s("aws:kms")));
+    let versioning = one(&all, "aws_s3_bucket_versioning");
+    assert_eq!(path(versioning, &["versioning_configuration", "status"]), Some(&s("Enabled")));
+    for subnet in find(&all, "aws_subnet") {
+        assert_eq!(attr(subnet, "map_public_ip_on_launch"), Some(&b(false)));
+    }
+    let lb = one(&all, "aws_lb");
+    assert_eq!(attr(lb, "internal"), Some(&b(true)));
+    assert_eq!(attr(lb, "drop_invalid_header_fields"), Some(&b(true)));
+    for rule in find(&all, "aws_vpc_security_group_ingress_rule") {
+        assert_ne!(attr(rule, "cidr_ipv4"), Some(&s("0.0.0.0/0")), "nothing is opened to the world");
+        assert_ne!(attr(rule, "from_port"), Some(&hcl::Expression::Number(22.into())), "no SSH ingress");
+    }
+}
+
+#[test]
+fn aws_resources_outside_the_default_region_use_an_aliased_provider() {
+    let files = render_parsed(&everything(Provider::Aws));
+    let (_, provider_tf) = files.iter().find(|(f, _)| f == "provider.tf").unwrap();
+    let aliases: Vec<String> =
+        provider_tf.blocks().filter_map(|b| attr(b.body(), "alias")).map(|e| e.to_string()).collect();
+    assert_eq!(aliases, vec!["\"eu-west-1\"".to_owned()]);
+    let all = resources(&everything(Provider::Aws));
+    let far_vm = all.iter().find(|(_, t, l, _)| t == "aws_instance" && l == "web-3").unwrap();
+    assert_eq!(attr(&far_vm.3, "provider").map(|e| e.to_string()).as_deref(), Some("aws.eu-west-1"));
+    let near_vm = all.iter().find(|(_, t, l, _)| t == "aws_instance" && l == "web-1").unwrap();
+    assert!(attr(&near_vm.3, "provider").is_none());
+    let glue = all.iter().find(|(_, t, l, _)| t == "aws_vpc" && l == "chatops_eu-west-1").unwrap();
+    assert_eq!(attr(&glue.3, "provider").map(|e| e.to_string()).as_deref(), Some("aws.eu-west-1"));
+}
+
+#[test]
+fn azure_secure_defaults() {
+    let all = resources(&everything(Provider::Azure));
+    assert_eq!(find(&all, "azurerm_resource_group").count(), 1);
+    for vm in find(&all, "azurerm_linux_virtual_machine") {
+        assert_eq!(attr(vm, "disable_password_authentication"), Some(&b(true)));
+        assert_eq!(attr(vm, "encryption_at_host_enabled"), Some(&b(true)));
+        assert!(attr(vm, "admin_password").is_none());
+    }
+    for nic in find(&all, "azurerm_network_interface") {
+        assert!(path(nic, &["ip_configuration", "public_ip_address_id"]).is_none());
+    }
+    let pg = one(&all, "azurerm_postgresql_flexible_server");
+    assert_eq!(attr(pg, "public_network_access_enabled"), Some(&b(false)));
+    assert_eq!(path(pg, &["authentication", "password_auth_enabled"]), Some(&b(false)));
+    let aks = one(&all, "azurerm_kubernetes_cluster");
+    assert_eq!(attr(aks, "private_cluster_enabled"), Some(&b(true)));
+    assert_eq!(attr(aks, "local_account_disabled"), Some(&b(true)));
+    assert_eq!(attr(aks, "role_based_access_control_enabled"), Some(&b(true)));
+    assert_eq!(path(aks, &["default_node_pool", "node_count"]), Some(&hcl::Expression::Number(3.into())));
+    let sa = one(&all, "azurerm_storage_account");
+    assert_eq!(attr(sa, "allow_nested_items_to_be_public"), Some(&b(false)));
+    assert_eq!(attr(sa, "https_traffic_only_enabled"), Some(&b(true)));
+    assert_eq!(attr(sa, "min_tls_version"), Some(&s("TLS1_2")));
+    assert_eq!(attr(sa, "public_network_access_enabled"), Some(&b(false)));
+    assert_eq!(path(sa, &["blob_properties", "versioning_enabled"]), Some(&b(true)));
+    assert_eq!(path(sa, &["network_rules", "default_action"]), Some(&s("Deny")));
+    assert_eq!(attr(one(&all, "azurerm_storage_container"), "container_access_type"), Some(&s("private")));
+    let lb = one(&all, "azurerm_lb");
+    assert!(path(lb, &["frontend_ip_configuration", "public_ip_address_id"]).is_none());
+    assert!(path(lb, &["frontend_ip_configuration", "subnet_id"]).is_some());
+}
+
+#[test]
+fn output_is_deterministic_and_independent_of_input_order() {
+    for provider in PROVIDERS {
+        let spec = everything(provider);
+        let mut reversed = spec.clone();
+        reversed.resources.reverse();
+        assert_eq!(render(&spec).unwrap(), render(&spec).unwrap());
+        assert_eq!(render(&spec).unwrap(), render(&reversed).unwrap(), "{provider}");
+    }
+}
+
+#[test]
+fn output_is_already_formatted() {
+    for provider in PROVIDERS {
+        for file in render(&everything(provider)).unwrap() {
+            assert_eq!(format_hcl(&file.contents), file.contents, "{provider}/{}", file.name);
+            assert!(file.contents.ends_with("}\n"), "{provider}/{}", file.name);
+            assert!(!file.contents.contains("\n\n\n") && !file.contents.contains('\t'));
+            assert!(file.contents.lines().all(|l| l == l.trim_end()), "{provider}/{}: trailing space", file.name);
+        }
+    }
+}
+
+#[test]
+fn only_files_for_present_kinds_are_emitted() {
+    let files: Vec<String> =
+        render(&single(Provider::Gcp, ResourceKind::Storage)).unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(files, ["versions.tf", "provider.tf", "storage.tf", "outputs.tf"]);
+    let files: Vec<String> =
+        render(&single(Provider::Aws, ResourceKind::Vm)).unwrap().into_iter().map(|f| f.name).collect();
+    assert_eq!(files, ["versions.tf", "provider.tf", "compute.tf", "network.tf", "outputs.tf"], "a VM needs a network");
+}
+
+#[test]
+fn removing_a_resource_removes_it_from_the_output() {
+    for provider in PROVIDERS {
+        let full = everything(provider);
+        let mut less = full.clone();
+        less.resources.retain(|r| r.kind != ResourceKind::Database);
+        assert!(types_of(&full).iter().any(|t| t.contains("sql") || t.contains("db_") || t.contains("postgresql")));
+        let files = render(&less).unwrap();
+        assert!(files.iter().all(|f| f.name != "database.tf"), "{provider}");
+        assert!(!files.iter().any(|f| f.contents.contains("orders-db-1")), "{provider}");
+    }
+}
+
+#[test]
+fn labels_are_derived_from_names_and_valid_identifiers() {
+    let spec = spec(
+        Provider::Aws,
+        vec![
+            resource(Provider::Aws, ResourceKind::Storage, "1st.bucket-logs", "us-east-1"),
+            resource(Provider::Aws, ResourceKind::Storage, "media.example", "us-east-1"),
+        ],
+    );
+    let labels: BTreeSet<String> =
+        resources(&spec).into_iter().filter(|(_, t, ..)| t == "aws_s3_bucket").map(|(_, _, l, _)| l).collect();
+    assert_eq!(labels, BTreeSet::from(["r_1st_bucket-logs".to_owned(), "media_example".to_owned()]));
+}
+
+#[test]
+fn clashing_or_foreign_names_are_refused() {
+    // Distinct Azure names that map to one Terraform label.
+    let clash = spec(
+        Provider::Azure,
+        vec![
+            resource(Provider::Azure, ResourceKind::Network, "core.net", "westeurope"),
+            resource(Provider::Azure, ResourceKind::Network, "core_net", "westeurope"),
+        ],
+    );
+    assert!(matches!(render(&clash), Err(GenerateError::Conflict(_))));
+    // A user network named like the generated one for another region.
+    let clash = spec(
+        Provider::Azure,
+        vec![
+            resource(Provider::Azure, ResourceKind::Network, "chatops_northeurope", "westeurope"),
+            resource(Provider::Azure, ResourceKind::Vm, "vm1", "northeurope"),
+        ],
+    );
+    assert!(matches!(render(&clash), Err(GenerateError::Conflict(_))));
+    let clash = spec(
+        Provider::Aws,
+        vec![
+            resource(Provider::Aws, ResourceKind::Storage, "a.b", "us-east-1"),
+            resource(Provider::Aws, ResourceKind::Storage, "a.b", "us-east-1"),
+        ],
+    );
+    assert!(matches!(render(&clash), Err(GenerateError::Conflict(_))));
+
+    // A name valid for an Azure network smuggled into a GCP project is re-checked and refused.
+    let mut foreign = single(Provider::Gcp, ResourceKind::Network);
+    foreign.resources[0].name = ResourceName::parse(Provider::Azure, ResourceKind::Network, "Core_Net").unwrap();
+    assert!(matches!(render(&foreign), Err(GenerateError::Invalid(_))));
+
+    let mut wrong_id = single(Provider::Gcp, ResourceKind::Vm);
+    wrong_id.project_id = project_id(Provider::Aws);
+    assert!(matches!(render(&wrong_id), Err(GenerateError::Invalid(_))));
+
+    let mut zero_nodes = single(Provider::Azure, ResourceKind::K8s);
+    zero_nodes.resources[0].node_count = Some(0);
+    assert!(matches!(render(&zero_nodes), Err(GenerateError::Invalid(_))));
+}
+
+#[test]
+fn resources_attach_to_the_projects_network_in_their_region() {
+    let all = resources(&everything(Provider::Gcp));
+    let vm = |label: &str| all.iter().find(|(_, t, l, _)| t == "google_compute_instance" && l == label).unwrap();
+    let subnet_of = |label: &str| path(&vm(label).3, &["network_interface", "subnetwork"]).unwrap().to_string();
+    assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.core-1.id");
+    assert_eq!(subnet_of("web-3"), "google_compute_subnetwork.chatops_europe-west1.id");
+    let glue = all.iter().find(|(_, t, l, _)| t == "google_compute_network" && l == "chatops").unwrap();
+    assert_eq!(attr(&glue.3, "name"), Some(&s("chatops-gcp-3f9a1c")));
+}

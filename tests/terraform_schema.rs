@@ -1,0 +1,185 @@
+//! Every resource block the generator can emit, checked against the pinned providers' schemas
+//! (`terraform providers schema -json` output kept in `shared/provider-schemas/`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use cloud_chatops::domain::{Provider, ResourceKind};
+use common::*;
+use serde_json::Value;
+
+/// Meta-arguments Terraform accepts on every resource, outside the provider schema.
+const META_ATTRS: [&str; 4] = ["count", "for_each", "provider", "depends_on"];
+const META_BLOCKS: [&str; 3] = ["lifecycle", "connection", "provisioner"];
+
+fn schemas_dir() -> PathBuf {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::var_os("PROVIDER_SCHEMAS_DIR") {
+        candidates.push(dir.into());
+    }
+    candidates.push(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/provider-schemas").into());
+    candidates.push("/work/shared/provider-schemas".into());
+    candidates
+        .iter()
+        .find(|d| d.join("google").is_dir() && d.join("aws").is_dir() && d.join("azurerm").is_dir())
+        .cloned()
+        .unwrap_or_else(|| panic!("provider schemas not found; looked in {candidates:?} (set PROVIDER_SCHEMAS_DIR)"))
+}
+
+fn load_schema(resource_type: &str) -> Result<Value, String> {
+    let provider = resource_type.split('_').next().unwrap_or_default();
+    let path = schemas_dir().join(provider).join(format!("{resource_type}.json"));
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("no schema for {resource_type} ({e})"))?;
+    let doc: Value = serde_json::from_str(&text).map_err(|e| format!("bad schema {}: {e}", path.display()))?;
+    Ok(doc["block"].clone())
+}
+
+/// Checks `body` against a schema `block`, pushing one message per violation.
+fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &mut Vec<String>) {
+    let attrs = &schema["attributes"];
+    let blocks = &schema["block_types"];
+    for a in body.attributes() {
+        let key = a.key();
+        if top && META_ATTRS.contains(&key) {
+            continue;
+        }
+        let Some(s) = attrs.get(key) else {
+            errors.push(format!("{at}: unknown attribute `{key}`"));
+            continue;
+        };
+        let flag = |f: &str| s.get(f).and_then(Value::as_bool).unwrap_or(false);
+        if flag("deprecated") {
+            errors.push(format!("{at}: deprecated attribute `{key}`"));
+        }
+        if flag("computed") && !flag("optional") && !flag("required") {
+            errors.push(format!("{at}: `{key}` is read-only"));
+        }
+    }
+    if let Some(map) = attrs.as_object() {
+        for (key, s) in map {
+            if s.get("required").and_then(Value::as_bool).unwrap_or(false) && !body.attributes().any(|a| a.key() == key)
+            {
+                errors.push(format!("{at}: missing required attribute `{key}`"));
+            }
+        }
+    }
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for b in body.blocks() {
+        let ident = b.identifier();
+        if top && META_BLOCKS.contains(&ident) {
+            continue;
+        }
+        *counts.entry(ident).or_default() += 1;
+        let Some(bt) = blocks.get(ident) else {
+            errors.push(format!("{at}: unknown block `{ident}`"));
+            continue;
+        };
+        if !b.labels().is_empty() {
+            errors.push(format!("{at}: nested block `{ident}` must not have labels"));
+        }
+        if bt["block"].get("deprecated").and_then(Value::as_bool).unwrap_or(false) {
+            errors.push(format!("{at}: deprecated block `{ident}`"));
+        }
+        check_block(&format!("{at}.{ident}"), b.body(), &bt["block"], false, errors);
+    }
+    if let Some(map) = blocks.as_object() {
+        for (ident, bt) in map {
+            let n = counts.get(ident.as_str()).copied().unwrap_or(0);
+            let min = bt.get("min_items").and_then(Value::as_u64).unwrap_or(0);
+            let mut max = bt.get("max_items").and_then(Value::as_u64).unwrap_or(0);
+            if bt["nesting_mode"] == "single" || bt["nesting_mode"] == "group" {
+                max = 1;
+            }
+            if n < min {
+                errors.push(format!("{at}: block `{ident}` needs at least {min}, has {n}"));
+            }
+            if max > 0 && n > max {
+                errors.push(format!("{at}: block `{ident}` allows at most {max}, has {n}"));
+            }
+        }
+    }
+}
+
+fn violations(spec: &cloud_chatops::terraform::ProjectSpec) -> Vec<String> {
+    let mut errors = Vec::new();
+    for (file, ty, label, body) in resources(spec) {
+        let at = format!("{file}: {ty}.{label}");
+        match load_schema(&ty) {
+            Ok(schema) => check_block(&at, &body, &schema, true, &mut errors),
+            Err(e) => errors.push(format!("{at}: {e}")),
+        }
+    }
+    errors
+}
+
+#[test]
+fn every_emitted_resource_matches_its_provider_schema() {
+    for provider in PROVIDERS {
+        let errors = violations(&everything(provider));
+        assert!(errors.is_empty(), "{provider}: {} schema violations:\n{}", errors.len(), errors.join("\n"));
+    }
+}
+
+#[test]
+fn each_kind_alone_matches_the_schema() {
+    for provider in PROVIDERS {
+        for kind in ResourceKind::ALL {
+            let errors = violations(&single(provider, *kind));
+            assert!(errors.is_empty(), "{provider}/{kind}:\n{}", errors.join("\n"));
+        }
+    }
+}
+
+#[test]
+fn resources_that_take_labels_or_tags_carry_the_chatops_ones() {
+    for provider in PROVIDERS {
+        let spec = everything(provider);
+        let mut checked = 0;
+        for (file, ty, label, body) in resources(&spec) {
+            let schema = load_schema(&ty).unwrap();
+            // GCP `tags` are network tags; its key/value labels are `labels`.
+            let keys: &[&str] = if provider == Provider::Gcp { &["labels"] } else { &["tags"] };
+            for key in keys.iter().copied() {
+                let settable = schema["attributes"][key]["optional"].as_bool().unwrap_or(false);
+                if !settable {
+                    continue;
+                }
+                let value = attr(&body, key).unwrap_or_else(|| panic!("{file}: {ty}.{label} has no {key}"));
+                assert_eq!(map_get(value, "created-by").as_deref(), Some("chatops"), "{ty}.{label}");
+                assert_eq!(
+                    map_get(value, "chatops-project").as_deref(),
+                    Some(spec.project_id.as_str()),
+                    "{ty}.{label}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 5, "{provider}: only {checked} labelled resources");
+    }
+}
+
+#[test]
+fn the_schema_checker_catches_what_it_claims_to() {
+    let schema = load_schema("aws_s3_bucket_versioning").unwrap();
+    let bad = hcl::parse("bucket = \"x\"\nacl = \"private\"\nexpected_bucket_owner = \"1\"\nfoo {}\n").unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &bad, &schema, true, &mut errors);
+    let all = errors.join("\n");
+    assert!(all.contains("unknown attribute `acl`"), "{all}");
+    assert!(all.contains("deprecated attribute `expected_bucket_owner`"), "{all}");
+    assert!(all.contains("unknown block `foo`"), "{all}");
+    assert!(all.contains("`versioning_configuration` needs at least 1"), "{all}");
+    let missing = hcl::parse("versioning_configuration {\nstatus = \"Enabled\"\n}\n").unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &missing, &schema, true, &mut errors);
+    assert_eq!(errors, vec!["t: missing required attribute `bucket`".to_owned()]);
+    assert!(load_schema("aws_not_a_resource").is_err());
+}
+
+#[test]
+fn schemas_dir_is_found() {
+    assert!(schemas_dir().join("google/google_compute_instance.json").is_file());
+    assert!(matches!(Provider::ALL.len(), 3));
+}
