@@ -11,6 +11,7 @@
 
 pub mod actors;
 pub mod cli;
+pub mod commands;
 pub mod domain;
 pub mod seed;
 pub mod settings;

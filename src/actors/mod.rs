@@ -4,12 +4,14 @@
 //! restarted by its supervisor) on a bug or an injected fault.
 
 pub mod error;
-
+pub mod lobby;
+pub mod notifier;
 pub mod policy;
 pub mod quota;
 pub mod records;
-
 pub mod slot;
+pub mod spec_source;
+pub mod supervisor;
 
 pub use error::ActorError;
 pub use slot::ActorSlot;

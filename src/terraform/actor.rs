@@ -11,6 +11,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
 use sha2::{Digest, Sha256};
 
 use super::GenerateError;
+use crate::actors::ActorSlot;
 use super::model::ProjectSpec;
 use super::render::{RenderedFile, render};
 use super::write::{FileWriter, FsWriter, write_project};
@@ -135,36 +136,39 @@ pub fn content_hash(files: &[RenderedFile]) -> String {
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A cloneable, typed handle to a running [`GeneratorActor`].
+/// A cloneable, typed handle to the [`GeneratorActor`]; it follows the actor across restarts.
 #[derive(Clone)]
 pub struct GeneratorHandle {
-    actor: ActorRef<GeneratorMsg>,
+    slot: ActorSlot<GeneratorMsg>,
 }
 
 /// How long a caller waits for one generation before reporting the generator unavailable.
 const GENERATE_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl GeneratorHandle {
-    /// Wraps an actor reference (e.g. one spawned linked to a supervisor).
-    pub fn new(actor: ActorRef<GeneratorMsg>) -> Self {
-        Self { actor }
+    /// A handle over a slot its supervisor fills (and refills after a restart).
+    pub fn new(slot: ActorSlot<GeneratorMsg>) -> Self {
+        Self { slot }
     }
 
     /// Spawns an unsupervised, unnamed generator; the join handle ends when it stops.
     pub async fn spawn(args: GeneratorArgs) -> Result<(Self, tokio::task::JoinHandle<()>), SpawnErr> {
         let (actor, join) = Actor::spawn(None, GeneratorActor, args).await?;
-        Ok((Self { actor }, join))
+        let slot = ActorSlot::new("Terraform generator");
+        slot.set(Some(actor));
+        Ok((Self { slot }, join))
     }
 
     /// The underlying actor reference, for supervision and shutdown.
-    pub fn actor(&self) -> &ActorRef<GeneratorMsg> {
-        &self.actor
+    pub fn actor(&self) -> Option<ActorRef<GeneratorMsg>> {
+        self.slot.get()
     }
 
     /// Regenerates `project_id`'s directory and reports what was written.
     pub async fn generate(&self, project_id: &str) -> Result<Generated, GenerateError> {
+        let Some(actor) = self.slot.get() else { return Err(GenerateError::Unavailable) };
         let project_id = project_id.to_owned();
-        let call = self.actor.call(|reply| GeneratorMsg::Generate { project_id, reply }, Some(GENERATE_TIMEOUT)).await;
+        let call = actor.call(|reply| GeneratorMsg::Generate { project_id, reply }, Some(GENERATE_TIMEOUT)).await;
         match call {
             Ok(ractor::rpc::CallResult::Success(result)) => result,
             Ok(_) | Err(_) => Err(GenerateError::Unavailable),

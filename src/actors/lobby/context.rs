@@ -1,0 +1,95 @@
+//! Gathers everything the validator judges a request against, through the actors' handles. Used
+//! when a lobby opens and again when it is approved (with the lobby's own reservation taken out).
+
+use entities::cloud_projects;
+
+use crate::actors::ActorError;
+use crate::actors::policy::PolicyHandle;
+use crate::actors::quota::QuotaHandle;
+use crate::actors::records::RecordsHandle;
+use crate::domain::validate::{Actor, DeployRequest, ProjectContext, QuotaState, ValidationInput, Verdict, validate};
+use crate::domain::{Catalog, Money, QuotaType};
+use crate::store::quotas::QuotaAmount;
+
+/// The handles validation reads through.
+#[derive(Clone)]
+pub struct ValidationDeps {
+    /// Permissions and policies.
+    pub policy: PolicyHandle,
+    /// Quota rows.
+    pub quota: QuotaHandle,
+    /// Projects and spend.
+    pub records: RecordsHandle,
+    /// Prices.
+    pub catalog: std::sync::Arc<Catalog>,
+}
+
+impl ValidationDeps {
+    /// Validates `request` by `requester` (with `is_guild_admin`) against the project's current state.
+    /// `held` is a reservation the request already holds (its own lobby's), not counted twice.
+    pub async fn verdict(
+        &self,
+        project: &cloud_projects::Model,
+        requester: i64,
+        is_guild_admin: bool,
+        request: &DeployRequest,
+        held: &[QuotaAmount],
+    ) -> Result<Verdict, ActorError> {
+        let provider = request.provider;
+        let permissions = self.policy.permissions(requester, project.guild_id, provider).await?;
+        let policies = self.policy.policies(project.guild_id).await?;
+        let rows = self.quota.usage(&project.id).await?;
+        let (project_spend, user_spend) = self.records.spend(&project.id, requester, project.guild_id, provider).await?;
+        let quotas: Vec<QuotaState> = rows
+            .iter()
+            .filter_map(|r| {
+                let quota_type: QuotaType = r.resource_type.parse().ok()?;
+                let mine: i64 = held
+                    .iter()
+                    .filter(|h| h.quota_type == quota_type && (r.region == "*" || r.region == h.region))
+                    .map(|h| h.amount)
+                    .sum();
+                Some(QuotaState {
+                    quota_type,
+                    region: r.region.clone(),
+                    used: r.used,
+                    reserved: (r.reserved - mine).max(0),
+                    limit: r.quota_limit,
+                })
+            })
+            .collect();
+        let actor = Actor { user_id: requester as u64, permissions, is_guild_admin };
+        let context = ProjectContext {
+            project_id: project.id.clone(),
+            provider: project.provider.parse().unwrap_or(provider),
+            monthly_budget: project.monthly_budget_micros.map(Money::from_micros),
+            current_hourly_spend: project_spend,
+        };
+        Ok(validate(&ValidationInput {
+            request,
+            actor: &actor,
+            policies: &policies,
+            quotas: &quotas,
+            project: &context,
+            user_hourly_spend: user_spend,
+            catalog: &self.catalog,
+        }))
+    }
+}
+
+/// The quota a request consumes, as reservation lines (empty when the catalogue cannot price it).
+pub fn consumption(catalog: &Catalog, request: &DeployRequest) -> Vec<QuotaAmount> {
+    catalog
+        .quote(request.provider, request.kind, &request.region, request.size.as_deref(), request.node_count, request.count)
+        .map(|q| q.consumption.into_iter().map(|(t, n)| QuotaAmount::new(t, request.region.clone(), n)).collect())
+        .unwrap_or_default()
+}
+
+/// Resource names of a request: the name itself, or `name-1` .. `name-N` for a batch.
+pub fn resource_names(request: &DeployRequest) -> Vec<String> {
+    if request.count <= 1 {
+        vec![request.name.clone()]
+    } else {
+        (1..=request.count).map(|i| format!("{}-{i}", request.name)).collect()
+    }
+}

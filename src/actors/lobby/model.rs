@@ -1,0 +1,111 @@
+//! A lobby as its actor holds it, and how it is stored in `deployment_sessions`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use entities::deployment_sessions;
+
+use crate::commands::LobbyView;
+use crate::domain::SessionStatus;
+use crate::domain::validate::{DeployRequest, Outcome, Verdict};
+use crate::store::quotas::QuotaAmount;
+use crate::store::sessions::{self, NewSession};
+use crate::store::{StoreError, StoreResult};
+
+/// What `deployment_sessions.request` holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StoredRequest {
+    /// The request.
+    pub request: DeployRequest,
+    /// Whether the requester had Discord's administrator permission when asking (re-validation uses it).
+    pub requester_is_guild_admin: bool,
+}
+
+/// One open lobby.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lobby {
+    /// Session id.
+    pub id: Uuid,
+    /// Project.
+    pub project_id: String,
+    /// Guild.
+    pub guild_id: i64,
+    /// Channel of the lobby message.
+    pub channel_id: i64,
+    /// The lobby message, once posted.
+    pub message_id: Option<i64>,
+    /// Who asked.
+    pub requester: i64,
+    /// What was asked, and whether the requester was a guild administrator.
+    pub stored: StoredRequest,
+    /// The latest verdict.
+    pub verdict: Verdict,
+    /// Quota held while pending.
+    pub reservation: Vec<QuotaAmount>,
+    /// Deadline.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Lobby {
+    /// The request.
+    pub fn request(&self) -> &DeployRequest {
+        &self.stored.request
+    }
+
+    /// The row to insert when the lobby opens.
+    pub fn new_session(&self) -> StoreResult<NewSession> {
+        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| StoreError::InvalidInput(e.to_string()));
+        Ok(NewSession {
+            id: self.id,
+            project_id: self.project_id.clone(),
+            user_id: self.requester,
+            guild_id: self.guild_id,
+            channel_id: self.channel_id,
+            provider: self.request().provider,
+            kind: self.request().kind,
+            request: json(serde_json::to_value(&self.stored))?,
+            verdict: json(serde_json::to_value(&self.verdict))?,
+            reservation: self.reservation.clone(),
+            expires_at: self.expires_at,
+        })
+    }
+
+    /// Rebuilds a lobby from its row (start-up rehydration, restart after a crash).
+    pub fn from_row(row: &deployment_sessions::Model) -> StoreResult<Lobby> {
+        let bad = |what: &str, e: serde_json::Error| {
+            StoreError::InvalidInput(format!("stored {what} of session {} is unreadable: {e}", row.id))
+        };
+        Ok(Lobby {
+            id: row.id,
+            project_id: row.project_id.clone(),
+            guild_id: row.guild_id,
+            channel_id: row.channel_id,
+            message_id: row.message_id,
+            requester: row.user_id,
+            stored: serde_json::from_value(row.request.clone()).map_err(|e| bad("request", e))?,
+            verdict: serde_json::from_value(row.verdict.clone()).map_err(|e| bad("verdict", e))?,
+            reservation: sessions::reservation_of(row)?,
+            expires_at: row.expires_at,
+        })
+    }
+
+    /// The lobby as a front end shows it.
+    pub fn view(&self, status: SessionStatus) -> LobbyView {
+        let r = self.request();
+        LobbyView {
+            session_id: self.id,
+            project_id: self.project_id.clone(),
+            provider: r.provider.to_string(),
+            resource_type: r.kind.to_string(),
+            resource_name: r.name.clone(),
+            region: r.region.clone(),
+            count: r.count,
+            requested_by: self.requester,
+            verdict: self.verdict.clone(),
+            expires_at: self.expires_at.timestamp(),
+            status,
+            can_approve: status == SessionStatus::Pending && self.verdict.outcome != Outcome::Denied,
+        }
+    }
+}

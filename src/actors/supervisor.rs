@@ -1,0 +1,243 @@
+//! The root supervisor and [`System`], the running actor tree.
+//!
+//! The root spawns, linked, the PolicyActor, QuotaActor, RecordsActor, GeneratorActor and the
+//! LobbySupervisor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
+//! [`RESTART_WINDOW`]) and its slot pointed at the new actor, so every handle keeps working; the
+//! children keep no state the database does not have, so a restart rebuilds from it. Callers that
+//! were waiting on the failed child get an error at once (its reply port is dropped).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
+use sea_orm::DatabaseConnection;
+use tokio::time::Instant;
+
+use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor, ValidationDeps};
+use super::notifier::LobbyNotifier;
+use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
+use super::quota::{QuotaActor, QuotaHandle, QuotaMsg};
+use super::records::{RecordsActor, RecordsHandle, RecordsMsg};
+use super::spec_source::StoreSpecSource;
+use super::{ActorError, ActorSlot};
+use crate::commands::Services;
+use crate::domain::Catalog;
+use crate::settings::Settings;
+use crate::terraform::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
+
+/// Restarts of one child allowed within [`RESTART_WINDOW`] before it is left stopped.
+pub const MAX_RESTARTS: usize = 5;
+/// The window of the restart budget.
+pub const RESTART_WINDOW: Duration = Duration::from_secs(60);
+
+/// What the tree needs to start.
+#[derive(Clone)]
+pub struct SystemArgs {
+    /// Database.
+    pub db: DatabaseConnection,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Prices.
+    pub catalog: Arc<Catalog>,
+    /// The front end's port for lobby updates.
+    pub notifier: Arc<dyn LobbyNotifier>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Child {
+    Policy,
+    Quota,
+    Records,
+    Generator,
+    Lobbies,
+}
+
+#[derive(Clone)]
+struct Slots {
+    policy: ActorSlot<PolicyMsg>,
+    quota: ActorSlot<QuotaMsg>,
+    records: ActorSlot<RecordsMsg>,
+    generator: ActorSlot<GeneratorMsg>,
+    lobbies: ActorSlot<LobbyMsg>,
+}
+
+/// Messages of the root supervisor (it only supervises).
+pub enum RootMsg {}
+
+struct Root;
+
+struct RootState {
+    args: SystemArgs,
+    slots: Slots,
+    services: Services,
+    generator: GeneratorHandle,
+    children: HashMap<ActorId, Child>,
+    restarts: HashMap<Child, Vec<Instant>>,
+}
+
+impl Actor for Root {
+    type Msg = RootMsg;
+    type State = RootState;
+    type Arguments = (SystemArgs, Slots, Services, GeneratorHandle);
+
+    async fn pre_start(
+        &self,
+        myself: ActorRef<RootMsg>,
+        (args, slots, services, generator): Self::Arguments,
+    ) -> Result<RootState, ActorProcessingErr> {
+        let mut state =
+            RootState { args, slots, services, generator, children: HashMap::new(), restarts: HashMap::new() };
+        for child in [Child::Policy, Child::Quota, Child::Records, Child::Generator, Child::Lobbies] {
+            state.spawn(child, myself.get_cell()).await?;
+        }
+        Ok(state)
+    }
+
+    async fn handle_supervisor_evt(
+        &self,
+        myself: ActorRef<RootMsg>,
+        event: SupervisionEvent,
+        state: &mut RootState,
+    ) -> Result<(), ActorProcessingErr> {
+        match event {
+            SupervisionEvent::ActorFailed(cell, err) => {
+                let Some(child) = state.children.remove(&cell.get_id()) else { return Ok(()) };
+                state.clear(child);
+                tracing::error!(?child, error = %err, "actor failed");
+                let now = Instant::now();
+                let recent = state.restarts.entry(child).or_default();
+                recent.retain(|at| now.duration_since(*at) < RESTART_WINDOW);
+                if recent.len() >= MAX_RESTARTS {
+                    tracing::error!(?child, "restart budget exhausted; the actor stays stopped");
+                    return Ok(());
+                }
+                recent.push(now);
+                if let Err(e) = state.spawn(child, myself.get_cell()).await {
+                    tracing::error!(?child, error = %e, "actor could not be restarted");
+                } else if child == Child::Lobbies {
+                    // A new LobbySupervisor starts empty: give it the pending lobbies back.
+                    let lobbies = state.services.lobbies.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = lobbies.rehydrate().await {
+                            tracing::error!(error = %e, "lobbies could not be restored after a restart");
+                        }
+                    });
+                }
+            }
+            SupervisionEvent::ActorTerminated(cell, _, _) => {
+                if let Some(child) = state.children.remove(&cell.get_id()) {
+                    state.clear(child);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl RootState {
+    async fn spawn(&mut self, child: Child, root: ActorCell) -> Result<(), ActorProcessingErr> {
+        let db = self.args.db.clone();
+        let id = match child {
+            Child::Policy => {
+                let (a, _) = Actor::spawn_linked(None, PolicyActor, db, root).await?;
+                self.slots.policy.set(Some(a.clone()));
+                a.get_id()
+            }
+            Child::Quota => {
+                let (a, _) = Actor::spawn_linked(None, QuotaActor, db, root).await?;
+                self.slots.quota.set(Some(a.clone()));
+                a.get_id()
+            }
+            Child::Records => {
+                let (a, _) = Actor::spawn_linked(None, RecordsActor, db, root).await?;
+                self.slots.records.set(Some(a.clone()));
+                a.get_id()
+            }
+            Child::Generator => {
+                let root_dir: PathBuf = self.args.settings.terraform.output_dir.clone();
+                let args = GeneratorArgs::new(root_dir, Arc::new(StoreSpecSource::new(db)));
+                let (a, _) = Actor::spawn_linked(None, GeneratorActor, args, root).await?;
+                self.slots.generator.set(Some(a.clone()));
+                a.get_id()
+            }
+            Child::Lobbies => {
+                let deps = LobbyDeps {
+                    validation: ValidationDeps {
+                        policy: self.services.policy.clone(),
+                        quota: self.services.quota.clone(),
+                        records: self.services.records.clone(),
+                        catalog: self.args.catalog.clone(),
+                    },
+                    generator: self.generator.clone(),
+                    notifier: self.args.notifier.clone(),
+                };
+                let (a, _) = Actor::spawn_linked(None, LobbySupervisor, deps, root).await?;
+                self.slots.lobbies.set(Some(a.clone()));
+                a.get_id()
+            }
+        };
+        self.children.insert(id, child);
+        Ok(())
+    }
+
+    fn clear(&self, child: Child) {
+        match child {
+            Child::Policy => self.slots.policy.set(None),
+            Child::Quota => self.slots.quota.set(None),
+            Child::Records => self.slots.records.set(None),
+            Child::Generator => self.slots.generator.set(None),
+            Child::Lobbies => self.slots.lobbies.set(None),
+        }
+    }
+}
+
+/// The running actor tree.
+pub struct System {
+    /// Handles for the command layer.
+    pub services: Services,
+    /// Terraform generation.
+    pub generator: GeneratorHandle,
+    root: ActorRef<RootMsg>,
+    join: tokio::task::JoinHandle<()>,
+}
+
+impl System {
+    /// Starts the tree and restores the pending lobbies (expiring those whose deadline passed).
+    pub async fn start(args: SystemArgs) -> Result<System, ActorError> {
+        let slots = Slots {
+            policy: ActorSlot::new("policy service"),
+            quota: ActorSlot::new("quota service"),
+            records: ActorSlot::new("records service"),
+            generator: ActorSlot::new("Terraform generator"),
+            lobbies: ActorSlot::new("lobby service"),
+        };
+        let services = Services {
+            quota: QuotaHandle::new(slots.quota.clone()),
+            policy: PolicyHandle::new(slots.policy.clone()),
+            records: RecordsHandle::new(slots.records.clone()),
+            lobbies: LobbyHandle::new(slots.lobbies.clone()),
+            catalog: args.catalog.clone(),
+            settings: args.settings.clone(),
+        };
+        let generator = GeneratorHandle::new(slots.generator.clone());
+        let (root, join) = Actor::spawn(None, Root, (args, slots, services.clone(), generator.clone()))
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "actor tree failed to start");
+                ActorError::Unavailable("actor system")
+            })?;
+        let restored = services.lobbies.rehydrate().await?;
+        tracing::info!(restored, "actor system ready");
+        Ok(System { services, generator, root, join })
+    }
+
+    /// Stops every actor and waits for them.
+    pub async fn shutdown(self) {
+        self.root.stop_children_and_wait(None, Some(Duration::from_secs(10))).await;
+        self.root.stop(None);
+        let _ = self.join.await;
+    }
+}

@@ -1,0 +1,101 @@
+//! `/cloud-deploy`: validate the request, reserve its quota and open a lobby.
+
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use super::{Command, Invoker, Reply, Services};
+use crate::actors::ActorError;
+use crate::actors::lobby::{Lobby, StoredRequest, ValidationDeps, consumption, resource_names};
+use crate::actors::quota::{EffectsFactory, QuotaOp};
+use crate::domain::names::ResourceName;
+use crate::domain::validate::{DeployRequest, Outcome};
+use crate::domain::{Provider, SessionStatus};
+use crate::store::{self, history::HistoryEntry};
+
+pub(super) async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<Reply, ActorError> {
+    let Command::Deploy { project_id, kind, name, size, region, count, node_count, options } = command else {
+        return Ok(Reply::error("not a deploy command"));
+    };
+    let project = services.records.project(invoker.guild_id, &project_id).await?;
+    let provider: Provider = project.provider.parse().map_err(|_| ActorError::Unavailable("project"))?;
+    let request = DeployRequest {
+        provider,
+        kind,
+        name,
+        region: region.unwrap_or_else(|| project.default_region.clone()),
+        size,
+        node_count,
+        count,
+        options,
+    };
+    // Names that break the provider's rules are refused before anything is stored.
+    for name in resource_names(&request) {
+        if let Err(e) = ResourceName::parse(provider, kind, &name) {
+            return Ok(Reply::error(e.to_string()));
+        }
+    }
+
+    let deps = ValidationDeps {
+        policy: services.policy.clone(),
+        quota: services.quota.clone(),
+        records: services.records.clone(),
+        catalog: services.catalog.clone(),
+    };
+    let verdict = deps.verdict(&project, invoker.user_id, invoker.is_guild_admin, &request, &[]).await?;
+    let reservation = if verdict.outcome == Outcome::Denied { Vec::new() } else { consumption(&services.catalog, &request) };
+    let timeout = TimeDelta::seconds(services.settings.lobby.timeout_secs as i64);
+    let lobby = Lobby {
+        id: Uuid::new_v4(),
+        project_id: project.id.clone(),
+        guild_id: invoker.guild_id,
+        channel_id: invoker.channel_id,
+        message_id: None,
+        requester: invoker.user_id,
+        stored: StoredRequest { request, requester_is_guild_admin: invoker.is_guild_admin },
+        verdict,
+        reservation,
+        expires_at: store::now() + timeout,
+    };
+
+    // The reservation, the session row and the audit entry are one transaction.
+    let session = lobby.new_session()?;
+    let audit = open_history(&lobby);
+    let effects: EffectsFactory = Box::new(move || {
+        let (session, audit) = (session.clone(), audit.clone());
+        Box::new(move |txn| {
+            Box::pin(async move {
+                store::sessions::create(txn, session).await?;
+                store::history::append(txn, audit).await?;
+                Ok(())
+            })
+        })
+    });
+    services.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), Some(effects)).await?;
+    services.lobbies.spawn(lobby.clone()).await?;
+    tracing::info!(session_id = %lobby.id, outcome = ?lobby.verdict.outcome, "lobby opened");
+    Ok(Reply::Lobby(lobby.view(SessionStatus::Pending)))
+}
+
+fn open_history(lobby: &Lobby) -> HistoryEntry {
+    let r = lobby.request();
+    HistoryEntry {
+        guild_id: lobby.guild_id,
+        user_id: lobby.requester,
+        project_id: Some(lobby.project_id.clone()),
+        session_id: Some(lobby.id),
+        action: "request".into(),
+        provider: Some(r.provider.to_string()),
+        resource_type: Some(r.kind.to_string()),
+        resource_name: Some(r.name.clone()),
+        details: serde_json::json!({ "request": r }),
+        verdict: serde_json::to_value(&lobby.verdict).ok(),
+        outcome: match lobby.verdict.outcome {
+            Outcome::Denied => "denied",
+            Outcome::NeedsApproval => "needs_approval",
+            Outcome::Allowed => "pending",
+        }
+        .into(),
+        cost_hourly: Some(lobby.verdict.hourly),
+        error: None,
+    }
+}

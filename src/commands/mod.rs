@@ -1,0 +1,137 @@
+//! The command layer shared by every front end: a [`Command`] from a member goes in, a [`Reply`]
+//! comes out. Handlers only send messages to actors (through their handles); none holds a
+//! database connection. One file per command; [`execute`] only dispatches.
+
+mod command;
+mod deploy;
+mod grant;
+mod init;
+mod list;
+mod policy;
+mod press;
+mod projects;
+mod quota;
+mod reply;
+pub mod views;
+
+pub use command::{Command, CommandError, Invoker, LobbyAction, MAX_VALUE_LEN, parse_user};
+pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
+
+use std::sync::Arc;
+
+use crate::actors::ActorError;
+use crate::actors::lobby::LobbyHandle;
+use crate::actors::policy::PolicyHandle;
+use crate::actors::quota::QuotaHandle;
+use crate::actors::records::RecordsHandle;
+use crate::domain::Catalog;
+use crate::domain::validate::{Actor, Permissions};
+use crate::domain::{Provider, Role};
+use crate::settings::Settings;
+use crate::store::{Conflict, StoreError};
+
+/// What command handlers may use: actor handles and read-only configuration.
+#[derive(Clone)]
+pub struct Services {
+    /// Quota changes.
+    pub quota: QuotaHandle,
+    /// Policies and permissions.
+    pub policy: PolicyHandle,
+    /// Projects, resources, sessions, history.
+    pub records: RecordsHandle,
+    /// Lobbies.
+    pub lobbies: LobbyHandle,
+    /// Prices and sizes.
+    pub catalog: Arc<Catalog>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}
+
+/// Carries out one command for one member.
+pub async fn execute(services: &Services, invoker: Invoker, command: Command) -> Reply {
+    let span = tracing::info_span!("command", guild_id = invoker.guild_id, user_id = invoker.user_id);
+    let _enter = span.enter();
+    let result = match command {
+        Command::Init { provider, region, project_name, budget } => {
+            init::run(services, invoker, provider, region, project_name, budget).await
+        }
+        Command::Deploy { .. } => deploy::run(services, invoker, command).await,
+        Command::List { project_id, kind } => list::run(services, invoker, &project_id, kind).await,
+        Command::Quota { project_id } => quota::run(services, invoker, &project_id).await,
+        Command::Projects => projects::run(services, invoker).await,
+        Command::Grant { .. } | Command::Revoke { .. } => grant::run(services, invoker, command).await,
+        Command::PolicyAdd { .. } | Command::PolicyList | Command::PolicyRemove { .. } => {
+            policy::run(services, invoker, command).await
+        }
+        Command::Press { session_id, action } => press::run(services, invoker, session_id, action).await,
+    };
+    result.unwrap_or_else(|e| user_error(&e))
+}
+
+/// The member's role for a provider: their grant, or CloudAdmin for a guild administrator without one.
+pub async fn member(services: &Services, invoker: Invoker, provider: Provider) -> Result<Actor, ActorError> {
+    let permissions = services.policy.permissions(invoker.user_id, invoker.guild_id, provider).await?;
+    Ok(Actor { user_id: invoker.user_id as u64, permissions, is_guild_admin: invoker.is_guild_admin })
+}
+
+/// Whether the member may read a provider's projects (any grant, or guild administrator).
+pub fn can_read(actor: &Actor) -> bool {
+    actor.role().is_some()
+}
+
+/// Whether the member is a CloudAdmin (granted, or a guild administrator without a grant).
+pub fn is_cloud_admin(actor: &Actor) -> bool {
+    actor.role() == Some(Role::CloudAdmin)
+}
+
+/// The role's default permissions, for replies that describe a grant.
+pub fn describe(p: &Permissions) -> String {
+    let mut kinds = Vec::new();
+    for (flag, name) in [
+        (p.can_create_vm, "VMs"),
+        (p.can_create_db, "databases"),
+        (p.can_create_k8s, "Kubernetes"),
+        (p.can_create_network, "networks"),
+        (p.can_create_storage, "storage"),
+    ] {
+        if flag {
+            kinds.push(name);
+        }
+    }
+    let mut text = if kinds.is_empty() { "read only".to_owned() } else { format!("may create {}", kinds.join(", ")) };
+    if let Some(size) = p.max_vm_size {
+        text.push_str(&format!("; VMs up to {size}"));
+    }
+    if let Some(regions) = p.allowed_regions.as_ref().filter(|r| !r.is_empty()) {
+        text.push_str(&format!("; regions {}", regions.join(", ")));
+    }
+    if let Some(budget) = p.budget_limit {
+        text.push_str(&format!("; budget {budget}/month"));
+    }
+    text
+}
+
+/// The message a member sees for a failure: clear, and without SQL, paths or internals.
+pub fn user_error(err: &ActorError) -> Reply {
+    match err {
+        ActorError::Store(StoreError::NotFound { entity, key }) => {
+            Reply::error(format!("{entity} `{}` was not found", key.chars().take(64).collect::<String>()))
+        }
+        ActorError::Store(StoreError::Conflict(c)) => Reply::error(conflict_text(c)),
+        ActorError::Store(StoreError::InvalidInput(text)) => Reply::error(text.clone()),
+        ActorError::Store(StoreError::Database(e)) => {
+            tracing::error!(error = %e, "database failure");
+            Reply::error("the database is unavailable right now; nothing was changed, try again")
+        }
+        other => Reply::error(other.to_string()),
+    }
+}
+
+fn conflict_text(c: &Conflict) -> String {
+    match c {
+        Conflict::QuotaExhausted { quota_type, available, requested, limit, .. } => format!(
+            "quota exhausted for {quota_type}: {requested} requested but only {available} of {limit} available"
+        ),
+        other => other.to_string(),
+    }
+}
