@@ -12,6 +12,8 @@
 pub mod actors;
 pub mod cli;
 pub mod commands;
+pub mod console;
+pub mod demo;
 pub mod domain;
 pub mod seed;
 pub mod settings;

@@ -1,52 +1,86 @@
 //! `cloud-chatops`: start-up, configuration and subcommand dispatch.
 
+use std::sync::Arc;
+
 use anyhow::{Context, bail};
 use clap::Parser;
 use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
-use cloud_chatops::cli::{Cli, Command};
+use cloud_chatops::actors::supervisor::{System, SystemArgs};
+use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
+use cloud_chatops::commands::Invoker;
+use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
 use cloud_chatops::settings::Settings;
-use cloud_chatops::{seed, store};
+use cloud_chatops::{demo, seed, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load()?;
-    let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(&settings.log.level))?;
+    // The console and the demo print to the terminal: their logs default to warnings only.
+    let interactive = matches!(cli.command, None | Some(Command::Console(_)) | Some(Command::Demo));
+    let level = if interactive { "warn" } else { settings.log.level.as_str() };
+    let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(level))?;
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 
     match cli.command {
-        Some(Command::Migrate { down, yes }) => {
-            let db = store::connect(&settings.database.url).await.context("cannot open the database")?;
-            if down {
-                if !yes {
-                    bail!("`migrate --down` drops every table; add --yes to confirm");
-                }
-                Migrator::down(&db, None).await?;
-                println!("rolled back every migration");
-            } else {
-                store::migrate(&db).await?;
-                let applied = Migrator::get_applied_migrations(&db).await?.len();
-                println!("database is up to date ({applied} migration(s) applied)");
-            }
-        }
+        Some(Command::Migrate { down, yes }) => migrate(&settings, down, yes).await,
         Some(Command::Seed) => {
-            let catalog = settings.catalog()?;
             let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-            let created = seed::load(&db, &settings.quotas, &catalog).await?;
+            let created = seed::load(&db, &settings.quotas, &settings.catalog()?).await?;
             if created.is_empty() {
                 println!("sample data already present; nothing created");
             }
             for line in created {
                 println!("created {line}");
             }
+            Ok(())
         }
-        None => {
-            let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-            drop(db);
-            println!("database ready; the console and the Discord bot arrive with the next releases (see README)");
+        Some(Command::Console(args)) => run_console(settings, args).await,
+        Some(Command::Demo) => demo::run(settings).await,
+        None if settings.discord_token().is_some() => {
+            bail!("the Discord front end is not part of this build yet; unset DISCORD_TOKEN to use the local console")
         }
+        None => run_console(settings, ConsoleArgs::default()).await,
+    }
+}
+
+async fn migrate(settings: &Settings, down: bool, yes: bool) -> anyhow::Result<()> {
+    let db = store::connect(&settings.database.url).await.context("cannot open the database")?;
+    if down {
+        if !yes {
+            bail!("`migrate --down` drops every table; add --yes to confirm");
+        }
+        Migrator::down(&db, None).await?;
+        println!("rolled back every migration");
+    } else {
+        store::migrate(&db).await?;
+        let applied = Migrator::get_applied_migrations(&db).await?.len();
+        println!("database is up to date ({applied} migration(s) applied)");
     }
     Ok(())
+}
+
+async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()> {
+    let catalog = Arc::new(settings.catalog()?);
+    let db = store::open(&settings.database.url).await.context("cannot open the database")?;
+    let loaded = seed::load_if_empty(&db, &settings.quotas, &catalog).await?;
+    if !loaded.is_empty() && !args.json {
+        eprintln!("empty database: loaded the sample data (guild {}, project {})", seed::GUILD_ID, seed::PROJECT_ID);
+    }
+    let (notifier, updates) = ConsoleNotifier::new();
+    let system = System::start(SystemArgs { db: db.clone(), settings: Arc::new(settings), catalog, notifier }).await?;
+    let options = ConsoleOptions {
+        invoker: Invoker { user_id: args.user, guild_id: args.guild, channel_id: 1, is_guild_admin: args.admin },
+        json: args.json,
+    };
+    if !args.json {
+        eprintln!("cloud-chatops console: acting as {} in guild {}; type `help`", args.user, args.guild);
+    }
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    let result = console::run(&system.services, options, stdin, tokio::io::stdout(), updates).await;
+    system.shutdown().await;
+    db.close().await.ok();
+    Ok(result?)
 }

@@ -22,6 +22,20 @@ pub const PROJECT_ID: &str = "gcp-abc123";
 const VMS: [(&str, &str); 3] =
     [("web-server-01", "e2-medium"), ("web-server-02", "e2-medium"), ("worker-01", "e2-small")];
 
+/// Loads the sample data only into a database with no project and no grant (first start).
+pub async fn load_if_empty(
+    db: &DatabaseConnection,
+    quotas: &DefaultQuotas,
+    catalog: &Catalog,
+) -> StoreResult<Vec<String>> {
+    use entities::prelude::{CloudProjects, UserCloudPermissions};
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    if CloudProjects::find().count(db).await? > 0 || UserCloudPermissions::find().count(db).await? > 0 {
+        return Ok(Vec::new());
+    }
+    load(db, quotas, catalog).await
+}
+
 /// Loads whatever of the sample data is missing; returns one line per thing created.
 pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Catalog) -> StoreResult<Vec<String>> {
     let mut created = Vec::new();

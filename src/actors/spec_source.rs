@@ -35,10 +35,15 @@ impl StoreSpecSource {
         let rows = store::resources::list(&self.db, project_id, None).await.map_err(source_error)?;
         let mut resources = Vec::with_capacity(rows.len());
         for row in &rows {
-            let kind: ResourceKind =
-                row.resource_type.parse().map_err(|_| GenerateError::Source("stored resource type is unknown".into()))?;
-            let mut spec =
-                ResourceSpec::new(kind, ResourceName::parse(provider, kind, &row.name)?, Region::parse(provider, &row.region)?);
+            let kind: ResourceKind = row
+                .resource_type
+                .parse()
+                .map_err(|_| GenerateError::Source("stored resource type is unknown".into()))?;
+            let mut spec = ResourceSpec::new(
+                kind,
+                ResourceName::parse(provider, kind, &row.name)?,
+                Region::parse(provider, &row.region)?,
+            );
             spec.size = match row.config.get("size").and_then(|v| v.as_str()) {
                 Some(size) => Some(MachineType::parse(provider, size)?),
                 None => None,

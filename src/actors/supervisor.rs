@@ -223,9 +223,8 @@ impl System {
             settings: args.settings.clone(),
         };
         let generator = GeneratorHandle::new(slots.generator.clone());
-        let (root, join) = Actor::spawn(None, Root, (args, slots, services.clone(), generator.clone()))
-            .await
-            .map_err(|e| {
+        let (root, join) =
+            Actor::spawn(None, Root, (args, slots, services.clone(), generator.clone())).await.map_err(|e| {
                 tracing::error!(error = %e, "actor tree failed to start");
                 ActorError::Unavailable("actor system")
             })?;

@@ -1,12 +1,14 @@
 //! The `cloud-chatops` command line.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+
+use crate::seed;
 
 /// Provision cloud infrastructure from Discord, safely.
 #[derive(Debug, Parser)]
 #[command(name = "cloud-chatops", version, about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; without a subcommand: the local console (no DISCORD_TOKEN).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -25,4 +27,31 @@ pub enum Command {
     },
     /// Load the sample data of the original design (idempotent).
     Seed,
+    /// The local console: the slash commands typed in a terminal or piped in, no Discord needed.
+    Console(ConsoleArgs),
+    /// A scripted tour on a fresh temporary database, finishing in seconds.
+    Demo,
+}
+
+/// Options of the console.
+#[derive(Debug, Clone, Args)]
+pub struct ConsoleArgs {
+    /// Act as this member (Discord user id).
+    #[arg(long, default_value_t = seed::USER_ID)]
+    pub user: i64,
+    /// In this guild.
+    #[arg(long, default_value_t = seed::GUILD_ID)]
+    pub guild: i64,
+    /// With Discord's Administrator permission.
+    #[arg(long)]
+    pub admin: bool,
+    /// Print one JSON object per reply (with a `kind` field), for scripts.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Default for ConsoleArgs {
+    fn default() -> Self {
+        ConsoleArgs { user: seed::USER_ID, guild: seed::GUILD_ID, admin: false, json: false }
+    }
 }

@@ -107,7 +107,10 @@ impl Options {
         for (name, value) in pairs {
             let name = name.trim().to_ascii_lowercase();
             if value.chars().count() > MAX_VALUE_LEN {
-                return Err(CommandError(format!("`{}` is too long (at most {MAX_VALUE_LEN} characters)", short(&name))));
+                return Err(CommandError(format!(
+                    "`{}` is too long (at most {MAX_VALUE_LEN} characters)",
+                    short(&name)
+                )));
             }
             if value.chars().any(char::is_control) {
                 return Err(CommandError(format!("`{}` contains control characters", short(&name))));
@@ -211,7 +214,10 @@ impl Command {
             },
             "cloud-deploy" => Command::Deploy {
                 project_id: o.required("project_id")?,
-                kind: o.required("resource_type")?.parse().map_err(|e| CommandError(format!("`resource_type`: {e}")))?,
+                kind: o
+                    .required("resource_type")?
+                    .parse()
+                    .map_err(|e| CommandError(format!("`resource_type`: {e}")))?,
                 name: o.required("resource_name")?,
                 size: o.take("machine_type"),
                 region: o.take("region"),
@@ -246,7 +252,9 @@ impl Command {
             },
             "cloud-policy list" => Command::PolicyList,
             "cloud-policy remove" => Command::PolicyRemove {
-                policy_id: o.number("policy_id", 1, i64::MAX)?.ok_or_else(|| CommandError("/cloud-policy remove needs `policy_id`".into()))?,
+                policy_id: o
+                    .number("policy_id", 1, i64::MAX)?
+                    .ok_or_else(|| CommandError("/cloud-policy remove needs `policy_id`".into()))?,
             },
             "cloud-policy" => return Err(CommandError("/cloud-policy needs a subcommand: add, list or remove".into())),
             other => {
@@ -281,7 +289,12 @@ mod tests {
     fn deploy_parses_with_defaults() {
         let cmd = Command::from_options(
             "cloud-deploy",
-            &opts(&[("project_id", "gcp-abc123"), ("resource_type", "vm"), ("resource_name", "web-1"), ("machine_type", "e2-medium")]),
+            &opts(&[
+                ("project_id", "gcp-abc123"),
+                ("resource_type", "vm"),
+                ("resource_name", "web-1"),
+                ("machine_type", "e2-medium"),
+            ]),
         )
         .unwrap();
         match cmd {
@@ -296,8 +309,16 @@ mod tests {
     fn bad_options_are_clear_errors() {
         let cases: &[(&str, &[(&str, &str)], &str)] = &[
             ("cloud-deploy", &[("project_id", "p")], "resource_type"),
-            ("cloud-deploy", &[("project_id", "p"), ("resource_type", "vm"), ("resource_name", "a"), ("count", "11")], "count"),
-            ("cloud-deploy", &[("project_id", "p"), ("resource_type", "tank"), ("resource_name", "a")], "resource_type"),
+            (
+                "cloud-deploy",
+                &[("project_id", "p"), ("resource_type", "vm"), ("resource_name", "a"), ("count", "11")],
+                "count",
+            ),
+            (
+                "cloud-deploy",
+                &[("project_id", "p"), ("resource_type", "tank"), ("resource_name", "a")],
+                "resource_type",
+            ),
             ("cloud-init", &[("provider", "ibm"), ("project_name", "x")], "provider"),
             ("cloud-init", &[("provider", "gcp"), ("project_name", "x"), ("budget_limit", "-5")], "budget_limit"),
             ("cloud-quota", &[("project_id", "p"), ("colour", "red")], "colour"),
@@ -314,7 +335,8 @@ mod tests {
 
     #[test]
     fn mentions_and_roles_parse() {
-        let cmd = Command::from_options("cloud-grant", &opts(&[("user", "<@!42>"), ("provider", "aws"), ("role", "admin")]));
+        let cmd =
+            Command::from_options("cloud-grant", &opts(&[("user", "<@!42>"), ("provider", "aws"), ("role", "admin")]));
         assert!(matches!(cmd, Ok(Command::Grant { user_id: 42, role: Role::CloudAdmin, provider: Provider::Aws, .. })));
     }
 }

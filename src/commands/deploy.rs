@@ -42,7 +42,8 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
         catalog: services.catalog.clone(),
     };
     let verdict = deps.verdict(&project, invoker.user_id, invoker.is_guild_admin, &request, &[]).await?;
-    let reservation = if verdict.outcome == Outcome::Denied { Vec::new() } else { consumption(&services.catalog, &request) };
+    let reservation =
+        if verdict.outcome == Outcome::Denied { Vec::new() } else { consumption(&services.catalog, &request) };
     let timeout = TimeDelta::seconds(services.settings.lobby.timeout_secs as i64);
     let lobby = Lobby {
         id: Uuid::new_v4(),

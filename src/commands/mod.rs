@@ -129,9 +129,9 @@ pub fn user_error(err: &ActorError) -> Reply {
 
 fn conflict_text(c: &Conflict) -> String {
     match c {
-        Conflict::QuotaExhausted { quota_type, available, requested, limit, .. } => format!(
-            "quota exhausted for {quota_type}: {requested} requested but only {available} of {limit} available"
-        ),
+        Conflict::QuotaExhausted { quota_type, available, requested, limit, .. } => {
+            format!("quota exhausted for {quota_type}: {requested} requested but only {available} of {limit} available")
+        }
         other => other.to_string(),
     }
 }

@@ -11,10 +11,10 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
 use sha2::{Digest, Sha256};
 
 use super::GenerateError;
-use crate::actors::ActorSlot;
 use super::model::ProjectSpec;
 use super::render::{RenderedFile, render};
 use super::write::{FileWriter, FsWriter, write_project};
+use crate::actors::ActorSlot;
 use crate::domain::ProjectId;
 
 /// Where the generator reads a project from; the store implements it over the database.

@@ -39,7 +39,8 @@ impl ValidationDeps {
         let permissions = self.policy.permissions(requester, project.guild_id, provider).await?;
         let policies = self.policy.policies(project.guild_id).await?;
         let rows = self.quota.usage(&project.id).await?;
-        let (project_spend, user_spend) = self.records.spend(&project.id, requester, project.guild_id, provider).await?;
+        let (project_spend, user_spend) =
+            self.records.spend(&project.id, requester, project.guild_id, provider).await?;
         let quotas: Vec<QuotaState> = rows
             .iter()
             .filter_map(|r| {
@@ -80,7 +81,14 @@ impl ValidationDeps {
 /// The quota a request consumes, as reservation lines (empty when the catalogue cannot price it).
 pub fn consumption(catalog: &Catalog, request: &DeployRequest) -> Vec<QuotaAmount> {
     catalog
-        .quote(request.provider, request.kind, &request.region, request.size.as_deref(), request.node_count, request.count)
+        .quote(
+            request.provider,
+            request.kind,
+            &request.region,
+            request.size.as_deref(),
+            request.node_count,
+            request.count,
+        )
         .map(|q| q.consumption.into_iter().map(|(t, n)| QuotaAmount::new(t, request.region.clone(), n)).collect())
         .unwrap_or_default()
 }

@@ -161,7 +161,7 @@ impl SessionState {
         match self.lobby.verdict.outcome {
             Outcome::Denied => {
                 let reason = format!("denied on re-validation: {}", self.lobby.verdict.summary());
-                return self.end(SessionStatus::Failed, clicker.user_id, reason).await;
+                return self.end(SessionStatus::Failed, Some(clicker.user_id), reason).await;
             }
             Outcome::NeedsApproval if !is_admin || own => {
                 return (
@@ -178,14 +178,14 @@ impl SessionState {
         match self.commit(clicker.user_id).await {
             Ok(resources) => {
                 let (terraform_dir, files, warning) = match self.deps.generator.generate(&self.lobby.project_id).await {
-                    Ok(g) => (
-                        g.dir.file_name().map(|d| d.to_string_lossy().into_owned()),
-                        g.files,
-                        None,
-                    ),
+                    Ok(g) => (g.dir.file_name().map(|d| d.to_string_lossy().into_owned()), g.files, None),
                     Err(e) => {
                         tracing::error!(error = %e, "Terraform generation failed after approval");
-                        (None, Vec::new(), Some(format!("resources recorded, but {e}; `cloud-chatops check --repair` regenerates it")))
+                        (
+                            None,
+                            Vec::new(),
+                            Some(format!("resources recorded, but {e}; `cloud-chatops check --repair` regenerates it")),
+                        )
                     }
                 };
                 let reply = Reply::Deployed(DeployedView {
@@ -202,7 +202,7 @@ impl SessionState {
                 (reply, true)
             }
             Err(ActorError::Store(StoreError::Conflict(c @ Conflict::Duplicate { .. }))) => {
-                self.end(SessionStatus::Failed, clicker.user_id, c.to_string()).await
+                self.end(SessionStatus::Failed, Some(clicker.user_id), c.to_string()).await
             }
             Err(ActorError::Store(StoreError::Conflict(Conflict::InvalidState { state, .. }))) => {
                 (Reply::refused(format!("this lobby was already {state}")), true)
@@ -269,12 +269,12 @@ impl SessionState {
         if clicker.user_id != self.lobby.requester && !is_admin {
             return (Reply::refused("only the requester or a CloudAdmin may cancel this lobby"), false);
         }
-        self.end(SessionStatus::Cancelled, clicker.user_id, "cancelled".into()).await
+        self.end(SessionStatus::Cancelled, Some(clicker.user_id), "cancelled".into()).await
     }
 
     /// Releases the reservation and closes the lobby with `status`; returns whether it expired.
     async fn expire(&mut self) -> bool {
-        let (reply, ended) = self.end(SessionStatus::Expired, self.lobby.requester, "the lobby expired".into()).await;
+        let (reply, ended) = self.end(SessionStatus::Expired, None, "the lobby expired".into()).await;
         if ended && matches!(reply, Reply::LobbyClosed { .. }) {
             let target = LobbyTarget {
                 guild_id: self.lobby.guild_id,
@@ -287,8 +287,10 @@ impl SessionState {
     }
 
     /// Ends the lobby without deploying: release, final status and audit in one transaction.
-    async fn end(&mut self, status: SessionStatus, by: i64, reason: String) -> (Reply, bool) {
+    /// `by` is the member who ended it (`None`: the deadline did; audited as the requester's lobby).
+    async fn end(&mut self, status: SessionStatus, by: Option<i64>, reason: String) -> (Reply, bool) {
         let lobby = self.lobby.clone();
+        let audited_by = by.unwrap_or(lobby.requester);
         let outcome = status.as_str();
         let why = reason.clone();
         let effects: EffectsFactory = Box::new(move || {
@@ -297,7 +299,7 @@ impl SessionState {
                 Box::pin(async move {
                     store::sessions::complete(txn, lobby.id, status).await?;
                     let error = (status == SessionStatus::Failed).then_some(why);
-                    store::history::append(txn, history(&lobby, by, outcome, outcome, error)).await?;
+                    store::history::append(txn, history(&lobby, audited_by, outcome, outcome, error)).await?;
                     Ok(())
                 })
             })
@@ -310,12 +312,12 @@ impl SessionState {
             .await;
         match result {
             Ok(()) => {
-                tracing::info!(status = outcome, by, "lobby ended");
+                tracing::info!(status = outcome, ?by, "lobby ended");
                 let reply = Reply::LobbyClosed {
                     session_id: self.lobby.id,
                     project_id: self.lobby.project_id.clone(),
                     status,
-                    by: Some(by),
+                    by,
                     reason,
                 };
                 (reply, true)
@@ -332,9 +334,15 @@ impl SessionState {
 }
 
 /// Who may approve, before re-validation: `None` when allowed, else the refusal to show.
-pub fn authorize_approval(outcome: Outcome, clicker_is_admin: bool, clicker_is_requester: bool) -> Option<&'static str> {
+pub fn authorize_approval(
+    outcome: Outcome,
+    clicker_is_admin: bool,
+    clicker_is_requester: bool,
+) -> Option<&'static str> {
     match outcome {
-        Outcome::Denied => Some("this request was denied by policy and cannot be approved; cancel it or change the request"),
+        Outcome::Denied => {
+            Some("this request was denied by policy and cannot be approved; cancel it or change the request")
+        }
         Outcome::NeedsApproval if !clicker_is_admin => Some("this request needs approval by a CloudAdmin"),
         Outcome::NeedsApproval if clicker_is_requester => {
             Some("this request needs approval by a CloudAdmin other than the requester; you cannot approve your own")

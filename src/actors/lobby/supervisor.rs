@@ -48,7 +48,12 @@ impl Actor for LobbySupervisor {
         Ok(LobbyState { deps, live: HashMap::new(), ids: HashMap::new(), restarts: HashMap::new() })
     }
 
-    async fn handle(&self, myself: ActorRef<LobbyMsg>, msg: LobbyMsg, state: &mut LobbyState) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        myself: ActorRef<LobbyMsg>,
+        msg: LobbyMsg,
+        state: &mut LobbyState,
+    ) -> Result<(), ActorProcessingErr> {
         match msg {
             LobbyMsg::Spawn { lobby, reply } => {
                 let _ = reply.send(state.spawn(&myself, *lobby).await);
@@ -100,9 +105,9 @@ impl LobbyState {
         let (actor, _) = Actor::spawn_linked(None, SessionActor, (lobby, self.deps.clone()), myself.get_cell())
             .await
             .map_err(|e| {
-                tracing::error!(session_id = %id, error = %e, "could not start a lobby actor");
-                ActorError::Unavailable("lobby")
-            })?;
+            tracing::error!(session_id = %id, error = %e, "could not start a lobby actor");
+            ActorError::Unavailable("lobby")
+        })?;
         self.ids.insert(actor.get_id(), id);
         self.live.insert(id, actor);
         Ok(())

@@ -1,0 +1,166 @@
+//! The console's line syntax: the slash commands as typed in Discord
+//! (`/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01`, values with spaces
+//! in double quotes), plus `approve <session>`, `cancel <session>`, `as <user_id> [admin]`, `help`
+//! and `quit`.
+
+use uuid::Uuid;
+
+use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, parse_user};
+
+/// Longest line accepted.
+pub const MAX_LINE_LEN: usize = 4_096;
+
+/// One console line, understood.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    /// Nothing to do (blank or a `#` comment).
+    Empty,
+    /// A command for the actors.
+    Command(Command),
+    /// Act as another member from now on.
+    As { user_id: i64, admin: bool },
+    /// Show the syntax.
+    Help,
+    /// Leave.
+    Quit,
+}
+
+/// Parses one line; errors are one-line messages for the person typing.
+pub fn parse_line(line: &str) -> Result<Line, CommandError> {
+    if line.len() > MAX_LINE_LEN {
+        return Err(CommandError(format!("line too long (at most {MAX_LINE_LEN} bytes)")));
+    }
+    let tokens = tokenize(line)?;
+    let Some((first, rest)) = tokens.split_first() else { return Ok(Line::Empty) };
+    if first.starts_with('#') {
+        return Ok(Line::Empty);
+    }
+    match first.to_ascii_lowercase().as_str() {
+        "help" | "/help" | "/cloud-help" => Ok(Line::Help),
+        "quit" | "exit" => Ok(Line::Quit),
+        "as" => match rest {
+            [user] => Ok(Line::As { user_id: parse_user(user)?, admin: false }),
+            [user, flag] if flag.eq_ignore_ascii_case("admin") => {
+                Ok(Line::As { user_id: parse_user(user)?, admin: true })
+            }
+            _ => Err(CommandError("usage: as <user_id> [admin]".into())),
+        },
+        "approve" | "cancel" => {
+            let action = if first.eq_ignore_ascii_case("approve") { LobbyAction::Approve } else { LobbyAction::Cancel };
+            match rest {
+                [id] => {
+                    let session_id = Uuid::parse_str(id).map_err(|_| {
+                        CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>()))
+                    })?;
+                    Ok(Line::Command(Command::Press { session_id, action }))
+                }
+                _ => Err(CommandError(format!("usage: {} <session id>", first.to_ascii_lowercase()))),
+            }
+        }
+        name if name.starts_with('/') => {
+            let (name, options) = match (name, rest.first()) {
+                ("/cloud-policy", Some(sub)) if !sub.contains(':') => {
+                    (format!("{name} {}", sub.to_ascii_lowercase()), &rest[1..])
+                }
+                _ => (name.to_owned(), rest),
+            };
+            let mut pairs = Vec::with_capacity(options.len());
+            for token in options {
+                let (key, value) = token.split_once(':').ok_or_else(|| {
+                    CommandError(format!(
+                        "`{}` is not an option; write name:value",
+                        token.chars().take(40).collect::<String>()
+                    ))
+                })?;
+                pairs.push((key.to_owned(), value.to_owned()));
+            }
+            Command::from_options(&name, &pairs).map(Line::Command)
+        }
+        other => {
+            Err(CommandError(format!("unknown command `{}`; type `help`", other.chars().take(40).collect::<String>())))
+        }
+    }
+}
+
+/// Splits on whitespace; double quotes group (and are removed), `\"` and `\\` escape inside quotes.
+fn tokenize(line: &str) -> Result<Vec<String>, CommandError> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    let mut in_token = false;
+    let mut quoted = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                in_token = true;
+            }
+            '\\' if quoted => match chars.next() {
+                Some(next @ ('"' | '\\')) => current.push(next),
+                Some(other) => {
+                    current.push('\\');
+                    current.push(other);
+                }
+                None => return Err(CommandError("line ends inside an escape".into())),
+            },
+            c if c.is_whitespace() && !quoted => {
+                if in_token {
+                    tokens.push(std::mem::take(&mut current));
+                    in_token = false;
+                }
+            }
+            c => {
+                current.push(c);
+                in_token = true;
+            }
+        }
+        if current.chars().count() > MAX_VALUE_LEN + 64 {
+            return Err(CommandError(format!("a value is too long (at most {MAX_VALUE_LEN} characters)")));
+        }
+    }
+    if quoted {
+        return Err(CommandError("unbalanced double quote".into()));
+    }
+    if in_token {
+        tokens.push(current);
+    }
+    Ok(tokens)
+}
+
+/// The syntax, for `help`.
+pub const HELP: &str = "\
+commands (same options as the Discord slash commands):
+  /cloud-init provider:gcp project_name:\"Production API\" [region:us-central1] [budget_limit:3000]
+  /cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01 [machine_type:e2-medium] [region:..] [count:1..10] [node_count:..] [access:public|private]
+  /cloud-list project_id:.. [resource_type:..]    /cloud-quota project_id:..    /cloud-projects
+  /cloud-grant user:<id> provider:gcp role:viewer|user|admin [max_vm_size:medium] [regions:a,b] [budget_limit:..]
+  /cloud-revoke user:<id> provider:gcp
+  /cloud-policy add name:.. policy_type:region|cost|security|quota|permission [resource_pattern:*] [allowed_values:a,b] [denied_values:..] [max_cost_per_hour:0.50] [require_approval:true] [priority:10]
+  /cloud-policy list    /cloud-policy remove policy_id:..
+  approve <session>   cancel <session>   as <user_id> [admin]   help   quit";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_values_and_subcommands() {
+        let line = parse_line("/cloud-init provider:gcp project_name:\"Production API\"").unwrap();
+        assert!(
+            matches!(line, Line::Command(Command::Init { ref project_name, .. }) if project_name == "Production API")
+        );
+        let line = parse_line("/cloud-policy remove policy_id:3").unwrap();
+        assert_eq!(line, Line::Command(Command::PolicyRemove { policy_id: 3 }));
+        assert_eq!(parse_line("as 222222222 admin").unwrap(), Line::As { user_id: 222_222_222, admin: true });
+        assert_eq!(parse_line("   # comment").unwrap(), Line::Empty);
+    }
+
+    #[test]
+    fn malformed_lines_are_one_line_errors() {
+        for bad in ["/cloud-deploy project_id", "approve not-a-uuid", "frobnicate", "/cloud-init provider:\"gcp", "as"]
+        {
+            let err = parse_line(bad).unwrap_err().to_string();
+            assert!(!err.contains('\n') && !err.is_empty(), "{bad}: {err}");
+        }
+    }
+}

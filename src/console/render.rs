@@ -1,0 +1,158 @@
+//! Replies as terminal text, or as one JSON object per line (`--json`).
+
+use std::fmt::Write;
+
+use crate::commands::{LobbyView, Reply};
+use crate::domain::validate::{Effect, Outcome};
+
+/// One reply as printed: JSON with a `kind` field, or readable text.
+pub fn render(reply: &Reply, json: bool) -> String {
+    if json {
+        return serde_json::to_string(reply)
+            .unwrap_or_else(|_| r#"{"kind":"error","message":"unprintable reply"}"#.into());
+    }
+    let mut out = String::new();
+    match reply {
+        Reply::ProjectCreated { project } => {
+            let _ = write!(
+                out,
+                "created project {} \"{}\" ({}, {})",
+                project.id, project.name, project.provider, project.default_region
+            );
+        }
+        Reply::Lobby(lobby) => lobby_text(&mut out, lobby),
+        Reply::Deployed(d) => {
+            let _ = write!(
+                out,
+                "deployed {} in {} (approved by {}): {}/h, {}/month",
+                d.resources.join(", "),
+                d.project_id,
+                d.approved_by,
+                d.hourly.format(2),
+                d.monthly.format(2)
+            );
+            if let Some(dir) = &d.terraform_dir {
+                let _ = write!(out, "\n  terraform: {dir}/ ({})", d.files.join(", "));
+            }
+            if let Some(w) = &d.warning {
+                let _ = write!(out, "\n  warning: {w}");
+            }
+        }
+        Reply::LobbyClosed { session_id, status, reason, by, .. } => {
+            let _ = write!(out, "lobby {session_id} {status}");
+            if let Some(by) = by {
+                let _ = write!(out, " (by {by})");
+            }
+            let _ = write!(out, ": {reason}");
+        }
+        Reply::Resources { project_id, resources } => {
+            let _ = write!(out, "{} resource(s) in {project_id}", resources.len());
+            for r in resources {
+                let size = r.size.as_deref().unwrap_or("-");
+                let _ = write!(
+                    out,
+                    "\n  {:<14} {:<24} {:<16} {:<16} {}/h",
+                    r.resource_type,
+                    r.name,
+                    r.region,
+                    size,
+                    r.hourly.format(2)
+                );
+            }
+        }
+        Reply::Quota { project_id, lines } => {
+            let _ = write!(out, "quota of {project_id}");
+            for q in lines {
+                let _ = write!(
+                    out,
+                    "\n  {:<24} {:<6} {:>4} used + {:>3} reserved / {:>4} ({} available)",
+                    q.quota_type, q.region, q.used, q.reserved, q.limit, q.available
+                );
+            }
+        }
+        Reply::Projects { projects } => {
+            let _ = write!(out, "{} project(s)", projects.len());
+            for p in projects {
+                let _ = write!(out, "\n  {}  {:<24} {:<6} {}", p.id, p.name, p.provider, p.default_region);
+            }
+        }
+        Reply::Granted { user_id, provider, role, summary } => {
+            let _ = write!(out, "{user_id} is now {role} for {provider}: {summary}");
+        }
+        Reply::Revoked { user_id, provider, existed } => {
+            let _ = if *existed {
+                write!(out, "revoked {user_id}'s {provider} role")
+            } else {
+                write!(out, "{user_id} had no {provider} role")
+            };
+        }
+        Reply::PolicyAdded { policy } => {
+            let _ = write!(
+                out,
+                "added policy #{} {} ({}, {}, priority {})",
+                policy.id, policy.name, policy.policy_type, policy.resource_pattern, policy.priority
+            );
+        }
+        Reply::Policies { policies } => {
+            let _ = write!(out, "{} active policy(ies)", policies.len());
+            for p in policies {
+                let approval = if p.require_approval { ", needs approval" } else { "" };
+                let _ = write!(
+                    out,
+                    "\n  #{:<4} p{:<5} {:<9} {:<24} {}{approval}",
+                    p.id, p.priority, p.policy_type, p.resource_pattern, p.name
+                );
+            }
+        }
+        Reply::PolicyRemoved { policy_id } => {
+            let _ = write!(out, "removed policy #{policy_id}");
+        }
+        Reply::Refused { message } => {
+            let _ = write!(out, "refused: {message}");
+        }
+        Reply::Error { message } => {
+            let _ = write!(out, "error: {message}");
+        }
+    }
+    out
+}
+
+fn lobby_text(out: &mut String, l: &LobbyView) {
+    let v = &l.verdict;
+    let size = v.size_name.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+    let _ = write!(
+        out,
+        "lobby {} in {}: {} {}{size} x{} in {}, requested by {}",
+        l.session_id, l.project_id, l.resource_type, l.resource_name, l.count, l.region, l.requested_by
+    );
+    let _ = write!(out, "\n  verdict: {}", v.summary());
+    for violation in &v.violations {
+        let effect = match violation.effect {
+            Effect::Deny => "denied",
+            Effect::RequireApproval => "needs approval",
+        };
+        let policy = violation.policy_name.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default();
+        let _ = write!(out, "\n  - {}{policy}: {} ({effect})", violation.rule, violation.message);
+    }
+    for q in &v.quota {
+        let _ = write!(
+            out,
+            "\n  quota {} ({}): {} used + {} reserved + {} requested of {}",
+            q.quota_type, q.region, q.used, q.reserved, q.requested, q.limit
+        );
+    }
+    for w in &v.warnings {
+        let _ = write!(out, "\n  warning: {w}");
+    }
+    let _ = write!(out, "\n  cost: {}/h, {}/month", v.hourly.format(2), v.monthly.format(2));
+    let expires = chrono::DateTime::from_timestamp(l.expires_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
+    let _ = write!(out, "\n  expires: {expires}");
+    let actions = match (l.can_approve, v.outcome) {
+        (true, Outcome::NeedsApproval) => {
+            format!("approve {0} (a CloudAdmin other than the requester) | cancel {0}", l.session_id)
+        }
+        (true, _) => format!("approve {0} | cancel {0}", l.session_id),
+        (false, _) => format!("cancel {}", l.session_id),
+    };
+    let _ = write!(out, "\n  actions: {actions}");
+}
