@@ -1,0 +1,10 @@
+//! Actor-level tests: the whole actor tree driven through the command layer, without Discord.
+
+#[path = "../store/support.rs"]
+#[allow(dead_code)]
+mod support;
+
+mod harness;
+mod lifecycle;
+mod race;
+mod supervision;
