@@ -359,8 +359,72 @@ fn resources_attach_to_the_projects_network_in_their_region() {
     let all = resources(&everything(Provider::Gcp));
     let vm = |label: &str| all.iter().find(|(_, t, l, _)| t == "google_compute_instance" && l == label).unwrap();
     let subnet_of = |label: &str| path(&vm(label).3, &["network_interface", "subnetwork"]).unwrap().to_string();
-    assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.core-1.id");
+    assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.chatops_us-central1.id");
+    assert_eq!(subnet_of("web-2"), "google_compute_subnetwork.core-1.id", "config.network is honoured");
     assert_eq!(subnet_of("web-3"), "google_compute_subnetwork.chatops_europe-west1.id");
     let glue = all.iter().find(|(_, t, l, _)| t == "google_compute_network" && l == "chatops").unwrap();
     assert_eq!(attr(&glue.3, "name"), Some(&s("chatops-gcp-3f9a1c")));
+
+    for (provider, wrong) in [(Provider::Aws, "no-such-net"), (Provider::Azure, "core-1")] {
+        let mut spec = everything(provider);
+        let vm = spec.resources.iter_mut().find(|r| r.name.as_str() == "web-3").unwrap();
+        // `core-1` exists, but in another region than web-3.
+        vm.config = serde_json::json!({ "network": wrong });
+        assert!(matches!(render(&spec), Err(GenerateError::Invalid(_))), "{provider}");
+    }
+}
+
+#[test]
+fn private_machines_get_nat_egress_and_bare_networks_do_not() {
+    let aws = resources(&everything(Provider::Aws));
+    let nat_labels: BTreeSet<&str> =
+        aws.iter().filter(|(_, t, ..)| t == "aws_nat_gateway").map(|(_, _, l, _)| l.as_str()).collect();
+    assert_eq!(nat_labels, BTreeSet::from(["core-1", "chatops_us-east-1", "chatops_eu-west-1"]));
+    for route in find(&aws, "aws_route") {
+        assert_eq!(attr(route, "destination_cidr_block"), Some(&s("0.0.0.0/0")));
+    }
+    let bare = types_of(&single(Provider::Aws, ResourceKind::Network));
+    assert!(!bare.contains("aws_nat_gateway") && !bare.contains("aws_internet_gateway"), "{bare:?}");
+
+    let gcp = resources(&everything(Provider::Gcp));
+    let nats: BTreeSet<&str> =
+        gcp.iter().filter(|(_, t, ..)| t == "google_compute_router_nat").map(|(_, _, l, _)| l.as_str()).collect();
+    assert_eq!(nats, BTreeSet::from(["core-1", "chatops_us-central1", "chatops_europe-west1"]));
+    assert!(!types_of(&single(Provider::Gcp, ResourceKind::Network)).contains("google_compute_router_nat"));
+    let pool = one(&gcp, "google_container_node_pool");
+    assert!(attr(pool, "node_locations").is_some(), "node_count is per zone; pin one zone");
+}
+
+#[test]
+fn adding_a_network_does_not_renumber_the_others() {
+    for provider in PROVIDERS {
+        let before = everything(provider);
+        let mut after = before.clone();
+        // Sorts before `core-1`, so a position-based numbering would shift it.
+        after.resources.push(resource(provider, ResourceKind::Network, "aaa-net", default_region(provider)));
+        let cidrs = |spec| {
+            let mut out: Vec<(String, String)> = resources(spec)
+                .into_iter()
+                .filter_map(|(_, t, l, b)| {
+                    ["cidr_block", "ip_cidr_range", "address_space", "master_ipv4_cidr_block"]
+                        .iter()
+                        .find_map(|k| attr(&b, k).or_else(|| path(&b, &["private_cluster_config", k])))
+                        .map(|e| (format!("{t}.{l}"), e.to_string()))
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let (old, new) = (cidrs(&before), cidrs(&after));
+        assert!(!old.is_empty(), "{provider}");
+        for (address, cidr) in &old {
+            let now = new.iter().find(|(a, _)| a == address).map(|(_, c)| c);
+            assert_eq!(now, Some(cidr), "{provider}: {address} moved");
+        }
+        let mut all: Vec<&String> = new.iter().filter(|(a, _)| !a.contains("subnet")).map(|(_, c)| c).collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n, "{provider}: two networks share a CIDR: {new:?}");
+    }
 }

@@ -1,6 +1,9 @@
 //! The view model the templates read: a [`ProjectSpec`] re-validated, sorted, given Terraform
-//! labels and placed on networks (a project's own network in the resource's region, else a
-//! generated `chatops` network), so templates only loop and never decide.
+//! labels and placed on networks, so templates only loop and never decide.
+//!
+//! Placement: a resource joins the project network named by its `config.network` (same region),
+//! else the generated `chatops` network of its region. Never "the first network there": adding
+//! a network must not move, and so replace, running machines.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,7 +44,7 @@ pub(crate) struct Res {
     pub region_label: String,
     pub size: String,
     pub nodes: u32,
-    /// Position among resources of its kind; keeps per-resource CIDRs apart.
+    /// A slot (0-249) stable across regenerations; keeps per-resource CIDRs apart.
     pub index: usize,
     pub net: String,
     pub subnet: String,
@@ -60,6 +63,8 @@ pub(crate) struct Net {
     pub region_label: String,
     pub index: usize,
     pub provider: String,
+    /// Hosts VMs or Kubernetes nodes, so it gets NAT egress (nothing gets a public address).
+    pub egress: bool,
 }
 
 /// A GCP subnetwork of a network in one region.
@@ -69,6 +74,8 @@ pub(crate) struct Subnet {
     pub net: String,
     pub region: String,
     pub index: usize,
+    /// Hosts VMs or Kubernetes nodes, so it gets a Cloud NAT.
+    pub egress: bool,
 }
 
 /// A region with its Terraform label and (AWS) provider reference.
@@ -79,8 +86,31 @@ pub(crate) struct RegionRef {
 }
 
 const MAX_NODES: u32 = 100;
-/// CIDRs are `10.<index>.0.0/16`, so indexes must fit an octet.
+/// CIDRs are `10.<slot>.0.0/16`, so slots must fit an octet.
 const MAX_NETWORKS: usize = 250;
+
+/// Hands out CIDR slots derived from a stable key (a name), so adding or removing one network
+/// does not renumber, and so replace, the others; collisions probe to the next free slot.
+#[derive(Default)]
+struct Slots(BTreeSet<usize>);
+
+impl Slots {
+    fn take(&mut self, key: &str) -> Result<usize, GenerateError> {
+        if self.0.len() >= MAX_NETWORKS {
+            return Err(GenerateError::Conflict(format!(
+                "more than {MAX_NETWORKS} networks or clusters in one project"
+            )));
+        }
+        // FNV-1a: tiny, stable across Rust versions (unlike `DefaultHasher`).
+        let hash =
+            key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let mut slot = (hash % MAX_NETWORKS as u64) as usize;
+        while !self.0.insert(slot) {
+            slot = (slot + 1) % MAX_NETWORKS;
+        }
+        Ok(slot)
+    }
+}
 
 fn default_size(provider: Provider, kind: ResourceKind) -> &'static str {
     use ResourceKind as K;
@@ -158,6 +188,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
         if provider == Provider::Aws && r != default_region { format!("aws.{}", rl(r)) } else { String::new() }
     };
 
+    let mut slots = Slots::default();
     let mut networks: Vec<Net> = Vec::new();
     for r in resources.iter().filter(|r| r.kind == ResourceKind::Network) {
         networks.push(Net {
@@ -165,17 +196,24 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             name: r.name.as_str().to_owned(),
             region: r.region.as_str().to_owned(),
             region_label: rl(r.region.as_str()),
-            index: networks.len(),
+            index: slots.take(r.name.as_str())?,
             provider: alias(r.region.as_str()),
+            egress: false,
         });
     }
     let user_networks = networks.clone();
-    let user_net_in = |region: &str| user_networks.iter().find(|n| n.region == region);
+    let mut chosen: BTreeMap<(ResourceKind, String), Net> = BTreeMap::new();
+    for r in resources.iter().filter(|r| needs_network(provider, r.kind)) {
+        if let Some(net) = explicit_network(r, &user_networks)? {
+            chosen.insert((r.kind, r.name.as_str().to_owned()), net);
+        }
+    }
+    let chosen_net = |r: &ResourceSpec| chosen.get(&(r.kind, r.name.as_str().to_owned()));
 
-    // Regions whose network-bound resources have no network of the project there.
+    // Regions with network-bound resources that did not name a network of the project.
     let glue_regions: BTreeSet<&str> = resources
         .iter()
-        .filter(|r| needs_network(provider, r.kind) && user_net_in(r.region.as_str()).is_none())
+        .filter(|r| needs_network(provider, r.kind) && chosen_net(r).is_none())
         .map(|r| r.region.as_str())
         .collect();
     let gcp_glue = "chatops".to_owned();
@@ -185,8 +223,10 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             name: format!("chatops-{pid}"),
             region: default_region.to_owned(),
             region_label: rl(default_region),
-            index: networks.len(),
+            // Only names its SQL peering range; a slot keeps that name unique.
+            index: slots.take("chatops")?,
             provider: String::new(),
+            egress: false,
         });
     } else if provider != Provider::Gcp {
         for region in &glue_regions {
@@ -199,13 +239,11 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
                 name,
                 region: (*region).to_owned(),
                 region_label: rl(region),
-                index: networks.len(),
+                index: slots.take(&format!("chatops:{region}"))?,
                 provider: alias(region),
+                egress: false,
             });
         }
-    }
-    if networks.len() > MAX_NETWORKS {
-        return Err(GenerateError::Conflict(format!("more than {MAX_NETWORKS} networks in one project")));
     }
 
     // GCP subnetworks: each user network in its region, the generated one per glue region.
@@ -216,24 +254,23 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             name: n.name.clone(),
             net: n.label.clone(),
             region: n.region.clone(),
-            index: 0,
+            index: n.index,
+            egress: false,
         })
         .collect();
     if provider == Provider::Gcp {
         for region in &glue_regions {
             subnets.push(Subnet {
                 label: format!("chatops_{}", rl(region)),
-                name: format!("chatops-{pid}-{}", subnets.len()),
+                name: format!("chatops-{pid}-{}", gcp_name_part(region)),
                 net: gcp_glue.clone(),
                 region: (*region).to_owned(),
-                index: 0,
+                index: slots.take(&format!("chatops:{region}"))?,
+                egress: false,
             });
         }
     } else {
         subnets.clear();
-    }
-    for (i, s) in subnets.iter_mut().enumerate() {
-        s.index = i;
     }
 
     let place = |r: &ResourceSpec| -> (String, String) {
@@ -241,7 +278,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             return (String::new(), String::new());
         }
         let region = r.region.as_str();
-        match (user_net_in(region), provider) {
+        match (chosen_net(r), provider) {
             (Some(n), _) => (n.label.clone(), n.label.clone()),
             (None, Provider::Gcp) => (gcp_glue.clone(), format!("chatops_{}", rl(region))),
             (None, _) => {
@@ -251,6 +288,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
         }
     };
 
+    let mut cluster_slots = Slots::default();
     let mut by_kind: BTreeMap<ResourceKind, Vec<Res>> = BTreeMap::new();
     for r in &resources {
         let list = by_kind.entry(r.kind).or_default();
@@ -262,12 +300,18 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             region_label: rl(r.region.as_str()),
             size: r.size.as_ref().map_or_else(|| default_size(provider, r.kind).to_owned(), |s| s.as_str().to_owned()),
             nodes: r.node_count.unwrap_or(1),
-            index: list.len(),
+            index: if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { list.len() },
             net,
             subnet,
             provider: alias(r.region.as_str()),
             dns_prefix: dns_prefix(r.name.as_str()),
         });
+    }
+    // Private machines still need to reach package mirrors and registries: give the networks
+    // (and GCP subnetworks) that host them NAT egress.
+    for r in by_kind.iter().filter(|(k, _)| matches!(k, ResourceKind::Vm | ResourceKind::K8s)).flat_map(|(_, v)| v) {
+        networks.iter_mut().filter(|n| n.label == r.net).for_each(|n| n.egress = true);
+        subnets.iter_mut().filter(|s| s.label == r.subnet).for_each(|s| s.egress = true);
     }
     let mut take = |k| by_kind.remove(&k).unwrap_or_default();
     let vms = take(ResourceKind::Vm);
@@ -313,6 +357,21 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
     })
 }
 
+/// The project network a resource asked for in `config.network`, checked to exist in its region.
+fn explicit_network(r: &ResourceSpec, networks: &[Net]) -> Result<Option<Net>, GenerateError> {
+    let Some(wanted) = r.config.get("network") else { return Ok(None) };
+    let found = wanted.as_str().and_then(|w| networks.iter().find(|n| n.name == w && n.region == r.region.as_str()));
+    match found {
+        Some(n) => Ok(Some(n.clone())),
+        None => Err(ParseError::new(
+            "network",
+            &wanted.to_string(),
+            format!("the name of a network of this project in {}", r.region),
+        )
+        .into()),
+    }
+}
+
 /// Labels for every region in use; two regions that would share a label are refused.
 fn region_labels(spec: &ProjectSpec, resources: &[ResourceSpec]) -> Result<BTreeMap<String, String>, GenerateError> {
     let mut labels = BTreeMap::new();
@@ -326,6 +385,11 @@ fn region_labels(spec: &ProjectSpec, resources: &[ResourceSpec]) -> Result<BTree
         labels.insert(region.to_owned(), label);
     }
     Ok(labels)
+}
+
+/// A region spelled as GCP names allow (real regions already are).
+fn gcp_name_part(region: &str) -> String {
+    region.chars().map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }).collect()
 }
 
 /// AKS DNS prefixes allow 1-54 letters, digits and hyphens, starting and ending alphanumeric.

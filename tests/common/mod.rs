@@ -66,15 +66,18 @@ pub fn single(provider: Provider, kind: ResourceKind) -> ProjectSpec {
     spec(provider, vec![resource(provider, kind, &name(provider, kind, 1), default_region(provider))])
 }
 
-/// Every kind, two VMs, a sized database and a 3-node cluster, plus a VM in a second region
-/// (which gets a generated network there) and a network of the project in the default region.
+/// Every kind, a sized database and a 3-node cluster, a network of the project, and three VMs:
+/// `*-1` on the generated network, `*-2` on the project's network (`config.network`), `*-3` in a
+/// second region (its own generated network there).
 pub fn everything(provider: Provider) -> ProjectSpec {
     let region = default_region(provider);
     let mut resources = Vec::new();
     for kind in ResourceKind::ALL {
         resources.push(resource(provider, *kind, &name(provider, *kind, 1), region));
     }
-    resources.push(resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 2), region));
+    let mut on_core = resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 2), region);
+    on_core.config = serde_json::json!({ "network": name(provider, ResourceKind::Network, 1) });
+    resources.push(on_core);
     resources.push(resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 3), other_region(provider)));
     let size = match provider {
         Provider::Gcp => "db-custom-2-7680",

@@ -24,7 +24,7 @@ data "aws_ami" "us-east-1_al2023" {
 resource "aws_security_group" "web-1_vm" {
   name        = "web-1-vm"
   description = "chatops VM web-1: no inbound access"
-  vpc_id      = aws_vpc.core-1.id
+  vpc_id      = aws_vpc.chatops_us-east-1.id
   tags = {
     "Name"            = "web-1"
     "created-by"      = "chatops"
@@ -49,7 +49,7 @@ resource "aws_vpc_security_group_egress_rule" "web-1_vm_https" {
 resource "aws_instance" "web-1" {
   ami                    = data.aws_ami.us-east-1_al2023.id
   instance_type          = "t3.micro"
-  subnet_id              = aws_subnet.core-1_a.id
+  subnet_id              = aws_subnet.chatops_us-east-1_a.id
   vpc_security_group_ids = [aws_security_group.web-1_vm.id]
   monitoring             = true
   ebs_optimized          = true

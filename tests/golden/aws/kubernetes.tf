@@ -81,7 +81,7 @@ resource "aws_eks_cluster" "apps-1" {
   }
 
   vpc_config {
-    subnet_ids              = [aws_subnet.core-1_a.id, aws_subnet.core-1_b.id]
+    subnet_ids              = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
     endpoint_private_access = true
     endpoint_public_access  = false
   }
@@ -99,7 +99,7 @@ resource "aws_eks_node_group" "apps-1" {
   cluster_name    = aws_eks_cluster.apps-1.name
   node_group_name = "apps-1-nodes"
   node_role_arn   = aws_iam_role.apps-1_nodes.arn
-  subnet_ids      = [aws_subnet.core-1_a.id, aws_subnet.core-1_b.id]
+  subnet_ids      = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
   instance_types  = ["t3.medium"]
   depends_on = [
     aws_iam_role_policy_attachment.apps-1_nodes_worker,

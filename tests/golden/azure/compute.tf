@@ -16,7 +16,7 @@ resource "azurerm_network_interface" "web-1" {
 
   ip_configuration {
     name                          = "internal"
-    subnet_id                     = azurerm_subnet.core-1.id
+    subnet_id                     = azurerm_subnet.chatops_westeurope.id
     private_ip_address_allocation = "Dynamic"
   }
 }

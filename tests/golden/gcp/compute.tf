@@ -33,7 +33,7 @@ resource "google_compute_instance" "web-1" {
   }
 
   network_interface {
-    subnetwork = google_compute_subnetwork.core-1.id
+    subnetwork = google_compute_subnetwork.chatops_us-central1.id
   }
 
   shielded_instance_config {
