@@ -398,3 +398,33 @@ fn dns_prefix(name: &str) -> String {
     let trimmed = mapped.trim_matches('-');
     if trimmed.is_empty() { "chatops".to_owned() } else { trimmed.to_owned() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_stable_per_key_and_never_shared() {
+        let mut a = Slots::default();
+        let core = a.take("core").unwrap();
+        let mut b = Slots::default();
+        b.take("aaa").unwrap();
+        let core_again = b.take("core").unwrap();
+        if core_again != core {
+            // Only a collision with `aaa` may move it, and then to the next free slot.
+            assert_eq!(core_again, (core + 1) % MAX_NETWORKS);
+        }
+        let mut full = Slots::default();
+        let taken: BTreeSet<usize> = (0..MAX_NETWORKS).map(|i| full.take(&i.to_string()).unwrap()).collect();
+        assert_eq!(taken.len(), MAX_NETWORKS);
+        assert!(taken.iter().all(|s| *s < MAX_NETWORKS));
+        assert!(matches!(full.take("one-more"), Err(GenerateError::Conflict(_))));
+    }
+
+    #[test]
+    fn aks_dns_prefixes_follow_azure_rules() {
+        assert_eq!(dns_prefix("aks_main"), "aks-main");
+        assert_eq!(dns_prefix(&format!("a{}", "b".repeat(70))).len(), 54);
+        assert_eq!(dns_prefix("x_"), "x");
+    }
+}
