@@ -9,6 +9,7 @@
 //! - [`seed`]: the sample data of the original design document.
 //! - [`cli`]: the `cloud-chatops` subcommands.
 
+pub mod actors;
 pub mod cli;
 pub mod domain;
 pub mod seed;

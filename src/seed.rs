@@ -19,7 +19,8 @@ pub const VIEWER_ID: i64 = 333_333_333;
 /// The sample project.
 pub const PROJECT_ID: &str = "gcp-abc123";
 
-const VMS: [(&str, &str); 3] = [("web-server-01", "e2-medium"), ("web-server-02", "e2-medium"), ("worker-01", "e2-small")];
+const VMS: [(&str, &str); 3] =
+    [("web-server-01", "e2-medium"), ("web-server-02", "e2-medium"), ("worker-01", "e2-small")];
 
 /// Loads whatever of the sample data is missing; returns one line per thing created.
 pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Catalog) -> StoreResult<Vec<String>> {
@@ -88,7 +89,10 @@ pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Cat
             continue;
         }
         let policy = store::policies::create(&txn, policy).await?;
-        created.push(format!("policy: #{} {} ({}, priority {})", policy.id, policy.name, policy.policy_type, policy.priority));
+        created.push(format!(
+            "policy: #{} {} ({}, priority {})",
+            policy.id, policy.name, policy.policy_type, policy.priority
+        ));
     }
     txn.commit().await?;
     Ok(created)

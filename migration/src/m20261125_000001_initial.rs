@@ -133,9 +133,7 @@ impl MigrationTrait for Migration {
                 true,
             ))
             .await?;
-        manager
-            .create_index(index("user_cloud_permissions", "ix_permissions_guild", &["guild_id"], false))
-            .await?;
+        manager.create_index(index("user_cloud_permissions", "ix_permissions_guild", &["guild_id"], false)).await?;
 
         manager
             .create_table(

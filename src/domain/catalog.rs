@@ -166,52 +166,51 @@ impl Catalog {
         let p = self.provider(provider);
         let region_price = p.region(provider, region)?;
         let count = i64::from(count);
-        let (size_name, size_class, base, per_unit): (Option<String>, Option<SizeClass>, Money, Vec<(QuotaType, i64)>) =
-            match kind {
-                ResourceKind::Vm => {
-                    let m = p.machine_type(provider, size.unwrap_or(&p.default_machine_type))?;
-                    let lines = vec![
-                        (QuotaType::ComputeInstances, 1),
-                        (QuotaType::ComputeCpus, i64::from(m.vcpus)),
-                        (QuotaType::ComputeRamGb, i64::from(m.ram_gb)),
-                    ];
-                    (Some(m.name.clone()), Some(m.size), m.hourly, lines)
+        let (size_name, size_class, base, per_unit): Sized4 = match kind {
+            ResourceKind::Vm => {
+                let m = p.machine_type(provider, size.unwrap_or(&p.default_machine_type))?;
+                let lines = vec![
+                    (QuotaType::ComputeInstances, 1),
+                    (QuotaType::ComputeCpus, i64::from(m.vcpus)),
+                    (QuotaType::ComputeRamGb, i64::from(m.ram_gb)),
+                ];
+                (Some(m.name.clone()), Some(m.size), m.hourly, lines)
+            }
+            ResourceKind::Database => {
+                let t = p.database_tier(provider, size.unwrap_or(&p.default_database_tier))?;
+                (Some(t.name.clone()), None, t.hourly, vec![(QuotaType::DatabaseInstances, 1)])
+            }
+            ResourceKind::K8s => {
+                let name = size.unwrap_or(&p.default_k8s_node_type);
+                if !p.k8s_node_types.iter().any(|n| n == name) {
+                    return Err(CatalogError::UnknownSize {
+                        provider,
+                        what: "Kubernetes node type",
+                        name: shorten(name),
+                        valid: p.k8s_node_types.join(", "),
+                    });
                 }
-                ResourceKind::Database => {
-                    let t = p.database_tier(provider, size.unwrap_or(&p.default_database_tier))?;
-                    (Some(t.name.clone()), None, t.hourly, vec![(QuotaType::DatabaseInstances, 1)])
-                }
-                ResourceKind::K8s => {
-                    let name = size.unwrap_or(&p.default_k8s_node_type);
-                    if !p.k8s_node_types.iter().any(|n| n == name) {
-                        return Err(CatalogError::UnknownSize {
-                            provider,
-                            what: "Kubernetes node type",
-                            name: shorten(name),
-                            valid: p.k8s_node_types.join(", "),
-                        });
-                    }
-                    let m = p.machine_type(provider, name)?;
-                    let nodes = i64::from(node_count.unwrap_or(p.default_k8s_node_count).max(1));
-                    let hourly = m
-                        .hourly
-                        .checked_mul(nodes)
-                        .and_then(|n| n.checked_add(p.k8s_cluster_hourly))
-                        .unwrap_or(Money::from_micros(i64::MAX));
-                    let lines = vec![
-                        (QuotaType::KubernetesClusters, 1),
-                        (QuotaType::ComputeInstances, nodes),
-                        (QuotaType::ComputeCpus, nodes * i64::from(m.vcpus)),
-                        (QuotaType::ComputeRamGb, nodes * i64::from(m.ram_gb)),
-                    ];
-                    (Some(m.name.clone()), Some(m.size), hourly, lines)
-                }
-                ResourceKind::Storage => (None, None, p.storage_bucket_hourly, vec![(QuotaType::StorageBuckets, 1)]),
-                ResourceKind::Network => (None, None, p.network_hourly, vec![(QuotaType::NetworkVpcs, 1)]),
-                ResourceKind::LoadBalancer => {
-                    (None, None, p.load_balancer_hourly, vec![(QuotaType::NetworkLoadBalancers, 1)])
-                }
-            };
+                let m = p.machine_type(provider, name)?;
+                let nodes = i64::from(node_count.unwrap_or(p.default_k8s_node_count).max(1));
+                let hourly = m
+                    .hourly
+                    .checked_mul(nodes)
+                    .and_then(|n| n.checked_add(p.k8s_cluster_hourly))
+                    .unwrap_or(Money::from_micros(i64::MAX));
+                let lines = vec![
+                    (QuotaType::KubernetesClusters, 1),
+                    (QuotaType::ComputeInstances, nodes),
+                    (QuotaType::ComputeCpus, nodes * i64::from(m.vcpus)),
+                    (QuotaType::ComputeRamGb, nodes * i64::from(m.ram_gb)),
+                ];
+                (Some(m.name.clone()), Some(m.size), hourly, lines)
+            }
+            ResourceKind::Storage => (None, None, p.storage_bucket_hourly, vec![(QuotaType::StorageBuckets, 1)]),
+            ResourceKind::Network => (None, None, p.network_hourly, vec![(QuotaType::NetworkVpcs, 1)]),
+            ResourceKind::LoadBalancer => {
+                (None, None, p.load_balancer_hourly, vec![(QuotaType::NetworkLoadBalancers, 1)])
+            }
+        };
         let unit_hourly = scale_permille(base, region_price.price_permille);
         Ok(Quote {
             size_name,
@@ -311,6 +310,9 @@ impl ProviderCatalog {
         }
     }
 }
+
+/// Size name, size class, unit price and per-unit consumption of one request line.
+type Sized4 = (Option<String>, Option<SizeClass>, Money, Vec<(QuotaType, i64)>);
 
 /// Scales a price by a factor in thousandths, rounding half up to the micro-dollar.
 fn scale_permille(price: Money, permille: u32) -> Money {

@@ -1,5 +1,5 @@
-//! Domain types shared by every layer: providers, resource kinds, roles, sizes, money and the
-//! pricing catalogue. Nothing here touches the database, Discord or the file system.
+//! Domain types shared by every layer: providers, resource kinds, roles, sizes, money, the
+//! pricing catalogue and the validator. Nothing here touches the database, Discord or the file system.
 
 pub mod catalog;
 pub mod kind;
@@ -9,6 +9,7 @@ pub mod provider;
 pub mod quota;
 pub mod role;
 pub mod status;
+pub mod validate;
 
 pub use catalog::Catalog;
 pub use kind::ResourceKind;

@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 pub use secret::Secret;
 
-use crate::domain::catalog::{Catalog, CatalogError};
 use crate::domain::QuotaType;
+use crate::domain::catalog::{Catalog, CatalogError};
 
 /// The defaults shipped with the binary, so it runs from any directory.
 pub const BUILTIN_DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -199,7 +199,11 @@ impl Settings {
             (10..=86_400).contains(&self.lobby.timeout_secs),
             "must be between 10 seconds and 86400 (one day)",
         )?;
-        range("history.retention_days", (1..=36_500).contains(&self.history.retention_days), "must be 1 to 36500 days")?;
+        range(
+            "history.retention_days",
+            (1..=36_500).contains(&self.history.retention_days),
+            "must be 1 to 36500 days",
+        )?;
         range(
             "database.url",
             ["sqlite:", "postgres://", "postgresql://"].iter().any(|p| self.database.url.starts_with(p)),

@@ -69,7 +69,11 @@ pub async fn append<C: ConnectionTrait>(db: &C, entry: HistoryEntry) -> StoreRes
 }
 
 /// The newest `limit` events of a guild, newest first.
-pub async fn list<C: ConnectionTrait>(db: &C, guild_id: i64, limit: u64) -> StoreResult<Vec<deployment_history::Model>> {
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    guild_id: i64,
+    limit: u64,
+) -> StoreResult<Vec<deployment_history::Model>> {
     Ok(deployment_history::Entity::find()
         .filter(Column::GuildId.eq(guild_id))
         .order_by_desc(Column::CreatedAt)

@@ -25,7 +25,15 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://cloud_chatops.db?mode=rwc";
 
 /// Opens the database. SQLite gets WAL, foreign keys, a busy timeout and `synchronous=FULL`.
 pub async fn connect(url: &str) -> StoreResult<DatabaseConnection> {
+    connect_in_schema(url, None).await
+}
+
+/// Opens the database with a PostgreSQL schema as the search path (tests isolate themselves this way).
+pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> StoreResult<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
+    if let Some(schema) = schema {
+        opts.set_schema_search_path(schema.to_owned());
+    }
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");

@@ -6,6 +6,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use entities::user_cloud_permissions::{self, Column};
 
 use super::{StoreError, StoreResult, now};
+use crate::domain::validate::Permissions;
 use crate::domain::{Money, Provider, Role, SizeClass};
 
 /// Longest list of allowed regions accepted in one grant.
@@ -45,26 +46,50 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// The defaults of a role: CloudViewer nothing; CloudUser VMs up to medium, databases, networks and
-    /// storage; CloudAdmin everything without a size limit.
+    /// The defaults of a role (see [`Permissions::for_role`]).
     pub fn for_role(user_id: i64, guild_id: i64, provider: Provider, role: Role, granted_by: i64) -> Grant {
-        let (user, admin) = (role >= Role::CloudUser, role == Role::CloudAdmin);
+        Grant::from_permissions(user_id, guild_id, provider, Permissions::for_role(role), granted_by)
+    }
+
+    /// A grant of exactly `p`.
+    pub fn from_permissions(user_id: i64, guild_id: i64, provider: Provider, p: Permissions, granted_by: i64) -> Grant {
         Grant {
             user_id,
             guild_id,
             provider,
-            role,
-            can_create_vm: user,
-            can_create_db: user,
-            can_create_k8s: admin,
-            can_create_network: user,
-            can_create_storage: user,
-            can_delete: admin,
-            max_vm_size: (role == Role::CloudUser).then_some(SizeClass::Medium),
-            allowed_regions: None,
-            budget_limit: None,
+            role: p.role,
+            can_create_vm: p.can_create_vm,
+            can_create_db: p.can_create_db,
+            can_create_k8s: p.can_create_k8s,
+            can_create_network: p.can_create_network,
+            can_create_storage: p.can_create_storage,
+            can_delete: p.can_delete,
+            max_vm_size: p.max_vm_size,
+            allowed_regions: p.allowed_regions,
+            budget_limit: p.budget_limit,
             granted_by,
         }
+    }
+}
+
+/// The validator's view of a stored grant; unreadable values fall back to the strictest reading.
+pub fn to_permissions(row: &user_cloud_permissions::Model) -> Permissions {
+    Permissions {
+        // An unknown role in the database grants nothing rather than failing every request.
+        role: row.role.parse().unwrap_or(Role::CloudViewer),
+        can_create_vm: row.can_create_vm,
+        can_create_db: row.can_create_db,
+        can_create_k8s: row.can_create_k8s,
+        can_create_network: row.can_create_network,
+        can_create_storage: row.can_create_storage,
+        can_delete: row.can_delete,
+        max_vm_size: row.max_vm_size.as_deref().map(|s| s.parse().unwrap_or(SizeClass::Micro)),
+        // An empty list would allow every region; an unreadable one allows none.
+        allowed_regions: row
+            .allowed_regions
+            .as_ref()
+            .map(|v| serde_json::from_value(v.clone()).unwrap_or_else(|_| vec!["(unreadable)".to_owned()])),
+        budget_limit: row.budget_limit_micros.map(Money::from_micros),
     }
 }
 
@@ -101,10 +126,12 @@ pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user
     if grant.budget_limit.is_some_and(|b| b < Money::ZERO) {
         return Err(StoreError::InvalidInput("budget must not be negative".into()));
     }
-    if let Some(regions) = &grant.allowed_regions {
-        if regions.len() > MAX_REGIONS || regions.iter().any(|r| r.is_empty() || r.len() > 64) {
-            return Err(StoreError::InvalidInput(format!("allowed regions: 1 to {MAX_REGIONS} names of 1 to 64 characters")));
-        }
+    if let Some(regions) = &grant.allowed_regions
+        && (regions.len() > MAX_REGIONS || regions.iter().any(|r| r.is_empty() || r.len() > 64))
+    {
+        return Err(StoreError::InvalidInput(format!(
+            "allowed regions: 1 to {MAX_REGIONS} names of 1 to 64 characters"
+        )));
     }
     let model = user_cloud_permissions::ActiveModel {
         user_id: Set(grant.user_id),

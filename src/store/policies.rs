@@ -1,11 +1,12 @@
 //! Infrastructure policies: create, list the active ones of a guild, deactivate.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use entities::infrastructure_policies::{self, Column};
 
 use super::{Conflict, StoreError, StoreResult, now};
+use crate::domain::validate::Policy;
 use crate::domain::{Money, PolicyKind};
 
 /// Longest policy name, pattern or value accepted.
@@ -73,7 +74,10 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewPolicy) -> StoreResult<i
 }
 
 /// A guild's active policies, lowest priority first, ties by id.
-pub async fn list_active<C: ConnectionTrait>(db: &C, guild_id: i64) -> StoreResult<Vec<infrastructure_policies::Model>> {
+pub async fn list_active<C: ConnectionTrait>(
+    db: &C,
+    guild_id: i64,
+) -> StoreResult<Vec<infrastructure_policies::Model>> {
     Ok(infrastructure_policies::Entity::find()
         .filter(Column::GuildId.eq(guild_id))
         .filter(Column::IsActive.eq(true))
@@ -102,5 +106,24 @@ pub async fn deactivate<C: ConnectionTrait>(db: &C, guild_id: i64, policy_id: i6
             state: "inactive".into(),
         })),
         _ => Err(StoreError::not_found("policy", policy_id)),
+    }
+}
+
+/// The validator's view of a stored policy. An unreadable type or value list makes a policy the
+/// validator reports as broken (it fails closed) rather than one that silently passes.
+pub fn to_policy(row: &infrastructure_policies::Model) -> Policy {
+    let list = |v: &serde_json::Value| -> Vec<String> {
+        serde_json::from_value(v.clone()).unwrap_or_else(|_| vec!["(unreadable)".to_owned()])
+    };
+    Policy {
+        id: row.id,
+        name: row.name.clone(),
+        policy_type: row.policy_type.parse().unwrap_or(PolicyKind::Permission),
+        resource_pattern: row.resource_pattern.clone(),
+        allowed_values: list(&row.allowed_values),
+        denied_values: list(&row.denied_values),
+        max_cost_per_hour: row.max_cost_per_hour_micros.map(Money::from_micros),
+        require_approval: row.require_approval,
+        priority: row.priority,
     }
 }

@@ -35,12 +35,13 @@ pub struct NewProject {
 }
 
 /// Creates a project with a fresh id (`gcp-3f9a1c`) and its quota rows, atomically.
-pub async fn create<C: ConnectionTrait + TransactionTrait>(db: &C, new: NewProject) -> StoreResult<cloud_projects::Model> {
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    new: NewProject,
+) -> StoreResult<cloud_projects::Model> {
     let name = new.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
-        return Err(StoreError::InvalidInput(format!(
-            "project name must be 1 to {MAX_NAME_LEN} printable characters"
-        )));
+        return Err(StoreError::InvalidInput(format!("project name must be 1 to {MAX_NAME_LEN} printable characters")));
     }
     if new.monthly_budget.is_some_and(|b| b < Money::ZERO) {
         return Err(StoreError::InvalidInput("budget must not be negative".into()));
@@ -92,10 +93,10 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
         created_at: Set(at),
         updated_at: Set(at),
     };
-    let project =
-        cloud_projects::Entity::insert(model).exec_with_returning(&txn).await.map_err(|e| {
-            StoreError::from_db(e, "project", name)
-        })?;
+    let project = cloud_projects::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await
+        .map_err(|e| StoreError::from_db(e, "project", name))?;
     if !new.quotas.is_empty() {
         let rows = new.quotas.iter().map(|(quota_type, limit)| cloud_quotas::ActiveModel {
             project_id: Set(id.to_owned()),

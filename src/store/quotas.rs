@@ -68,10 +68,8 @@ enum Op {
 pub async fn check<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAmount) -> StoreResult<QuotaCheck> {
     validate(line)?;
     let rows = rows_in_scope(db, project_id, line).await?;
-    let tightest = rows
-        .iter()
-        .min_by_key(|r| r.quota_limit - r.used - r.reserved)
-        .ok_or_else(|| not_found(project_id, line))?;
+    let tightest =
+        rows.iter().min_by_key(|r| r.quota_limit - r.used - r.reserved).ok_or_else(|| not_found(project_id, line))?;
     let available = tightest.quota_limit - tightest.used - tightest.reserved;
     Ok(QuotaCheck {
         allowed: line.amount <= available,
@@ -119,7 +117,11 @@ pub async fn consume<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Returns used units when resources are deleted: `used -= n` where `used >= n`.
-pub async fn free<C: ConnectionTrait + TransactionTrait>(db: &C, project_id: &str, lines: &[QuotaAmount]) -> StoreResult<()> {
+pub async fn free<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    lines: &[QuotaAmount],
+) -> StoreResult<()> {
     apply(db, project_id, lines, Op::Free).await
 }
 
@@ -164,9 +166,7 @@ async fn apply_line<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAm
             used.add(reserved).add(n).lte(limit)
         }
         Op::Commit => {
-            update = update
-                .col_expr(Column::Reserved, reserved.clone().sub(n))
-                .col_expr(Column::Used, used.add(n));
+            update = update.col_expr(Column::Reserved, reserved.clone().sub(n)).col_expr(Column::Used, used.add(n));
             reserved.gte(n)
         }
         Op::Release => {
@@ -210,7 +210,9 @@ fn refusal(line: &QuotaAmount, op: Op, rows: &[cloud_quotas::Model]) -> StoreErr
         Op::Commit | Op::Release => {
             Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.reserved).min().unwrap_or(0) }
         }
-        Op::Free => Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.used).min().unwrap_or(0) },
+        Op::Free => {
+            Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.used).min().unwrap_or(0) }
+        }
     };
     StoreError::Conflict(conflict)
 }

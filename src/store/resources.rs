@@ -38,7 +38,9 @@ pub struct NewResource {
 /// Records an active resource; a taken name is a `Duplicate` conflict.
 pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult<cloud_resources::Model> {
     if new.name.is_empty() || new.name.chars().count() > MAX_NAME_LEN || new.name.chars().any(char::is_control) {
-        return Err(StoreError::InvalidInput(format!("resource name must be 1 to {MAX_NAME_LEN} printable characters")));
+        return Err(StoreError::InvalidInput(format!(
+            "resource name must be 1 to {MAX_NAME_LEN} printable characters"
+        )));
     }
     if new.hourly_cost < Money::ZERO {
         return Err(StoreError::InvalidInput("hourly cost must not be negative".into()));
@@ -71,9 +73,8 @@ pub async fn list<C: ConnectionTrait>(
     project_id: &str,
     kind: Option<ResourceKind>,
 ) -> StoreResult<Vec<cloud_resources::Model>> {
-    let mut query = cloud_resources::Entity::find()
-        .filter(Column::ProjectId.eq(project_id))
-        .filter(Column::Status.eq("active"));
+    let mut query =
+        cloud_resources::Entity::find().filter(Column::ProjectId.eq(project_id)).filter(Column::Status.eq("active"));
     if let Some(kind) = kind {
         query = query.filter(Column::ResourceType.eq(kind.as_str()));
     }

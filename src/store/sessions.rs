@@ -74,8 +74,9 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> StoreResult<deployment
 
 /// The quota a lobby holds, as stored.
 pub fn reservation_of(session: &deployment_sessions::Model) -> StoreResult<Vec<QuotaAmount>> {
-    serde_json::from_value(session.reservation.clone())
-        .map_err(|e| StoreError::InvalidInput(format!("stored reservation of session {} is unreadable: {e}", session.id)))
+    serde_json::from_value(session.reservation.clone()).map_err(|e| {
+        StoreError::InvalidInput(format!("stored reservation of session {} is unreadable: {e}", session.id))
+    })
 }
 
 /// Every pending lobby, soonest deadline first (rehydration at start-up).

@@ -1,0 +1,170 @@
+//! The RecordsActor: projects, resources, sessions and history, for everything that is not a quota
+//! change or a policy. Its handle offers one typed method per store call; the message carries the
+//! call as a job, so adding a call is one method, not a message variant and a match arm.
+
+use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use entities::{cloud_projects, cloud_resources, deployment_history, deployment_sessions};
+
+use super::{ActorError, ActorSlot, BoxFuture};
+use crate::domain::{Money, Provider, ResourceKind};
+use crate::store::history::HistoryEntry;
+use crate::store::projects::NewProject;
+use crate::store::{self, StoreResult};
+
+/// A store call to run against the actor's connection; it answers its caller itself.
+pub type Job = Box<dyn for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, ()> + Send>;
+
+/// Messages of the RecordsActor.
+pub enum RecordsMsg {
+    /// Runs a job.
+    Run(Job),
+    /// Test hook: fail the actor while a caller waits.
+    InjectFailure(RpcReplyPort<Result<(), ActorError>>),
+}
+
+/// The RecordsActor.
+pub struct RecordsActor;
+
+impl Actor for RecordsActor {
+    type Msg = RecordsMsg;
+    type State = DatabaseConnection;
+    type Arguments = DatabaseConnection;
+
+    async fn pre_start(
+        &self,
+        _: ActorRef<RecordsMsg>,
+        db: DatabaseConnection,
+    ) -> Result<Self::State, ActorProcessingErr> {
+        Ok(db)
+    }
+
+    async fn handle(
+        &self,
+        _: ActorRef<RecordsMsg>,
+        msg: RecordsMsg,
+        db: &mut Self::State,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            RecordsMsg::Run(job) => job(db).await,
+            RecordsMsg::InjectFailure(_reply) => return Err("injected failure".into()),
+        }
+        Ok(())
+    }
+}
+
+/// Typed access to the RecordsActor.
+#[derive(Clone)]
+pub struct RecordsHandle {
+    slot: ActorSlot<RecordsMsg>,
+}
+
+impl RecordsHandle {
+    /// A handle over a slot the supervisor fills.
+    pub fn new(slot: ActorSlot<RecordsMsg>) -> Self {
+        Self { slot }
+    }
+
+    async fn run<T, F>(&self, call: F) -> Result<T, ActorError>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<T>> + Send + 'static,
+    {
+        self.slot
+            .call(|reply| {
+                RecordsMsg::Run(Box::new(move |db| {
+                    Box::pin(async move {
+                        let _ = reply.send(call(db).await.map_err(ActorError::from));
+                    })
+                }))
+            })
+            .await
+    }
+
+    /// Creates a project with its default quotas.
+    pub async fn create_project(&self, new: NewProject) -> Result<cloud_projects::Model, ActorError> {
+        self.run(move |db| Box::pin(async move { store::projects::create(db, new).await })).await
+    }
+
+    /// A project of this guild (another guild's is "not found").
+    pub async fn project(&self, guild_id: i64, project_id: &str) -> Result<cloud_projects::Model, ActorError> {
+        let id = project_id.to_owned();
+        self.run(move |db| Box::pin(async move { store::projects::get_in_guild(db, guild_id, &id).await })).await
+    }
+
+    /// Projects a member owns in a guild.
+    pub async fn projects_of(&self, user_id: i64, guild_id: i64) -> Result<Vec<cloud_projects::Model>, ActorError> {
+        self.run(move |db| Box::pin(async move { store::projects::list_for_user(db, user_id, guild_id).await })).await
+    }
+
+    /// Every project of a guild.
+    pub async fn projects_in(&self, guild_id: i64) -> Result<Vec<cloud_projects::Model>, ActorError> {
+        self.run(move |db| Box::pin(async move { store::projects::list_for_guild(db, guild_id).await })).await
+    }
+
+    /// A project's active resources, optionally of one kind.
+    pub async fn resources(
+        &self,
+        project_id: &str,
+        kind: Option<ResourceKind>,
+    ) -> Result<Vec<cloud_resources::Model>, ActorError> {
+        let id = project_id.to_owned();
+        self.run(move |db| Box::pin(async move { store::resources::list(db, &id, kind).await })).await
+    }
+
+    /// Hourly spend of a project and of a member (in the guild, for the provider).
+    pub async fn spend(
+        &self,
+        project_id: &str,
+        user_id: i64,
+        guild_id: i64,
+        provider: Provider,
+    ) -> Result<(Money, Money), ActorError> {
+        let id = project_id.to_owned();
+        self.run(move |db| {
+            Box::pin(async move {
+                let project = store::resources::project_hourly_spend(db, &id).await?;
+                let user = store::resources::user_hourly_spend(db, user_id, guild_id, provider).await?;
+                Ok((project, user))
+            })
+        })
+        .await
+    }
+
+    /// A lobby.
+    pub async fn session(&self, id: Uuid) -> Result<deployment_sessions::Model, ActorError> {
+        self.run(move |db| Box::pin(async move { store::sessions::get(db, id).await })).await
+    }
+
+    /// Every pending lobby.
+    pub async fn pending_sessions(&self) -> Result<Vec<deployment_sessions::Model>, ActorError> {
+        self.run(|db| Box::pin(async move { store::sessions::list_pending(db).await })).await
+    }
+
+    /// Records the front end's message id of a lobby.
+    pub async fn set_session_message(&self, id: Uuid, message_id: i64) -> Result<(), ActorError> {
+        self.run(move |db| Box::pin(async move { store::sessions::set_message(db, id, message_id).await })).await
+    }
+
+    /// Appends to the audit log.
+    pub async fn append_history(&self, entry: HistoryEntry) -> Result<deployment_history::Model, ActorError> {
+        self.run(move |db| Box::pin(async move { store::history::append(db, entry).await })).await
+    }
+
+    /// The newest events of a guild.
+    pub async fn history(&self, guild_id: i64, limit: u64) -> Result<Vec<deployment_history::Model>, ActorError> {
+        self.run(move |db| Box::pin(async move { store::history::list(db, guild_id, limit).await })).await
+    }
+
+    /// Deletes events older than `days`; returns how many.
+    pub async fn purge_history(&self, days: u32) -> Result<u64, ActorError> {
+        self.run(move |db| Box::pin(async move { store::history::purge_older_than(db, days).await })).await
+    }
+
+    /// Test hook: makes the actor fail while this call waits.
+    pub async fn inject_failure(&self) -> Result<(), ActorError> {
+        self.slot.call(RecordsMsg::InjectFailure).await
+    }
+}

@@ -1,0 +1,12 @@
+//! Store integration tests, each run on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL.
+
+mod history;
+mod migrations;
+mod permissions;
+mod policies;
+mod projects;
+mod quotas;
+mod resources;
+mod seed;
+mod sessions;
+mod support;

@@ -1,0 +1,79 @@
+use cloud_chatops::domain::{Money, Provider, ResourceKind};
+use cloud_chatops::store::{self, Conflict, StoreError, resources::NewResource};
+
+use crate::support::{counts, each_backend, new_project};
+
+const P: &str = "gcp-00cafe";
+
+fn res(kind: ResourceKind, name: &str, by: i64, micros: i64) -> NewResource {
+    NewResource {
+        project_id: P.into(),
+        provider: Provider::Gcp,
+        kind,
+        name: name.into(),
+        region: "us-central1".into(),
+        config: serde_json::json!({ "machine_type": "e2-small" }),
+        hourly_cost: Money::from_micros(micros),
+        created_by: by,
+        session_id: None,
+    }
+}
+
+#[tokio::test]
+async fn create_list_delete_and_spend() {
+    each_backend(|t| async move {
+        store::projects::create_with_id(&t.db, P, new_project(1, 5, "r")).await.unwrap();
+        store::resources::create(&t.db, res(ResourceKind::Vm, "web-2", 5, 16_800)).await.unwrap();
+        store::resources::create(&t.db, res(ResourceKind::Vm, "web-1", 6, 33_500)).await.unwrap();
+        let db_row = store::resources::create(&t.db, res(ResourceKind::Database, "web-1", 5, 35_000)).await.unwrap();
+        assert_eq!(db_row.config, serde_json::json!({ "machine_type": "e2-small" }));
+
+        let names = |v: Vec<entities::cloud_resources::Model>| v.into_iter().map(|r| r.name).collect::<Vec<_>>();
+        assert_eq!(names(store::resources::list(&t.db, P, Some(ResourceKind::Vm)).await.unwrap()), ["web-1", "web-2"]);
+        assert_eq!(store::resources::list(&t.db, P, None).await.unwrap().len(), 3);
+        assert_eq!(store::resources::project_hourly_spend(&t.db, P).await.unwrap(), Money::from_micros(85_300));
+        assert_eq!(
+            store::resources::user_hourly_spend(&t.db, 5, 1, Provider::Gcp).await.unwrap(),
+            Money::from_micros(51_800)
+        );
+        assert_eq!(store::resources::user_hourly_spend(&t.db, 5, 2, Provider::Gcp).await.unwrap(), Money::ZERO);
+
+        store::resources::mark_deleted(&t.db, P, ResourceKind::Vm, "web-1").await.unwrap();
+        assert_eq!(names(store::resources::list(&t.db, P, Some(ResourceKind::Vm)).await.unwrap()), ["web-2"]);
+        assert!(matches!(
+            store::resources::mark_deleted(&t.db, P, ResourceKind::Vm, "web-1").await,
+            Err(StoreError::NotFound { .. })
+        ));
+        // A deleted name can be used again.
+        store::resources::create(&t.db, res(ResourceKind::Vm, "web-1", 5, 1)).await.unwrap();
+        t
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn duplicate_names_unknown_projects_and_bad_values_change_nothing() {
+    each_backend(|t| async move {
+        store::projects::create_with_id(&t.db, P, new_project(1, 5, "r")).await.unwrap();
+        store::resources::create(&t.db, res(ResourceKind::Vm, "web-1", 5, 1)).await.unwrap();
+        let before = counts(&t.db).await;
+        let dup = store::resources::create(&t.db, res(ResourceKind::Vm, "web-1", 6, 2)).await;
+        assert!(matches!(dup, Err(StoreError::Conflict(Conflict::Duplicate { entity: "resource", .. }))), "{dup:?}");
+        let mut orphan = res(ResourceKind::Vm, "x", 5, 1);
+        orphan.project_id = "gcp-404404".into();
+        assert!(matches!(
+            store::resources::create(&t.db, orphan).await,
+            Err(StoreError::NotFound { entity: "project", .. })
+        ));
+        for bad in [
+            res(ResourceKind::Vm, "", 5, 1),
+            res(ResourceKind::Vm, "ok", 5, -1),
+            res(ResourceKind::Vm, &"a".repeat(101), 5, 1),
+        ] {
+            assert!(matches!(store::resources::create(&t.db, bad).await, Err(StoreError::InvalidInput(_))));
+        }
+        assert_eq!(counts(&t.db).await, before);
+        t
+    })
+    .await;
+}
