@@ -428,3 +428,37 @@ fn adding_a_network_does_not_renumber_the_others() {
         assert_eq!(all.len(), n, "{provider}: two networks share a CIDR: {new:?}");
     }
 }
+
+#[test]
+fn no_template_opts_out_of_escaping() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/terraform");
+    let mut seen = 0;
+    for provider in std::fs::read_dir(&dir).unwrap() {
+        for file in std::fs::read_dir(provider.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap().replace(' ', "");
+            for banned in ["|safe", "|escape(\"none\")", "|e(\"none\")", "{%autoescape"] {
+                assert!(!text.contains(banned), "{} uses {banned}", path.display());
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 27, "only {seen} templates found");
+}
+
+#[test]
+fn aws_iam_role_names_are_unique_per_project_and_fit_the_limit() {
+    let all = resources(&everything(Provider::Aws));
+    for role in find(&all, "aws_iam_role") {
+        let hcl::Expression::String(name) = attr(role, "name").unwrap() else { panic!("role name not a string") };
+        assert!(name.starts_with("aws-3f9a1c-"), "{name}");
+    }
+    let longest = "a".repeat(40);
+    let spec = spec(Provider::Aws, vec![resource(Provider::Aws, ResourceKind::K8s, &longest, "us-east-1")]);
+    for (_, ty, _, body) in resources(&spec) {
+        if ty == "aws_iam_role" {
+            let hcl::Expression::String(name) = attr(&body, "name").unwrap() else { panic!() };
+            assert!(name.len() <= 64, "{name} is longer than IAM allows");
+        }
+    }
+}

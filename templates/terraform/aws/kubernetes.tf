@@ -3,7 +3,7 @@
 {% for r in v.clusters %}
 {% let tag_name = r.name.as_str() %}
 resource "aws_iam_role" "{{ r.label }}_cluster" {
-name = "{{ r.name }}-eks-cluster"
+name = "{{ v.project_id }}-{{ r.name }}-cluster"
 assume_role_policy = jsonencode({
 Version = "2012-10-17"
 Statement = [{
@@ -21,7 +21,7 @@ policy_arn = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
 resource "aws_iam_role" "{{ r.label }}_nodes" {
-name = "{{ r.name }}-eks-nodes"
+name = "{{ v.project_id }}-{{ r.name }}-nodes"
 assume_role_policy = jsonencode({
 Version = "2012-10-17"
 Statement = [{
