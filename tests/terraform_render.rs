@@ -148,6 +148,7 @@ fn gcp_secure_defaults() {
     assert_eq!(attr(gke, "enable_legacy_abac"), Some(&b(false)));
     assert_eq!(path(gke, &["master_auth", "client_certificate_config", "issue_client_certificate"]), Some(&b(false)));
     assert_eq!(attr(gke, "remove_default_node_pool"), Some(&b(true)));
+    assert_eq!(path(gke, &["master_authorized_networks_config", "gcp_public_cidrs_access_enabled"]), Some(&b(false)));
     assert_eq!(map_get(attr(gke, "resource_labels").unwrap(), "chatops-project").as_deref(), Some("gcp-3f9a1c"));
     let pool = one(&all, "google_container_node_pool");
     assert_eq!(path(pool, &["node_config", "workload_metadata_config", "mode"]), Some(&s("GKE_METADATA")));
@@ -246,6 +247,13 @@ fn azure_secure_defaults() {
     assert_eq!(path(sa, &["blob_properties", "versioning_enabled"]), Some(&b(true)));
     assert_eq!(path(sa, &["network_rules", "default_action"]), Some(&s("Deny")));
     assert_eq!(attr(one(&all, "azurerm_storage_container"), "container_access_type"), Some(&s("private")));
+    for nsg in find(&all, "azurerm_network_security_group") {
+        assert!(attr(nsg, "security_rule").is_none(), "only Azure's default rules: no inbound from the internet");
+    }
+    assert_eq!(
+        find(&all, "azurerm_subnet_network_security_group_association").count(),
+        find(&all, "azurerm_subnet").count()
+    );
     let lb = one(&all, "azurerm_lb");
     assert!(path(lb, &["frontend_ip_configuration", "public_ip_address_id"]).is_none());
     assert!(path(lb, &["frontend_ip_configuration", "subnet_id"]).is_some());

@@ -32,6 +32,10 @@ enable_private_endpoint = false
 master_ipv4_cidr_block  = "172.16.{{ r.index }}.0/28"
 }
 
+master_authorized_networks_config {
+gcp_public_cidrs_access_enabled = false
+}
+
 master_auth {
 client_certificate_config {
 issue_client_certificate = false

@@ -19,6 +19,21 @@ resource "azurerm_subnet" "core-1" {
   default_outbound_access_enabled = false
 }
 
+resource "azurerm_network_security_group" "core-1" {
+  name                = "nsg-core-1"
+  location            = "westeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "core-1" {
+  subnet_id                 = azurerm_subnet.core-1.id
+  network_security_group_id = azurerm_network_security_group.core-1.id
+}
+
 resource "azurerm_virtual_network" "chatops_northeurope" {
   name                = "vnet-chatops-azure-3f9a1c-northeurope"
   location            = "northeurope"
@@ -38,6 +53,21 @@ resource "azurerm_subnet" "chatops_northeurope" {
   default_outbound_access_enabled = false
 }
 
+resource "azurerm_network_security_group" "chatops_northeurope" {
+  name                = "nsg-vnet-chatops-azure-3f9a1c-northeurope"
+  location            = "northeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "chatops_northeurope" {
+  subnet_id                 = azurerm_subnet.chatops_northeurope.id
+  network_security_group_id = azurerm_network_security_group.chatops_northeurope.id
+}
+
 resource "azurerm_virtual_network" "chatops_westeurope" {
   name                = "vnet-chatops-azure-3f9a1c-westeurope"
   location            = "westeurope"
@@ -55,4 +85,19 @@ resource "azurerm_subnet" "chatops_westeurope" {
   virtual_network_name            = azurerm_virtual_network.chatops_westeurope.name
   address_prefixes                = ["10.68.0.0/20"]
   default_outbound_access_enabled = false
+}
+
+resource "azurerm_network_security_group" "chatops_westeurope" {
+  name                = "nsg-vnet-chatops-azure-3f9a1c-westeurope"
+  location            = "westeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "chatops_westeurope" {
+  subnet_id                 = azurerm_subnet.chatops_westeurope.id
+  network_security_group_id = azurerm_network_security_group.chatops_westeurope.id
 }

@@ -31,6 +31,10 @@ resource "google_container_cluster" "apps-1" {
     master_ipv4_cidr_block  = "172.16.213.0/28"
   }
 
+  master_authorized_networks_config {
+    gcp_public_cidrs_access_enabled = false
+  }
+
   master_auth {
     client_certificate_config {
       issue_client_certificate = false
