@@ -470,3 +470,83 @@ fn aws_iam_role_names_are_unique_per_project_and_fit_the_limit() {
         }
     }
 }
+
+/// Removes the literal parts of quoted strings, keeping `${...}` interpolations, so only real
+/// references remain to be scanned.
+fn code_only(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let (mut in_string, mut depth) = (false, 0);
+    while let Some(c) = chars.next() {
+        match (in_string, depth, c) {
+            (false, _, '"') => in_string = true,
+            (false, _, '#') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                out.push('\n');
+            }
+            (false, _, c) => out.push(c),
+            (true, 0, '\\') => {
+                chars.next();
+            }
+            (true, 0, '"') => in_string = false,
+            (true, 0, '$') if chars.peek() == Some(&'{') => {
+                chars.next();
+                depth = 1;
+                out.push(' ');
+            }
+            (true, 0, _) => {}
+            (true, _, '{') => depth += 1,
+            (true, _, '}') => {
+                depth -= 1;
+                out.push(' ');
+            }
+            (true, _, c) => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_reference_points_at_something_declared() {
+    let specs = PROVIDERS
+        .iter()
+        .flat_map(|p| std::iter::once(everything(*p)).chain(ResourceKind::ALL.iter().map(move |k| single(*p, *k))));
+    for spec in specs {
+        let provider = spec.provider;
+        let files = render(&spec).unwrap();
+        let mut declared = BTreeSet::new();
+        for (_, body) in render_parsed(&spec) {
+            for block in body.blocks() {
+                let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+                match (block.identifier(), labels.as_slice()) {
+                    ("resource", [ty, name]) => declared.insert(format!("{ty}.{name}")),
+                    ("data", [ty, name]) => declared.insert(format!("data.{ty}.{name}")),
+                    ("variable", [name]) => declared.insert(format!("var.{name}")),
+                    _ => false,
+                };
+            }
+        }
+        let mut checked = 0;
+        for file in &files {
+            let code = code_only(&file.contents);
+            for token in code.split(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c))) {
+                let parts: Vec<&str> = token.split('.').collect();
+                let address = match parts.as_slice() {
+                    ["data", ty, name, ..] => format!("data.{ty}.{name}"),
+                    ["var", name, ..] => format!("var.{name}"),
+                    [ty, name, ..] if ["google_", "aws_", "azurerm_"].iter().any(|p| ty.starts_with(p)) => {
+                        format!("{ty}.{name}")
+                    }
+                    _ => continue,
+                };
+                assert!(declared.contains(&address), "{provider}/{}: `{address}` is not declared", file.name);
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "{provider}: no references found");
+    }
+}
