@@ -56,6 +56,11 @@ fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &m
         if flag("computed") && !flag("optional") && !flag("required") {
             errors.push(format!("{at}: `{key}` is read-only"));
         }
+        if let Some(ty) = s.get("type")
+            && let Err(e) = type_fits(a.expr(), ty)
+        {
+            errors.push(format!("{at}: `{key}` {e}"));
+        }
     }
     if let Some(map) = attrs.as_object() {
         for (key, s) in map {
@@ -100,6 +105,26 @@ fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &m
             }
         }
     }
+}
+
+/// Whether a literal value can convert to the schema type, as Terraform would convert it.
+/// References, function calls and templates are not evaluated and pass.
+fn type_fits(expr: &hcl::Expression, ty: &Value) -> Result<(), String> {
+    use hcl::Expression as E;
+    let kind = ty.as_str().unwrap_or_else(|| ty[0].as_str().unwrap_or_default());
+    let fits = match (expr, kind) {
+        (E::String(_), "string") | (E::Number(_) | E::Bool(_), "string") => true,
+        (E::String(v), "number") => v.parse::<f64>().is_ok(),
+        (E::String(v), "bool") => v == "true" || v == "false",
+        (E::Number(_), "number") | (E::Bool(_), "bool") => true,
+        (E::Array(items), "list" | "set") => {
+            return items.iter().try_for_each(|item| type_fits(item, &ty[1]));
+        }
+        (E::Object(_), "map" | "object") => true,
+        (E::String(_) | E::Number(_) | E::Bool(_) | E::Array(_) | E::Object(_), _) => false,
+        _ => true,
+    };
+    if fits { Ok(()) } else { Err(format!("has a value of the wrong type for {ty}: {expr}")) }
 }
 
 fn violations(spec: &cloud_chatops::terraform::ProjectSpec) -> Vec<String> {
@@ -171,6 +196,20 @@ fn the_schema_checker_catches_what_it_claims_to() {
     assert!(all.contains("deprecated attribute `expected_bucket_owner`"), "{all}");
     assert!(all.contains("unknown block `foo`"), "{all}");
     assert!(all.contains("`versioning_configuration` needs at least 1"), "{all}");
+    let wrong_types =
+        hcl::parse("bucket = [\"x\"]\nversioning_configuration {\nstatus = true\nmfa_delete = \"Enabled\"\n}\n")
+            .unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &wrong_types, &schema, true, &mut errors);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("`bucket` has a value of the wrong type"), "{errors:?}");
+    let eks = load_schema("aws_eks_node_group").unwrap();
+    let body = hcl::parse("instance_types = \"t3.medium\"\ncapacity_type = 1\ndisk_size = \"x\"\n").unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &body, &eks, false, &mut errors);
+    assert!(errors.iter().any(|e| e.contains("`instance_types`")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("`disk_size`")), "{errors:?}");
+    assert!(!errors.iter().any(|e| e.contains("`capacity_type`")), "a number converts to a string: {errors:?}");
     let missing = hcl::parse("versioning_configuration {\nstatus = \"Enabled\"\n}\n").unwrap();
     let mut errors = Vec::new();
     check_block("t", &missing, &schema, true, &mut errors);
