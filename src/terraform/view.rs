@@ -9,8 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::GenerateError;
 use super::model::{ProjectSpec, ResourceSpec};
+use super::slots::Slots;
+use super::validate::validated;
 use crate::domain::names::tf_label;
-use crate::domain::{MachineType, ParseError, Provider, Region, ResourceKind, ResourceName};
+use crate::domain::{ParseError, Provider, ResourceKind};
 
 /// Everything a template may print; every string in here is escaped when printed.
 pub(crate) struct View {
@@ -85,33 +87,6 @@ pub(crate) struct RegionRef {
     pub provider: String,
 }
 
-const MAX_NODES: u32 = 100;
-/// CIDRs are `10.<slot>.0.0/16`, so slots must fit an octet.
-const MAX_NETWORKS: usize = 250;
-
-/// Hands out CIDR slots derived from a stable key (a name), so adding or removing one network
-/// does not renumber, and so replace, the others; collisions probe to the next free slot.
-#[derive(Default)]
-struct Slots(BTreeSet<usize>);
-
-impl Slots {
-    fn take(&mut self, key: &str) -> Result<usize, GenerateError> {
-        if self.0.len() >= MAX_NETWORKS {
-            return Err(GenerateError::Conflict(format!(
-                "more than {MAX_NETWORKS} networks or clusters in one project"
-            )));
-        }
-        // FNV-1a: tiny, stable across Rust versions (unlike `DefaultHasher`).
-        let hash =
-            key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-        let mut slot = (hash % MAX_NETWORKS as u64) as usize;
-        while !self.0.insert(slot) {
-            slot = (slot + 1) % MAX_NETWORKS;
-        }
-        Ok(slot)
-    }
-}
-
 fn default_size(provider: Provider, kind: ResourceKind) -> &'static str {
     use ResourceKind as K;
     match (provider, kind) {
@@ -134,46 +109,6 @@ fn needs_network(provider: Provider, kind: ResourceKind) -> bool {
         ResourceKind::LoadBalancer => provider != Provider::Gcp,
         ResourceKind::Storage | ResourceKind::Network => false,
     }
-}
-
-/// Re-validates every value against `spec.provider`, so a name parsed for another provider or
-/// kind cannot slip through, and returns the resources sorted by kind then name.
-fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, GenerateError> {
-    if spec.project_id.provider() != spec.provider {
-        return Err(ParseError::new(
-            "project id",
-            spec.project_id.as_str(),
-            format!("an id starting with {}-", spec.provider),
-        )
-        .into());
-    }
-    Region::parse(spec.provider, spec.default_region.as_str())?;
-    let mut out = Vec::with_capacity(spec.resources.len());
-    for r in &spec.resources {
-        ResourceName::parse(spec.provider, r.kind, r.name.as_str())?;
-        Region::parse(spec.provider, r.region.as_str())?;
-        if let Some(size) = &r.size {
-            MachineType::parse(spec.provider, size.as_str())?;
-        }
-        if let Some(n) = r.node_count
-            && !(1..=MAX_NODES).contains(&n)
-        {
-            return Err(ParseError::new("node count", &n.to_string(), "1 to 100").into());
-        }
-        out.push(r.clone());
-    }
-    out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-    let mut seen = BTreeSet::new();
-    for r in &out {
-        if !seen.insert((r.kind, r.name.tf_label())) {
-            return Err(GenerateError::Conflict(format!(
-                "two {} resources map to the Terraform name `{}`",
-                r.kind,
-                r.name.tf_label()
-            )));
-        }
-    }
-    Ok(out)
 }
 
 /// Builds the view for `spec`, or says why it cannot be generated.
@@ -402,24 +337,6 @@ fn dns_prefix(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slots_are_stable_per_key_and_never_shared() {
-        let mut a = Slots::default();
-        let core = a.take("core").unwrap();
-        let mut b = Slots::default();
-        b.take("aaa").unwrap();
-        let core_again = b.take("core").unwrap();
-        if core_again != core {
-            // Only a collision with `aaa` may move it, and then to the next free slot.
-            assert_eq!(core_again, (core + 1) % MAX_NETWORKS);
-        }
-        let mut full = Slots::default();
-        let taken: BTreeSet<usize> = (0..MAX_NETWORKS).map(|i| full.take(&i.to_string()).unwrap()).collect();
-        assert_eq!(taken.len(), MAX_NETWORKS);
-        assert!(taken.iter().all(|s| *s < MAX_NETWORKS));
-        assert!(matches!(full.take("one-more"), Err(GenerateError::Conflict(_))));
-    }
 
     #[test]
     fn aks_dns_prefixes_follow_azure_rules() {
