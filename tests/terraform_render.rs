@@ -550,3 +550,36 @@ fn every_reference_points_at_something_declared() {
         assert!(checked > 0, "{provider}: no references found");
     }
 }
+
+#[test]
+fn arm_machines_get_arm_images() {
+    let image_of = |provider: Provider, vm: &str| -> String {
+        let all = resources(&everything(provider));
+        let body = &all
+            .iter()
+            .find(|(_, t, l, _)| {
+                (t == "google_compute_instance" || t == "aws_instance" || t == "azurerm_linux_virtual_machine")
+                    && l == vm
+            })
+            .unwrap()
+            .3;
+        match provider {
+            Provider::Gcp => path(body, &["boot_disk", "initialize_params", "image"]).unwrap().to_string(),
+            Provider::Aws => attr(body, "ami").unwrap().to_string(),
+            Provider::Azure => path(body, &["source_image_reference", "sku"]).unwrap().to_string(),
+        }
+    };
+    assert_eq!(image_of(Provider::Gcp, "web-3"), "\"debian-cloud/debian-12-arm64\"");
+    assert_eq!(image_of(Provider::Gcp, "web-1"), "\"debian-cloud/debian-12\"");
+    assert_eq!(image_of(Provider::Aws, "web-3"), "data.aws_ami.eu-west-1_al2023_arm64.id");
+    assert_eq!(image_of(Provider::Aws, "web-1"), "data.aws_ami.us-east-1_al2023_x86_64.id");
+    assert_eq!(image_of(Provider::Azure, "web-3"), "\"server-arm64\"");
+    assert_eq!(image_of(Provider::Azure, "web-1"), "\"server\"");
+
+    let mut eks = single(Provider::Aws, ResourceKind::K8s);
+    eks.resources[0].size = Some(cloud_chatops::domain::MachineType::parse(Provider::Aws, "t4g.medium").unwrap());
+    let all = resources(&eks);
+    assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_ARM_64_STANDARD")));
+    let all = resources(&single(Provider::Aws, ResourceKind::K8s));
+    assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_x86_64_STANDARD")));
+}

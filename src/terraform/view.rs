@@ -32,8 +32,10 @@ pub(crate) struct View {
     pub db_networks: Vec<Net>,
     /// Regions that hold a network (AWS availability-zone lookups).
     pub regions: Vec<RegionRef>,
-    /// Regions that hold a VM (zone / image lookups).
+    /// Regions that hold a VM (zone lookups).
     pub zones: Vec<RegionRef>,
+    /// AWS: one image lookup per region and architecture in use by VMs.
+    pub images: Vec<Image>,
     /// AWS only: regions other than the default, each with a provider alias.
     pub aliases: Vec<RegionRef>,
 }
@@ -54,6 +56,10 @@ pub(crate) struct Res {
     pub provider: String,
     /// Azure only: the AKS DNS prefix derived from the name.
     pub dns_prefix: String,
+    /// The size is an Arm (Graviton, Ampere, Axion) machine, so it needs an arm64 image.
+    pub arm: bool,
+    /// AWS VMs: label of the `aws_ami` data source for the region and architecture.
+    pub image: String,
 }
 
 /// A network, the user's or generated.
@@ -78,6 +84,14 @@ pub(crate) struct Subnet {
     pub index: usize,
     /// Hosts VMs or Kubernetes nodes, so it gets a Cloud NAT.
     pub egress: bool,
+}
+
+/// An AWS image lookup: Amazon Linux 2023 for one region and architecture.
+pub(crate) struct Image {
+    pub label: String,
+    pub provider: String,
+    /// `x86_64` or `arm64`, as AMI names spell it.
+    pub arch: String,
 }
 
 /// A region with its Terraform label and (AWS) provider reference.
@@ -228,6 +242,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
     for r in &resources {
         let list = by_kind.entry(r.kind).or_default();
         let (net, subnet) = place(r);
+        let size = r.size.as_ref().map_or_else(|| default_size(provider, r.kind).to_owned(), |s| s.as_str().to_owned());
         list.push(Res {
             label: r.name.tf_label(),
             name: r.name.as_str().to_owned(),
@@ -240,6 +255,12 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
             subnet,
             provider: alias(r.region.as_str()),
             dns_prefix: dns_prefix(r.name.as_str()),
+            arm: is_arm(provider, &size),
+            image: format!(
+                "{}_al2023_{}",
+                rl(r.region.as_str()),
+                if is_arm(provider, &size) { "arm64" } else { "x86_64" }
+            ),
         });
     }
     // Private machines still need to reach package mirrors and registries: give the networks
@@ -261,6 +282,16 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
     };
     let regions = distinct(&mut networks.iter().map(|n| n.region.as_str()));
     let zones = distinct(&mut vms.iter().map(|r| r.region.as_str()));
+    let mut images: Vec<Image> = Vec::new();
+    if provider == Provider::Aws {
+        for r in &vms {
+            if !images.iter().any(|i| i.label == r.image) {
+                let arch = if r.arm { "arm64" } else { "x86_64" };
+                images.push(Image { label: r.image.clone(), provider: r.provider.clone(), arch: arch.to_owned() });
+            }
+        }
+        images.sort_by(|a, b| a.label.cmp(&b.label));
+    }
     let aliases = if provider == Provider::Aws {
         let mut all = resources.iter().map(|r| r.region.as_str()).chain(networks.iter().map(|n| n.region.as_str()));
         distinct(&mut all).into_iter().filter(|r| !r.provider.is_empty()).collect()
@@ -288,6 +319,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
         db_networks,
         regions,
         zones,
+        images,
         aliases,
     })
 }
@@ -322,6 +354,28 @@ fn region_labels(spec: &ProjectSpec, resources: &[ResourceSpec]) -> Result<BTree
     Ok(labels)
 }
 
+/// Whether a machine type is an Arm one; its image (and EKS AMI type) must match.
+fn is_arm(provider: Provider, size: &str) -> bool {
+    match provider {
+        // Graviton families carry a `g` after the generation digit: t4g, m7gd, c6gn, im4gn, g5g.
+        Provider::Aws => {
+            let family = size.strip_prefix("db.").unwrap_or(size).split('.').next().unwrap_or_default();
+            let after_letters = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            let features = after_letters.trim_start_matches(|c: char| c.is_ascii_digit());
+            !after_letters.is_empty() && features.contains('g')
+        }
+        // Ampere / Axion families: t2a, c4a, n4a.
+        Provider::Gcp => matches!(size.split('-').next(), Some("t2a" | "c4a" | "n4a")),
+        // Ampere sizes carry a `p` in their features: Standard_D2ps_v5, Standard_B2pls_v2.
+        Provider::Azure => {
+            let family = size.strip_prefix("Standard_").unwrap_or(size).split('_').next().unwrap_or_default();
+            let after_letters = family.trim_start_matches(|c: char| c.is_ascii_uppercase());
+            let features = after_letters.trim_start_matches(|c: char| c.is_ascii_digit());
+            !after_letters.is_empty() && features.contains('p')
+        }
+    }
+}
+
 /// A region spelled as GCP names allow (real regions already are).
 fn gcp_name_part(region: &str) -> String {
     region.chars().map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }).collect()
@@ -337,6 +391,20 @@ fn dns_prefix(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arm_sizes_are_recognised() {
+        for arm in ["t4g.small", "m7gd.large", "c6gn.xlarge", "im4gn.large", "g5g.xlarge", "db.t4g.micro"] {
+            assert!(is_arm(Provider::Aws, arm), "{arm}");
+        }
+        for x86 in ["t3.micro", "g4dn.xlarge", "m7i.large", "inf2.xlarge", "db.t3.micro", "x2iedn.xlarge"] {
+            assert!(!is_arm(Provider::Aws, x86), "{x86}");
+        }
+        assert!(is_arm(Provider::Gcp, "t2a-standard-2") && is_arm(Provider::Gcp, "c4a-highcpu-4"));
+        assert!(!is_arm(Provider::Gcp, "e2-small") && !is_arm(Provider::Gcp, "n2-standard-2"));
+        assert!(is_arm(Provider::Azure, "Standard_D2ps_v5") && is_arm(Provider::Azure, "Standard_B2pls_v2"));
+        assert!(!is_arm(Provider::Azure, "Standard_B2s") && !is_arm(Provider::Azure, "Standard_D2s_v3"));
+    }
 
     #[test]
     fn aks_dns_prefixes_follow_azure_rules() {

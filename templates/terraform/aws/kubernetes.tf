@@ -90,6 +90,7 @@ node_group_name = "{{ r.name }}-nodes"
 node_role_arn   = aws_iam_role.{{ r.label }}_nodes.arn
 subnet_ids      = [aws_subnet.{{ r.net }}_a.id, aws_subnet.{{ r.net }}_b.id]
 instance_types  = ["{{ r.size }}"]
+ami_type        = "{% if r.arm %}AL2023_ARM_64_STANDARD{% else %}AL2023_x86_64_STANDARD{% endif %}"
 depends_on = [
 aws_iam_role_policy_attachment.{{ r.label }}_nodes_worker,
 aws_iam_role_policy_attachment.{{ r.label }}_nodes_cni,
