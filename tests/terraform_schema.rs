@@ -15,15 +15,20 @@ const META_ATTRS: [&str; 4] = ["count", "for_each", "provider", "depends_on"];
 const META_BLOCKS: [&str; 3] = ["lifecycle", "connection", "provisioner"];
 
 fn schemas_dir() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = Vec::new();
+    let complete = |d: &PathBuf| d.join("google").is_dir() && d.join("aws").is_dir() && d.join("azurerm").is_dir();
+    // An explicit override must be right: falling back would test against other schemas.
     if let Some(dir) = std::env::var_os("PROVIDER_SCHEMAS_DIR") {
-        candidates.push(dir.into());
+        let dir = PathBuf::from(dir);
+        assert!(complete(&dir), "PROVIDER_SCHEMAS_DIR={} has no google/, aws/ and azurerm/", dir.display());
+        return dir;
     }
-    candidates.push(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/provider-schemas").into());
-    candidates.push("/work/shared/provider-schemas".into());
+    let candidates: [PathBuf; 2] = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/provider-schemas").into(),
+        "/work/shared/provider-schemas".into(),
+    ];
     candidates
         .iter()
-        .find(|d| d.join("google").is_dir() && d.join("aws").is_dir() && d.join("azurerm").is_dir())
+        .find(|d| complete(d))
         .cloned()
         .unwrap_or_else(|| panic!("provider schemas not found; looked in {candidates:?} (set PROVIDER_SCHEMAS_DIR)"))
 }
