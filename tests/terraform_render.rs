@@ -148,6 +148,7 @@ fn gcp_secure_defaults() {
     assert_eq!(attr(gke, "enable_legacy_abac"), Some(&b(false)));
     assert_eq!(path(gke, &["master_auth", "client_certificate_config", "issue_client_certificate"]), Some(&b(false)));
     assert_eq!(attr(gke, "remove_default_node_pool"), Some(&b(true)));
+    assert_eq!(path(gke, &["master_authorized_networks_config", "gcp_public_cidrs_access_enabled"]), Some(&b(false)));
     assert_eq!(map_get(attr(gke, "resource_labels").unwrap(), "chatops-project").as_deref(), Some("gcp-3f9a1c"));
     let pool = one(&all, "google_container_node_pool");
     assert_eq!(path(pool, &["node_config", "workload_metadata_config", "mode"]), Some(&s("GKE_METADATA")));
@@ -246,6 +247,13 @@ fn azure_secure_defaults() {
     assert_eq!(path(sa, &["blob_properties", "versioning_enabled"]), Some(&b(true)));
     assert_eq!(path(sa, &["network_rules", "default_action"]), Some(&s("Deny")));
     assert_eq!(attr(one(&all, "azurerm_storage_container"), "container_access_type"), Some(&s("private")));
+    for nsg in find(&all, "azurerm_network_security_group") {
+        assert!(attr(nsg, "security_rule").is_none(), "only Azure's default rules: no inbound from the internet");
+    }
+    assert_eq!(
+        find(&all, "azurerm_subnet_network_security_group_association").count(),
+        find(&all, "azurerm_subnet").count()
+    );
     let lb = one(&all, "azurerm_lb");
     assert!(path(lb, &["frontend_ip_configuration", "public_ip_address_id"]).is_none());
     assert!(path(lb, &["frontend_ip_configuration", "subnet_id"]).is_some());
@@ -359,8 +367,219 @@ fn resources_attach_to_the_projects_network_in_their_region() {
     let all = resources(&everything(Provider::Gcp));
     let vm = |label: &str| all.iter().find(|(_, t, l, _)| t == "google_compute_instance" && l == label).unwrap();
     let subnet_of = |label: &str| path(&vm(label).3, &["network_interface", "subnetwork"]).unwrap().to_string();
-    assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.core-1.id");
+    assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.chatops_us-central1.id");
+    assert_eq!(subnet_of("web-2"), "google_compute_subnetwork.core-1.id", "config.network is honoured");
     assert_eq!(subnet_of("web-3"), "google_compute_subnetwork.chatops_europe-west1.id");
     let glue = all.iter().find(|(_, t, l, _)| t == "google_compute_network" && l == "chatops").unwrap();
     assert_eq!(attr(&glue.3, "name"), Some(&s("chatops-gcp-3f9a1c")));
+
+    for (provider, wrong) in [(Provider::Aws, "no-such-net"), (Provider::Azure, "core-1")] {
+        let mut spec = everything(provider);
+        let vm = spec.resources.iter_mut().find(|r| r.name.as_str() == "web-3").unwrap();
+        // `core-1` exists, but in another region than web-3.
+        vm.config = serde_json::json!({ "network": wrong });
+        assert!(matches!(render(&spec), Err(GenerateError::Invalid(_))), "{provider}");
+    }
+}
+
+#[test]
+fn private_machines_get_nat_egress_and_bare_networks_do_not() {
+    let aws = resources(&everything(Provider::Aws));
+    let nat_labels: BTreeSet<&str> =
+        aws.iter().filter(|(_, t, ..)| t == "aws_nat_gateway").map(|(_, _, l, _)| l.as_str()).collect();
+    assert_eq!(nat_labels, BTreeSet::from(["core-1", "chatops_us-east-1", "chatops_eu-west-1"]));
+    for route in find(&aws, "aws_route") {
+        assert_eq!(attr(route, "destination_cidr_block"), Some(&s("0.0.0.0/0")));
+    }
+    let bare = types_of(&single(Provider::Aws, ResourceKind::Network));
+    assert!(!bare.contains("aws_nat_gateway") && !bare.contains("aws_internet_gateway"), "{bare:?}");
+
+    let gcp = resources(&everything(Provider::Gcp));
+    let nats: BTreeSet<&str> =
+        gcp.iter().filter(|(_, t, ..)| t == "google_compute_router_nat").map(|(_, _, l, _)| l.as_str()).collect();
+    assert_eq!(nats, BTreeSet::from(["core-1", "chatops_us-central1", "chatops_europe-west1"]));
+    assert!(!types_of(&single(Provider::Gcp, ResourceKind::Network)).contains("google_compute_router_nat"));
+    let pool = one(&gcp, "google_container_node_pool");
+    assert!(attr(pool, "node_locations").is_some(), "node_count is per zone; pin one zone");
+}
+
+#[test]
+fn adding_a_network_does_not_renumber_the_others() {
+    for provider in PROVIDERS {
+        let before = everything(provider);
+        let mut after = before.clone();
+        // Sorts before `core-1`, so a position-based numbering would shift it.
+        after.resources.push(resource(provider, ResourceKind::Network, "aaa-net", default_region(provider)));
+        let cidrs = |spec| {
+            let mut out: Vec<(String, String)> = resources(spec)
+                .into_iter()
+                .filter_map(|(_, t, l, b)| {
+                    ["cidr_block", "ip_cidr_range", "address_space", "master_ipv4_cidr_block"]
+                        .iter()
+                        .find_map(|k| attr(&b, k).or_else(|| path(&b, &["private_cluster_config", k])))
+                        .map(|e| (format!("{t}.{l}"), e.to_string()))
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let (old, new) = (cidrs(&before), cidrs(&after));
+        assert!(!old.is_empty(), "{provider}");
+        for (address, cidr) in &old {
+            let now = new.iter().find(|(a, _)| a == address).map(|(_, c)| c);
+            assert_eq!(now, Some(cidr), "{provider}: {address} moved");
+        }
+        let mut all: Vec<&String> = new.iter().filter(|(a, _)| !a.contains("subnet")).map(|(_, c)| c).collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n, "{provider}: two networks share a CIDR: {new:?}");
+    }
+}
+
+#[test]
+fn no_template_opts_out_of_escaping() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/terraform");
+    let mut seen = 0;
+    for provider in std::fs::read_dir(&dir).unwrap() {
+        for file in std::fs::read_dir(provider.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap().replace(' ', "");
+            for banned in ["|safe", "|escape(\"none\")", "|e(\"none\")", "{%autoescape"] {
+                assert!(!text.contains(banned), "{} uses {banned}", path.display());
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 27, "only {seen} templates found");
+}
+
+#[test]
+fn aws_iam_role_names_are_unique_per_project_and_fit_the_limit() {
+    let all = resources(&everything(Provider::Aws));
+    for role in find(&all, "aws_iam_role") {
+        let hcl::Expression::String(name) = attr(role, "name").unwrap() else { panic!("role name not a string") };
+        assert!(name.starts_with("aws-3f9a1c-"), "{name}");
+    }
+    let longest = "a".repeat(40);
+    let spec = spec(Provider::Aws, vec![resource(Provider::Aws, ResourceKind::K8s, &longest, "us-east-1")]);
+    for (_, ty, _, body) in resources(&spec) {
+        if ty == "aws_iam_role" {
+            let hcl::Expression::String(name) = attr(&body, "name").unwrap() else { panic!() };
+            assert!(name.len() <= 64, "{name} is longer than IAM allows");
+        }
+    }
+}
+
+/// Removes the literal parts of quoted strings, keeping `${...}` interpolations, so only real
+/// references remain to be scanned.
+fn code_only(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    let (mut in_string, mut depth) = (false, 0);
+    while let Some(c) = chars.next() {
+        match (in_string, depth, c) {
+            (false, _, '"') => in_string = true,
+            (false, _, '#') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                out.push('\n');
+            }
+            (false, _, c) => out.push(c),
+            (true, 0, '\\') => {
+                chars.next();
+            }
+            (true, 0, '"') => in_string = false,
+            (true, 0, '$') if chars.peek() == Some(&'{') => {
+                chars.next();
+                depth = 1;
+                out.push(' ');
+            }
+            (true, 0, _) => {}
+            (true, _, '{') => depth += 1,
+            (true, _, '}') => {
+                depth -= 1;
+                out.push(' ');
+            }
+            (true, _, c) => out.push(c),
+        }
+    }
+    out
+}
+
+#[test]
+fn every_reference_points_at_something_declared() {
+    let specs = PROVIDERS
+        .iter()
+        .flat_map(|p| std::iter::once(everything(*p)).chain(ResourceKind::ALL.iter().map(move |k| single(*p, *k))));
+    for spec in specs {
+        let provider = spec.provider;
+        let files = render(&spec).unwrap();
+        let mut declared = BTreeSet::new();
+        for (_, body) in render_parsed(&spec) {
+            for block in body.blocks() {
+                let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+                match (block.identifier(), labels.as_slice()) {
+                    ("resource", [ty, name]) => declared.insert(format!("{ty}.{name}")),
+                    ("data", [ty, name]) => declared.insert(format!("data.{ty}.{name}")),
+                    ("variable", [name]) => declared.insert(format!("var.{name}")),
+                    _ => false,
+                };
+            }
+        }
+        let mut checked = 0;
+        for file in &files {
+            let code = code_only(&file.contents);
+            for token in code.split(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c))) {
+                let parts: Vec<&str> = token.split('.').collect();
+                let address = match parts.as_slice() {
+                    ["data", ty, name, ..] => format!("data.{ty}.{name}"),
+                    ["var", name, ..] => format!("var.{name}"),
+                    [ty, name, ..] if ["google_", "aws_", "azurerm_"].iter().any(|p| ty.starts_with(p)) => {
+                        format!("{ty}.{name}")
+                    }
+                    _ => continue,
+                };
+                assert!(declared.contains(&address), "{provider}/{}: `{address}` is not declared", file.name);
+                checked += 1;
+            }
+        }
+        assert!(checked > 0, "{provider}: no references found");
+    }
+}
+
+#[test]
+fn arm_machines_get_arm_images() {
+    let image_of = |provider: Provider, vm: &str| -> String {
+        let all = resources(&everything(provider));
+        let body = &all
+            .iter()
+            .find(|(_, t, l, _)| {
+                (t == "google_compute_instance" || t == "aws_instance" || t == "azurerm_linux_virtual_machine")
+                    && l == vm
+            })
+            .unwrap()
+            .3;
+        match provider {
+            Provider::Gcp => path(body, &["boot_disk", "initialize_params", "image"]).unwrap().to_string(),
+            Provider::Aws => attr(body, "ami").unwrap().to_string(),
+            Provider::Azure => path(body, &["source_image_reference", "sku"]).unwrap().to_string(),
+        }
+    };
+    assert_eq!(image_of(Provider::Gcp, "web-3"), "\"debian-cloud/debian-12-arm64\"");
+    assert_eq!(image_of(Provider::Gcp, "web-1"), "\"debian-cloud/debian-12\"");
+    assert_eq!(image_of(Provider::Aws, "web-3"), "data.aws_ami.eu-west-1_al2023_arm64.id");
+    assert_eq!(image_of(Provider::Aws, "web-1"), "data.aws_ami.us-east-1_al2023_x86_64.id");
+    assert_eq!(image_of(Provider::Azure, "web-3"), "\"server-arm64\"");
+    assert_eq!(image_of(Provider::Azure, "web-1"), "\"server\"");
+
+    let mut eks = single(Provider::Aws, ResourceKind::K8s);
+    eks.resources[0].size = Some(cloud_chatops::domain::MachineType::parse(Provider::Aws, "t4g.medium").unwrap());
+    let all = resources(&eks);
+    assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_ARM_64_STANDARD")));
+    let all = resources(&single(Provider::Aws, ResourceKind::K8s));
+    assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_x86_64_STANDARD")));
 }

@@ -15,15 +15,20 @@ const META_ATTRS: [&str; 4] = ["count", "for_each", "provider", "depends_on"];
 const META_BLOCKS: [&str; 3] = ["lifecycle", "connection", "provisioner"];
 
 fn schemas_dir() -> PathBuf {
-    let mut candidates: Vec<PathBuf> = Vec::new();
+    let complete = |d: &PathBuf| d.join("google").is_dir() && d.join("aws").is_dir() && d.join("azurerm").is_dir();
+    // An explicit override must be right: falling back would test against other schemas.
     if let Some(dir) = std::env::var_os("PROVIDER_SCHEMAS_DIR") {
-        candidates.push(dir.into());
+        let dir = PathBuf::from(dir);
+        assert!(complete(&dir), "PROVIDER_SCHEMAS_DIR={} has no google/, aws/ and azurerm/", dir.display());
+        return dir;
     }
-    candidates.push(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/provider-schemas").into());
-    candidates.push("/work/shared/provider-schemas".into());
+    let candidates: [PathBuf; 2] = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/provider-schemas").into(),
+        "/work/shared/provider-schemas".into(),
+    ];
     candidates
         .iter()
-        .find(|d| d.join("google").is_dir() && d.join("aws").is_dir() && d.join("azurerm").is_dir())
+        .find(|d| complete(d))
         .cloned()
         .unwrap_or_else(|| panic!("provider schemas not found; looked in {candidates:?} (set PROVIDER_SCHEMAS_DIR)"))
 }
@@ -55,6 +60,11 @@ fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &m
         }
         if flag("computed") && !flag("optional") && !flag("required") {
             errors.push(format!("{at}: `{key}` is read-only"));
+        }
+        if let Some(ty) = s.get("type")
+            && let Err(e) = type_fits(a.expr(), ty)
+        {
+            errors.push(format!("{at}: `{key}` {e}"));
         }
     }
     if let Some(map) = attrs.as_object() {
@@ -100,6 +110,26 @@ fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &m
             }
         }
     }
+}
+
+/// Whether a literal value can convert to the schema type, as Terraform would convert it.
+/// References, function calls and templates are not evaluated and pass.
+fn type_fits(expr: &hcl::Expression, ty: &Value) -> Result<(), String> {
+    use hcl::Expression as E;
+    let kind = ty.as_str().unwrap_or_else(|| ty[0].as_str().unwrap_or_default());
+    let fits = match (expr, kind) {
+        (E::String(_), "string") | (E::Number(_) | E::Bool(_), "string") => true,
+        (E::String(v), "number") => v.parse::<f64>().is_ok(),
+        (E::String(v), "bool") => v == "true" || v == "false",
+        (E::Number(_), "number") | (E::Bool(_), "bool") => true,
+        (E::Array(items), "list" | "set") => {
+            return items.iter().try_for_each(|item| type_fits(item, &ty[1]));
+        }
+        (E::Object(_), "map" | "object") => true,
+        (E::String(_) | E::Number(_) | E::Bool(_) | E::Array(_) | E::Object(_), _) => false,
+        _ => true,
+    };
+    if fits { Ok(()) } else { Err(format!("has a value of the wrong type for {ty}: {expr}")) }
 }
 
 fn violations(spec: &cloud_chatops::terraform::ProjectSpec) -> Vec<String> {
@@ -171,6 +201,20 @@ fn the_schema_checker_catches_what_it_claims_to() {
     assert!(all.contains("deprecated attribute `expected_bucket_owner`"), "{all}");
     assert!(all.contains("unknown block `foo`"), "{all}");
     assert!(all.contains("`versioning_configuration` needs at least 1"), "{all}");
+    let wrong_types =
+        hcl::parse("bucket = [\"x\"]\nversioning_configuration {\nstatus = true\nmfa_delete = \"Enabled\"\n}\n")
+            .unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &wrong_types, &schema, true, &mut errors);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("`bucket` has a value of the wrong type"), "{errors:?}");
+    let eks = load_schema("aws_eks_node_group").unwrap();
+    let body = hcl::parse("instance_types = \"t3.medium\"\ncapacity_type = 1\ndisk_size = \"x\"\n").unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &body, &eks, false, &mut errors);
+    assert!(errors.iter().any(|e| e.contains("`instance_types`")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains("`disk_size`")), "{errors:?}");
+    assert!(!errors.iter().any(|e| e.contains("`capacity_type`")), "a number converts to a string: {errors:?}");
     let missing = hcl::parse("versioning_configuration {\nstatus = \"Enabled\"\n}\n").unwrap();
     let mut errors = Vec::new();
     check_block("t", &missing, &schema, true, &mut errors);

@@ -13,6 +13,8 @@ pub mod escape;
 pub mod format;
 pub mod model;
 pub mod render;
+mod slots;
+mod validate;
 mod view;
 pub mod write;
 

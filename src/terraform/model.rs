@@ -31,7 +31,9 @@ pub struct ResourceSpec {
     pub size: Option<MachineType>,
     /// Kubernetes node count (default 1); ignored by other kinds.
     pub node_count: Option<u32>,
-    /// Extra settings recorded with the resource; carried for the store, not rendered yet.
+    /// Extra settings recorded with the resource. Read: `network` (string), the name of a network
+    /// of this project in the same region to join; without it the resource joins the generated
+    /// `chatops` network of its region.
     pub config: serde_json::Value,
 }
 

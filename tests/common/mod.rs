@@ -66,16 +66,30 @@ pub fn single(provider: Provider, kind: ResourceKind) -> ProjectSpec {
     spec(provider, vec![resource(provider, kind, &name(provider, kind, 1), default_region(provider))])
 }
 
-/// Every kind, two VMs, a sized database and a 3-node cluster, plus a VM in a second region
-/// (which gets a generated network there) and a network of the project in the default region.
+/// A small Arm machine type of `provider`.
+pub fn arm_size(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Gcp => "t2a-standard-1",
+        Provider::Aws => "t4g.small",
+        Provider::Azure => "Standard_B2pls_v2",
+    }
+}
+
+/// Every kind, a sized database and a 3-node cluster, a network of the project, and three VMs:
+/// `*-1` on the generated network, `*-2` on the project's network (`config.network`), `*-3` an
+/// Arm machine in a second region (its own generated network there).
 pub fn everything(provider: Provider) -> ProjectSpec {
     let region = default_region(provider);
     let mut resources = Vec::new();
     for kind in ResourceKind::ALL {
         resources.push(resource(provider, *kind, &name(provider, *kind, 1), region));
     }
-    resources.push(resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 2), region));
-    resources.push(resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 3), other_region(provider)));
+    let mut on_core = resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 2), region);
+    on_core.config = serde_json::json!({ "network": name(provider, ResourceKind::Network, 1) });
+    resources.push(on_core);
+    let mut far = resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 3), other_region(provider));
+    far.size = Some(MachineType::parse(provider, arm_size(provider)).unwrap());
+    resources.push(far);
     let size = match provider {
         Provider::Gcp => "db-custom-2-7680",
         Provider::Aws => "db.t4g.small",

@@ -46,7 +46,6 @@ publicly_accessible                 = false
 backup_retention_period             = 7
 copy_tags_to_snapshot               = true
 auto_minor_version_upgrade          = true
-performance_insights_enabled        = true
 deletion_protection                 = true
 skip_final_snapshot                 = false
 final_snapshot_identifier           = "{{ r.name }}-final"

@@ -3,7 +3,7 @@
 {% for r in v.clusters %}
 {% let tag_name = r.name.as_str() %}
 resource "aws_iam_role" "{{ r.label }}_cluster" {
-name = "{{ r.name }}-eks-cluster"
+name = "{{ v.project_id }}-{{ r.name }}-cluster"
 assume_role_policy = jsonencode({
 Version = "2012-10-17"
 Statement = [{
@@ -21,7 +21,7 @@ policy_arn = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
 resource "aws_iam_role" "{{ r.label }}_nodes" {
-name = "{{ r.name }}-eks-nodes"
+name = "{{ v.project_id }}-{{ r.name }}-nodes"
 assume_role_policy = jsonencode({
 Version = "2012-10-17"
 Statement = [{
@@ -90,6 +90,7 @@ node_group_name = "{{ r.name }}-nodes"
 node_role_arn   = aws_iam_role.{{ r.label }}_nodes.arn
 subnet_ids      = [aws_subnet.{{ r.net }}_a.id, aws_subnet.{{ r.net }}_b.id]
 instance_types  = ["{{ r.size }}"]
+ami_type        = "{% if r.arm %}AL2023_ARM_64_STANDARD{% else %}AL2023_x86_64_STANDARD{% endif %}"
 depends_on = [
 aws_iam_role_policy_attachment.{{ r.label }}_nodes_worker,
 aws_iam_role_policy_attachment.{{ r.label }}_nodes_cni,

@@ -45,7 +45,7 @@ storage_account_type = "Premium_LRS"
 source_image_reference {
 publisher = "Canonical"
 offer     = "ubuntu-24_04-lts"
-sku       = "server"
+sku       = "{% if r.arm %}server-arm64{% else %}server{% endif %}"
 version   = "latest"
 }
 }

@@ -20,7 +20,7 @@ metadata = {
 
 boot_disk {
 initialize_params {
-image = "debian-cloud/debian-12"
+image = "{% if r.arm %}debian-cloud/debian-12-arm64{% else %}debian-cloud/debian-12{% endif %}"
 size  = 20
 type  = "pd-balanced"
 }

@@ -3,7 +3,7 @@
 resource "aws_security_group" "orders-db-1_db" {
   name        = "orders-db-1-db"
   description = "chatops database orders-db-1: PostgreSQL from inside the VPC only"
-  vpc_id      = aws_vpc.core-1.id
+  vpc_id      = aws_vpc.chatops_us-east-1.id
   tags = {
     "Name"            = "orders-db-1"
     "created-by"      = "chatops"
@@ -17,7 +17,7 @@ resource "aws_vpc_security_group_ingress_rule" "orders-db-1_db_postgres" {
   ip_protocol       = "tcp"
   from_port         = 5432
   to_port           = 5432
-  cidr_ipv4         = aws_vpc.core-1.cidr_block
+  cidr_ipv4         = aws_vpc.chatops_us-east-1.cidr_block
   tags = {
     "Name"            = "orders-db-1"
     "created-by"      = "chatops"
@@ -27,7 +27,7 @@ resource "aws_vpc_security_group_ingress_rule" "orders-db-1_db_postgres" {
 
 resource "aws_db_subnet_group" "orders-db-1" {
   name       = "orders-db-1"
-  subnet_ids = [aws_subnet.core-1_a.id, aws_subnet.core-1_b.id]
+  subnet_ids = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
   tags = {
     "Name"            = "orders-db-1"
     "created-by"      = "chatops"
@@ -52,7 +52,6 @@ resource "aws_db_instance" "orders-db-1" {
   backup_retention_period             = 7
   copy_tags_to_snapshot               = true
   auto_minor_version_upgrade          = true
-  performance_insights_enabled        = true
   deletion_protection                 = true
   skip_final_snapshot                 = false
   final_snapshot_identifier           = "orders-db-1-final"

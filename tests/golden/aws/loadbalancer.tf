@@ -3,7 +3,7 @@
 resource "aws_security_group" "front-1_lb" {
   name        = "front-1-lb"
   description = "chatops load balancer front-1: HTTP from inside the VPC"
-  vpc_id      = aws_vpc.core-1.id
+  vpc_id      = aws_vpc.chatops_us-east-1.id
   tags = {
     "Name"            = "front-1"
     "created-by"      = "chatops"
@@ -17,7 +17,7 @@ resource "aws_vpc_security_group_ingress_rule" "front-1_lb_http" {
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
-  cidr_ipv4         = aws_vpc.core-1.cidr_block
+  cidr_ipv4         = aws_vpc.chatops_us-east-1.cidr_block
   tags = {
     "Name"            = "front-1"
     "created-by"      = "chatops"
@@ -31,7 +31,7 @@ resource "aws_vpc_security_group_egress_rule" "front-1_lb_targets" {
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
-  cidr_ipv4         = aws_vpc.core-1.cidr_block
+  cidr_ipv4         = aws_vpc.chatops_us-east-1.cidr_block
   tags = {
     "Name"            = "front-1"
     "created-by"      = "chatops"
@@ -44,7 +44,7 @@ resource "aws_lb" "front-1" {
   internal                   = true
   load_balancer_type         = "application"
   security_groups            = [aws_security_group.front-1_lb.id]
-  subnets                    = [aws_subnet.core-1_a.id, aws_subnet.core-1_b.id]
+  subnets                    = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
   drop_invalid_header_fields = true
   enable_deletion_protection = true
   tags = {
@@ -58,7 +58,7 @@ resource "aws_lb_target_group" "front-1" {
   name     = "front-1"
   port     = 80
   protocol = "HTTP"
-  vpc_id   = aws_vpc.core-1.id
+  vpc_id   = aws_vpc.chatops_us-east-1.id
   tags = {
     "Name"            = "front-1"
     "created-by"      = "chatops"

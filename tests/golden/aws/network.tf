@@ -10,7 +10,7 @@ data "aws_availability_zones" "us-east-1" {
 }
 
 resource "aws_vpc" "core-1" {
-  cidr_block           = "10.0.0.0/16"
+  cidr_block           = "10.180.0.0/16"
   enable_dns_support   = true
   enable_dns_hostnames = true
   tags = {
@@ -22,7 +22,7 @@ resource "aws_vpc" "core-1" {
 
 resource "aws_subnet" "core-1_a" {
   vpc_id                  = aws_vpc.core-1.id
-  cidr_block              = "10.0.0.0/20"
+  cidr_block              = "10.180.0.0/20"
   availability_zone       = data.aws_availability_zones.us-east-1.names[0]
   map_public_ip_on_launch = false
   tags = {
@@ -34,7 +34,7 @@ resource "aws_subnet" "core-1_a" {
 
 resource "aws_subnet" "core-1_b" {
   vpc_id                  = aws_vpc.core-1.id
-  cidr_block              = "10.0.16.0/20"
+  cidr_block              = "10.180.16.0/20"
   availability_zone       = data.aws_availability_zones.us-east-1.names[1]
   map_public_ip_on_launch = false
   tags = {
@@ -44,9 +44,96 @@ resource "aws_subnet" "core-1_b" {
   }
 }
 
+resource "aws_internet_gateway" "core-1" {
+  vpc_id = aws_vpc.core-1.id
+  tags = {
+    "Name"            = "core-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_subnet" "core-1_public" {
+  vpc_id                  = aws_vpc.core-1.id
+  cidr_block              = "10.180.32.0/20"
+  availability_zone       = data.aws_availability_zones.us-east-1.names[0]
+  map_public_ip_on_launch = false
+  tags = {
+    "Name"            = "core-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_eip" "core-1_nat" {
+  domain     = "vpc"
+  depends_on = [aws_internet_gateway.core-1]
+  tags = {
+    "Name"            = "core-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_nat_gateway" "core-1" {
+  allocation_id = aws_eip.core-1_nat.id
+  subnet_id     = aws_subnet.core-1_public.id
+  depends_on    = [aws_internet_gateway.core-1]
+  tags = {
+    "Name"            = "core-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route_table" "core-1_public" {
+  vpc_id = aws_vpc.core-1.id
+  tags = {
+    "Name"            = "core-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route" "core-1_public_internet" {
+  route_table_id         = aws_route_table.core-1_public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.core-1.id
+}
+
+resource "aws_route_table_association" "core-1_public" {
+  subnet_id      = aws_subnet.core-1_public.id
+  route_table_id = aws_route_table.core-1_public.id
+}
+
+resource "aws_route_table" "core-1_private" {
+  vpc_id = aws_vpc.core-1.id
+  tags = {
+    "Name"            = "core-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route" "core-1_private_nat" {
+  route_table_id         = aws_route_table.core-1_private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.core-1.id
+}
+
+resource "aws_route_table_association" "core-1_a" {
+  subnet_id      = aws_subnet.core-1_a.id
+  route_table_id = aws_route_table.core-1_private.id
+}
+
+resource "aws_route_table_association" "core-1_b" {
+  subnet_id      = aws_subnet.core-1_b.id
+  route_table_id = aws_route_table.core-1_private.id
+}
+
 resource "aws_vpc" "chatops_eu-west-1" {
   provider             = aws.eu-west-1
-  cidr_block           = "10.1.0.0/16"
+  cidr_block           = "10.111.0.0/16"
   enable_dns_support   = true
   enable_dns_hostnames = true
   tags = {
@@ -59,7 +146,7 @@ resource "aws_vpc" "chatops_eu-west-1" {
 resource "aws_subnet" "chatops_eu-west-1_a" {
   provider                = aws.eu-west-1
   vpc_id                  = aws_vpc.chatops_eu-west-1.id
-  cidr_block              = "10.1.0.0/20"
+  cidr_block              = "10.111.0.0/20"
   availability_zone       = data.aws_availability_zones.eu-west-1.names[0]
   map_public_ip_on_launch = false
   tags = {
@@ -72,7 +159,7 @@ resource "aws_subnet" "chatops_eu-west-1_a" {
 resource "aws_subnet" "chatops_eu-west-1_b" {
   provider                = aws.eu-west-1
   vpc_id                  = aws_vpc.chatops_eu-west-1.id
-  cidr_block              = "10.1.16.0/20"
+  cidr_block              = "10.111.16.0/20"
   availability_zone       = data.aws_availability_zones.eu-west-1.names[1]
   map_public_ip_on_launch = false
   tags = {
@@ -80,4 +167,224 @@ resource "aws_subnet" "chatops_eu-west-1_b" {
     "created-by"      = "chatops"
     "chatops-project" = "aws-3f9a1c"
   }
+}
+
+resource "aws_internet_gateway" "chatops_eu-west-1" {
+  provider = aws.eu-west-1
+  vpc_id   = aws_vpc.chatops_eu-west-1.id
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-eu-west-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_subnet" "chatops_eu-west-1_public" {
+  provider                = aws.eu-west-1
+  vpc_id                  = aws_vpc.chatops_eu-west-1.id
+  cidr_block              = "10.111.32.0/20"
+  availability_zone       = data.aws_availability_zones.eu-west-1.names[0]
+  map_public_ip_on_launch = false
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-eu-west-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_eip" "chatops_eu-west-1_nat" {
+  provider   = aws.eu-west-1
+  domain     = "vpc"
+  depends_on = [aws_internet_gateway.chatops_eu-west-1]
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-eu-west-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_nat_gateway" "chatops_eu-west-1" {
+  provider      = aws.eu-west-1
+  allocation_id = aws_eip.chatops_eu-west-1_nat.id
+  subnet_id     = aws_subnet.chatops_eu-west-1_public.id
+  depends_on    = [aws_internet_gateway.chatops_eu-west-1]
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-eu-west-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route_table" "chatops_eu-west-1_public" {
+  provider = aws.eu-west-1
+  vpc_id   = aws_vpc.chatops_eu-west-1.id
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-eu-west-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route" "chatops_eu-west-1_public_internet" {
+  provider               = aws.eu-west-1
+  route_table_id         = aws_route_table.chatops_eu-west-1_public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.chatops_eu-west-1.id
+}
+
+resource "aws_route_table_association" "chatops_eu-west-1_public" {
+  provider       = aws.eu-west-1
+  subnet_id      = aws_subnet.chatops_eu-west-1_public.id
+  route_table_id = aws_route_table.chatops_eu-west-1_public.id
+}
+
+resource "aws_route_table" "chatops_eu-west-1_private" {
+  provider = aws.eu-west-1
+  vpc_id   = aws_vpc.chatops_eu-west-1.id
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-eu-west-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route" "chatops_eu-west-1_private_nat" {
+  provider               = aws.eu-west-1
+  route_table_id         = aws_route_table.chatops_eu-west-1_private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.chatops_eu-west-1.id
+}
+
+resource "aws_route_table_association" "chatops_eu-west-1_a" {
+  provider       = aws.eu-west-1
+  subnet_id      = aws_subnet.chatops_eu-west-1_a.id
+  route_table_id = aws_route_table.chatops_eu-west-1_private.id
+}
+
+resource "aws_route_table_association" "chatops_eu-west-1_b" {
+  provider       = aws.eu-west-1
+  subnet_id      = aws_subnet.chatops_eu-west-1_b.id
+  route_table_id = aws_route_table.chatops_eu-west-1_private.id
+}
+
+resource "aws_vpc" "chatops_us-east-1" {
+  cidr_block           = "10.247.0.0/16"
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_subnet" "chatops_us-east-1_a" {
+  vpc_id                  = aws_vpc.chatops_us-east-1.id
+  cidr_block              = "10.247.0.0/20"
+  availability_zone       = data.aws_availability_zones.us-east-1.names[0]
+  map_public_ip_on_launch = false
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_subnet" "chatops_us-east-1_b" {
+  vpc_id                  = aws_vpc.chatops_us-east-1.id
+  cidr_block              = "10.247.16.0/20"
+  availability_zone       = data.aws_availability_zones.us-east-1.names[1]
+  map_public_ip_on_launch = false
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_internet_gateway" "chatops_us-east-1" {
+  vpc_id = aws_vpc.chatops_us-east-1.id
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_subnet" "chatops_us-east-1_public" {
+  vpc_id                  = aws_vpc.chatops_us-east-1.id
+  cidr_block              = "10.247.32.0/20"
+  availability_zone       = data.aws_availability_zones.us-east-1.names[0]
+  map_public_ip_on_launch = false
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_eip" "chatops_us-east-1_nat" {
+  domain     = "vpc"
+  depends_on = [aws_internet_gateway.chatops_us-east-1]
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_nat_gateway" "chatops_us-east-1" {
+  allocation_id = aws_eip.chatops_us-east-1_nat.id
+  subnet_id     = aws_subnet.chatops_us-east-1_public.id
+  depends_on    = [aws_internet_gateway.chatops_us-east-1]
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route_table" "chatops_us-east-1_public" {
+  vpc_id = aws_vpc.chatops_us-east-1.id
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route" "chatops_us-east-1_public_internet" {
+  route_table_id         = aws_route_table.chatops_us-east-1_public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.chatops_us-east-1.id
+}
+
+resource "aws_route_table_association" "chatops_us-east-1_public" {
+  subnet_id      = aws_subnet.chatops_us-east-1_public.id
+  route_table_id = aws_route_table.chatops_us-east-1_public.id
+}
+
+resource "aws_route_table" "chatops_us-east-1_private" {
+  vpc_id = aws_vpc.chatops_us-east-1.id
+  tags = {
+    "Name"            = "chatops-aws-3f9a1c-us-east-1"
+    "created-by"      = "chatops"
+    "chatops-project" = "aws-3f9a1c"
+  }
+}
+
+resource "aws_route" "chatops_us-east-1_private_nat" {
+  route_table_id         = aws_route_table.chatops_us-east-1_private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.chatops_us-east-1.id
+}
+
+resource "aws_route_table_association" "chatops_us-east-1_a" {
+  subnet_id      = aws_subnet.chatops_us-east-1_a.id
+  route_table_id = aws_route_table.chatops_us-east-1_private.id
+}
+
+resource "aws_route_table_association" "chatops_us-east-1_b" {
+  subnet_id      = aws_subnet.chatops_us-east-1_b.id
+  route_table_id = aws_route_table.chatops_us-east-1_private.id
 }

@@ -40,6 +40,10 @@ output "network_chatops_eu-west-1_id" {
   value = aws_vpc.chatops_eu-west-1.id
 }
 
+output "network_chatops_us-east-1_id" {
+  value = aws_vpc.chatops_us-east-1.id
+}
+
 output "load_balancer_front-1_dns_name" {
   value = aws_lb.front-1.dns_name
 }

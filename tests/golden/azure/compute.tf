@@ -16,7 +16,7 @@ resource "azurerm_network_interface" "web-1" {
 
   ip_configuration {
     name                          = "internal"
-    subnet_id                     = azurerm_subnet.core-1.id
+    subnet_id                     = azurerm_subnet.chatops_westeurope.id
     private_ip_address_allocation = "Dynamic"
   }
 }
@@ -127,7 +127,7 @@ resource "azurerm_linux_virtual_machine" "web-3" {
   name                            = "web-3"
   location                        = "northeurope"
   resource_group_name             = azurerm_resource_group.chatops.name
-  size                            = "Standard_B2s"
+  size                            = "Standard_B2pls_v2"
   admin_username                  = "chatops"
   disable_password_authentication = true
   encryption_at_host_enabled      = true
@@ -153,7 +153,7 @@ resource "azurerm_linux_virtual_machine" "web-3" {
   source_image_reference {
     publisher = "Canonical"
     offer     = "ubuntu-24_04-lts"
-    sku       = "server"
+    sku       = "server-arm64"
     version   = "latest"
   }
 }

@@ -18,7 +18,7 @@ resource "azurerm_kubernetes_cluster" "apps-1" {
     name                         = "system"
     vm_size                      = "Standard_D2s_v3"
     node_count                   = 3
-    vnet_subnet_id               = azurerm_subnet.core-1.id
+    vnet_subnet_id               = azurerm_subnet.chatops_westeurope.id
     host_encryption_enabled      = true
     only_critical_addons_enabled = false
     temporary_name_for_rotation  = "systemtmp"

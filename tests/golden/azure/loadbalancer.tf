@@ -12,7 +12,7 @@ resource "azurerm_lb" "front-1" {
 
   frontend_ip_configuration {
     name                          = "frontend"
-    subnet_id                     = azurerm_subnet.core-1.id
+    subnet_id                     = azurerm_subnet.chatops_westeurope.id
     private_ip_address_allocation = "Dynamic"
   }
 }

@@ -4,7 +4,7 @@ resource "azurerm_virtual_network" "core-1" {
   name                = "core-1"
   location            = "westeurope"
   resource_group_name = azurerm_resource_group.chatops.name
-  address_space       = ["10.0.0.0/16"]
+  address_space       = ["10.180.0.0/16"]
   tags = {
     "created-by"      = "chatops"
     "chatops-project" = "azure-3f9a1c"
@@ -15,15 +15,30 @@ resource "azurerm_subnet" "core-1" {
   name                            = "default"
   resource_group_name             = azurerm_resource_group.chatops.name
   virtual_network_name            = azurerm_virtual_network.core-1.name
-  address_prefixes                = ["10.0.0.0/20"]
+  address_prefixes                = ["10.180.0.0/20"]
   default_outbound_access_enabled = false
+}
+
+resource "azurerm_network_security_group" "core-1" {
+  name                = "nsg-core-1"
+  location            = "westeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "core-1" {
+  subnet_id                 = azurerm_subnet.core-1.id
+  network_security_group_id = azurerm_network_security_group.core-1.id
 }
 
 resource "azurerm_virtual_network" "chatops_northeurope" {
   name                = "vnet-chatops-azure-3f9a1c-northeurope"
   location            = "northeurope"
   resource_group_name = azurerm_resource_group.chatops.name
-  address_space       = ["10.1.0.0/16"]
+  address_space       = ["10.36.0.0/16"]
   tags = {
     "created-by"      = "chatops"
     "chatops-project" = "azure-3f9a1c"
@@ -34,6 +49,55 @@ resource "azurerm_subnet" "chatops_northeurope" {
   name                            = "default"
   resource_group_name             = azurerm_resource_group.chatops.name
   virtual_network_name            = azurerm_virtual_network.chatops_northeurope.name
-  address_prefixes                = ["10.1.0.0/20"]
+  address_prefixes                = ["10.36.0.0/20"]
   default_outbound_access_enabled = false
+}
+
+resource "azurerm_network_security_group" "chatops_northeurope" {
+  name                = "nsg-vnet-chatops-azure-3f9a1c-northeurope"
+  location            = "northeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "chatops_northeurope" {
+  subnet_id                 = azurerm_subnet.chatops_northeurope.id
+  network_security_group_id = azurerm_network_security_group.chatops_northeurope.id
+}
+
+resource "azurerm_virtual_network" "chatops_westeurope" {
+  name                = "vnet-chatops-azure-3f9a1c-westeurope"
+  location            = "westeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  address_space       = ["10.68.0.0/16"]
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet" "chatops_westeurope" {
+  name                            = "default"
+  resource_group_name             = azurerm_resource_group.chatops.name
+  virtual_network_name            = azurerm_virtual_network.chatops_westeurope.name
+  address_prefixes                = ["10.68.0.0/20"]
+  default_outbound_access_enabled = false
+}
+
+resource "azurerm_network_security_group" "chatops_westeurope" {
+  name                = "nsg-vnet-chatops-azure-3f9a1c-westeurope"
+  location            = "westeurope"
+  resource_group_name = azurerm_resource_group.chatops.name
+  tags = {
+    "created-by"      = "chatops"
+    "chatops-project" = "azure-3f9a1c"
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "chatops_westeurope" {
+  subnet_id                 = azurerm_subnet.chatops_westeurope.id
+  network_security_group_id = azurerm_network_security_group.chatops_westeurope.id
 }

@@ -44,6 +44,10 @@ output "network_chatops_northeurope_id" {
   value = azurerm_virtual_network.chatops_northeurope.id
 }
 
+output "network_chatops_westeurope_id" {
+  value = azurerm_virtual_network.chatops_westeurope.id
+}
+
 output "load_balancer_front-1_private_ip" {
   value = azurerm_lb.front-1.private_ip_address
 }

@@ -33,7 +33,7 @@ resource "google_compute_instance" "web-1" {
   }
 
   network_interface {
-    subnetwork = google_compute_subnetwork.core-1.id
+    subnetwork = google_compute_subnetwork.chatops_us-central1.id
   }
 
   shielded_instance_config {
@@ -78,7 +78,7 @@ resource "google_compute_instance" "web-2" {
 
 resource "google_compute_instance" "web-3" {
   name         = "web-3"
-  machine_type = "e2-small"
+  machine_type = "t2a-standard-1"
   zone         = data.google_compute_zones.europe-west1.names[0]
   description  = "chatops: Shop \"backend\" $${prod}"
   labels = {
@@ -92,7 +92,7 @@ resource "google_compute_instance" "web-3" {
 
   boot_disk {
     initialize_params {
-      image = "debian-cloud/debian-12"
+      image = "debian-cloud/debian-12-arm64"
       size  = 20
       type  = "pd-balanced"
     }

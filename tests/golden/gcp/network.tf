@@ -18,7 +18,7 @@ resource "google_compute_subnetwork" "core-1" {
   name                     = "core-1"
   region                   = "us-central1"
   network                  = google_compute_network.core-1.id
-  ip_cidr_range            = "10.0.0.0/20"
+  ip_cidr_range            = "10.180.0.0/20"
   private_ip_google_access = true
 
   log_config {
@@ -28,16 +28,102 @@ resource "google_compute_subnetwork" "core-1" {
   }
 }
 
+resource "google_compute_router" "core-1" {
+  name    = "core-1"
+  region  = "us-central1"
+  network = google_compute_network.core-1.id
+}
+
+resource "google_compute_router_nat" "core-1" {
+  name                               = "core-1"
+  router                             = google_compute_router.core-1.name
+  region                             = "us-central1"
+  nat_ip_allocate_option             = "AUTO_ONLY"
+  source_subnetwork_ip_ranges_to_nat = "LIST_OF_SUBNETWORKS"
+
+  subnetwork {
+    name                    = google_compute_subnetwork.core-1.id
+    source_ip_ranges_to_nat = ["ALL_IP_RANGES"]
+  }
+
+  log_config {
+    enable = true
+    filter = "ERRORS_ONLY"
+  }
+}
+
 resource "google_compute_subnetwork" "chatops_europe-west1" {
-  name                     = "chatops-gcp-3f9a1c-1"
+  name                     = "chatops-gcp-3f9a1c-europe-west1"
   region                   = "europe-west1"
   network                  = google_compute_network.chatops.id
-  ip_cidr_range            = "10.1.0.0/20"
+  ip_cidr_range            = "10.78.0.0/20"
   private_ip_google_access = true
 
   log_config {
     aggregation_interval = "INTERVAL_10_MIN"
     flow_sampling        = 0.5
     metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
+resource "google_compute_router" "chatops_europe-west1" {
+  name    = "chatops-gcp-3f9a1c-europe-west1"
+  region  = "europe-west1"
+  network = google_compute_network.chatops.id
+}
+
+resource "google_compute_router_nat" "chatops_europe-west1" {
+  name                               = "chatops-gcp-3f9a1c-europe-west1"
+  router                             = google_compute_router.chatops_europe-west1.name
+  region                             = "europe-west1"
+  nat_ip_allocate_option             = "AUTO_ONLY"
+  source_subnetwork_ip_ranges_to_nat = "LIST_OF_SUBNETWORKS"
+
+  subnetwork {
+    name                    = google_compute_subnetwork.chatops_europe-west1.id
+    source_ip_ranges_to_nat = ["ALL_IP_RANGES"]
+  }
+
+  log_config {
+    enable = true
+    filter = "ERRORS_ONLY"
+  }
+}
+
+resource "google_compute_subnetwork" "chatops_us-central1" {
+  name                     = "chatops-gcp-3f9a1c-us-central1"
+  region                   = "us-central1"
+  network                  = google_compute_network.chatops.id
+  ip_cidr_range            = "10.79.0.0/20"
+  private_ip_google_access = true
+
+  log_config {
+    aggregation_interval = "INTERVAL_10_MIN"
+    flow_sampling        = 0.5
+    metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
+resource "google_compute_router" "chatops_us-central1" {
+  name    = "chatops-gcp-3f9a1c-us-central1"
+  region  = "us-central1"
+  network = google_compute_network.chatops.id
+}
+
+resource "google_compute_router_nat" "chatops_us-central1" {
+  name                               = "chatops-gcp-3f9a1c-us-central1"
+  router                             = google_compute_router.chatops_us-central1.name
+  region                             = "us-central1"
+  nat_ip_allocate_option             = "AUTO_ONLY"
+  source_subnetwork_ip_ranges_to_nat = "LIST_OF_SUBNETWORKS"
+
+  subnetwork {
+    name                    = google_compute_subnetwork.chatops_us-central1.id
+    source_ip_ranges_to_nat = ["ALL_IP_RANGES"]
+  }
+
+  log_config {
+    enable = true
+    filter = "ERRORS_ONLY"
   }
 }
