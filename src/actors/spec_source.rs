@@ -48,7 +48,8 @@ impl StoreSpecSource {
                 Some(size) => Some(MachineType::parse(provider, size)?),
                 None => None,
             };
-            spec.node_count = row.config.get("node_count").and_then(|v| v.as_u64()).map(|n| n.min(1000) as u32);
+            spec.node_count =
+                row.config.get("node_count").and_then(|v| v.as_u64()).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
             spec.config = row.config.clone();
             resources.push(spec);
         }

@@ -307,7 +307,8 @@ mod tests {
 
     #[test]
     fn bad_options_are_clear_errors() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case] = &[
             ("cloud-deploy", &[("project_id", "p")], "resource_type"),
             (
                 "cloud-deploy",

@@ -34,7 +34,8 @@ pub struct App {
     _tf_dir: tempfile::TempDir,
 }
 
-pub const USER: Invoker = Invoker { user_id: seed::USER_ID, guild_id: seed::GUILD_ID, channel_id: 7, is_guild_admin: false };
+pub const USER: Invoker =
+    Invoker { user_id: seed::USER_ID, guild_id: seed::GUILD_ID, channel_id: 7, is_guild_admin: false };
 pub const ADMIN: Invoker = Invoker { user_id: seed::ADMIN_ID, ..USER };
 pub const VIEWER: Invoker = Invoker { user_id: seed::VIEWER_ID, ..USER };
 pub const STRANGER: Invoker = Invoker { user_id: 444_444_444, ..USER };

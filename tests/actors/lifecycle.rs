@@ -150,7 +150,10 @@ async fn pending_lobbies_are_rehydrated_and_overdue_ones_expire_at_once() {
 
         let mut app = start_on(db, settings).await;
         let update = tokio::time::timeout(Duration::from_secs(20), app.updates.recv()).await.unwrap().unwrap();
-        assert!(matches!(&update, Reply::LobbyClosed { session_id, .. } if *session_id == overdue.session_id), "{update:?}");
+        assert!(
+            matches!(&update, Reply::LobbyClosed { session_id, .. } if *session_id == overdue.session_id),
+            "{update:?}"
+        );
         assert_eq!(app.status(overdue.session_id).await, "expired");
         assert_eq!(app.status(alive.session_id).await, "pending");
         assert_eq!(app.quota("gcp-abc123", "compute.instances").await, (3, 1));

@@ -29,7 +29,11 @@ async fn a_failed_child_is_restarted_and_its_caller_gets_an_error() {
     let err = tokio::time::timeout(Duration::from_secs(5), s.quota.inject_failure()).await.expect("no hang");
     assert!(matches!(err, Err(ActorError::Failed(_))), "{err:?}");
     let rows = eventually(|| s.quota.usage("gcp-abc123")).await;
-    assert_eq!(rows.iter().find(|r| r.resource_type == "compute.instances").unwrap().used, 3, "rebuilt from the database");
+    assert_eq!(
+        rows.iter().find(|r| r.resource_type == "compute.instances").unwrap().used,
+        3,
+        "rebuilt from the database"
+    );
 
     assert!(matches!(s.policy.inject_failure().await, Err(ActorError::Failed(_))));
     let policies = eventually(|| s.policy.policies(cloud_chatops::seed::GUILD_ID)).await;
