@@ -45,3 +45,65 @@ fn migrate_down_needs_confirmation() {
     let out = run(dir.path(), &["migrate", "--down", "--yes"]);
     assert!(out.contains("rolled back"), "{out}");
 }
+
+fn run_with_input(dir: &Path, args: &[&str], input: &str) -> (String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .env("CHATOPS_TERRAFORM__OUTPUT_DIR", dir.join("tf"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start console");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn the_seed_flow_through_a_piped_console_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+as 222222222 admin
+/cloud-init provider:gcp project_name:\"Demo API\" region:us-central1 budget_limit:500
+/cloud-grant user:111111111 provider:gcp role:user regions:us-central1,asia-southeast1 budget_limit:3000
+as 111111111
+/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-server-04 machine_type:e2-small
+approve
+/cloud-quota project_id:gcp-abc123
+/cloud-list project_id:gcp-abc123
+/cloud-frobnicate
+/cloud-projects
+";
+    let (stdout, _) = run_with_input(dir.path(), &["console", "--json"], script);
+    let replies: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}"))).collect();
+    let kinds: Vec<&str> = replies.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["project_created", "granted", "lobby", "deployed", "quota", "resources", "error", "projects"]);
+    assert_eq!(replies[2]["verdict"]["outcome"], "allowed");
+    assert_eq!(replies[2]["verdict"]["hourly"], "0.0168");
+    assert_eq!(replies[3]["resources"][0], "web-server-04");
+    assert!(dir.path().join("tf").join(replies[3]["terraform_dir"].as_str().unwrap()).join("compute.tf").exists());
+    let instances =
+        replies[4]["lines"].as_array().unwrap().iter().find(|l| l["quota_type"] == "compute.instances").unwrap();
+    assert_eq!((instances["used"].as_i64(), instances["limit"].as_i64()), (Some(4), Some(10)));
+    assert_eq!(replies[5]["resources"].as_array().unwrap().len(), 4);
+    assert!(replies[6]["message"].as_str().unwrap().contains("unknown command"));
+}
+
+#[test]
+fn the_demo_runs_on_a_fresh_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["demo"]);
+    for needle in ["deployed web-server-04", "QUOTA EXCEEDED", "can_create_vm", "expired", "demo finished"] {
+        assert!(out.contains(needle), "demo output lacks {needle}:\n{out}");
+    }
+    assert!(!dir.path().join("cloud_chatops.db").exists(), "the demo uses its own temporary database");
+}

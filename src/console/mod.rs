@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
-use crate::commands::{Invoker, Reply, Services, execute};
+use crate::commands::{Command, Invoker, Reply, Services, execute};
 
 /// Who the console acts as, and how it prints.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +56,7 @@ where
     W: AsyncWrite + Unpin,
 {
     let mut lines = input.lines();
+    let mut last_lobby = None;
     loop {
         tokio::select! {
             biased;
@@ -81,8 +82,15 @@ where
                         continue;
                     }
                     Ok(Line::Command(command)) => execute(services, options.invoker, command).await,
+                    Ok(Line::PressLast(action)) => match last_lobby {
+                        Some(session_id) => execute(services, options.invoker, Command::Press { session_id, action }).await,
+                        None => Reply::error("no lobby opened in this console yet; give a session id"),
+                    },
                     Err(e) => Reply::error(e.to_string()),
                 };
+                if let Reply::Lobby(view) = &reply {
+                    last_lobby = Some(view.session_id);
+                }
                 write_line(&mut output, &render(&reply, options.json)).await?;
             }
         }

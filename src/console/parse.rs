@@ -17,6 +17,8 @@ pub enum Line {
     Empty,
     /// A command for the actors.
     Command(Command),
+    /// Press a button of the last lobby this console opened (`approve` / `cancel` without an id).
+    PressLast(LobbyAction),
     /// Act as another member from now on.
     As { user_id: i64, admin: bool },
     /// Show the syntax.
@@ -54,7 +56,8 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
                     })?;
                     Ok(Line::Command(Command::Press { session_id, action }))
                 }
-                _ => Err(CommandError(format!("usage: {} <session id>", first.to_ascii_lowercase()))),
+                [] => Ok(Line::PressLast(action)),
+                _ => Err(CommandError(format!("usage: {} [session id]", first.to_ascii_lowercase()))),
             }
         }
         name if name.starts_with('/') => {
@@ -137,7 +140,8 @@ commands (same options as the Discord slash commands):
   /cloud-revoke user:<id> provider:gcp
   /cloud-policy add name:.. policy_type:region|cost|security|quota|permission [resource_pattern:*] [allowed_values:a,b] [denied_values:..] [max_cost_per_hour:0.50] [require_approval:true] [priority:10]
   /cloud-policy list    /cloud-policy remove policy_id:..
-  approve <session>   cancel <session>   as <user_id> [admin]   help   quit";
+  approve [session]   cancel [session]   (no session: the last lobby opened here)
+  as <user_id> [admin]   help   quit";
 
 #[cfg(test)]
 mod tests {
