@@ -46,9 +46,9 @@ pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Cat
         }
         let mut grant = Grant::for_role(user, GUILD_ID, Provider::Gcp, role, ADMIN_ID);
         if role == Role::CloudUser {
-            grant.max_vm_size = Some(SizeClass::Medium);
-            grant.allowed_regions = Some(vec!["us-central1".into(), "asia-southeast1".into()]);
-            grant.budget_limit = Some(Money::from_dollars(3000));
+            grant.permissions.max_vm_size = Some(SizeClass::Medium);
+            grant.permissions.allowed_regions = Some(vec!["us-central1".into(), "asia-southeast1".into()]);
+            grant.permissions.budget_limit = Some(Money::from_dollars(3000));
         }
         store::permissions::grant(&txn, grant).await?;
         created.push(format!("permission: user {user} is {role} for gcp in guild {GUILD_ID}"));

@@ -4,6 +4,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_initial;
 
+/// The seven tables, in creation order.
+pub use m20261125_000001_initial::TABLES;
+
 /// Applies the migrations in order.
 pub struct Migrator;
 

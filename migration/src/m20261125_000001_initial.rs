@@ -7,7 +7,7 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 /// Tables in creation order; `down` drops them in reverse.
-const TABLES: [&str; 7] = [
+pub const TABLES: [&str; 7] = [
     "cloud_projects",
     "cloud_quotas",
     "user_cloud_permissions",

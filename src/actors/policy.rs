@@ -144,7 +144,7 @@ impl PolicyState {
 
     async fn grant(&mut self, grant: Grant) -> Result<Permissions, ActorError> {
         let key = (grant.user_id, grant.guild_id, grant.provider);
-        let (by, role) = (grant.granted_by, grant.role);
+        let (by, role) = (grant.granted_by, grant.permissions.role);
         let row = permissions::grant(&self.db, grant).await?;
         self.permissions.remove(&key);
         self.audit(key.1, by, "grant", serde_json::json!({ "user_id": key.0, "provider": key.2, "role": role })).await;

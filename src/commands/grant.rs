@@ -19,7 +19,8 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
                 p.allowed_regions = regions;
             }
             p.budget_limit = budget;
-            let grant = Grant::from_permissions(user_id, invoker.guild_id, provider, p, invoker.user_id);
+            let grant =
+                Grant { user_id, guild_id: invoker.guild_id, provider, permissions: p, granted_by: invoker.user_id };
             let granted = services.policy.grant(grant).await?;
             Ok(Reply::Granted {
                 user_id,

@@ -21,26 +21,8 @@ pub struct Grant {
     pub guild_id: i64,
     /// Provider it applies to.
     pub provider: Provider,
-    /// Role.
-    pub role: Role,
-    /// May create VMs.
-    pub can_create_vm: bool,
-    /// May create databases.
-    pub can_create_db: bool,
-    /// May create Kubernetes clusters.
-    pub can_create_k8s: bool,
-    /// May create networks and load balancers.
-    pub can_create_network: bool,
-    /// May create storage.
-    pub can_create_storage: bool,
-    /// May delete resources.
-    pub can_delete: bool,
-    /// Largest VM size class; `None` is unlimited.
-    pub max_vm_size: Option<SizeClass>,
-    /// Regions allowed; `None` allows all.
-    pub allowed_regions: Option<Vec<String>>,
-    /// Monthly budget; `None` is unlimited.
-    pub budget_limit: Option<Money>,
+    /// Role, flags and limits.
+    pub permissions: Permissions,
     /// Who granted it.
     pub granted_by: i64,
 }
@@ -48,27 +30,7 @@ pub struct Grant {
 impl Grant {
     /// The defaults of a role (see [`Permissions::for_role`]).
     pub fn for_role(user_id: i64, guild_id: i64, provider: Provider, role: Role, granted_by: i64) -> Grant {
-        Grant::from_permissions(user_id, guild_id, provider, Permissions::for_role(role), granted_by)
-    }
-
-    /// A grant of exactly `p`.
-    pub fn from_permissions(user_id: i64, guild_id: i64, provider: Provider, p: Permissions, granted_by: i64) -> Grant {
-        Grant {
-            user_id,
-            guild_id,
-            provider,
-            role: p.role,
-            can_create_vm: p.can_create_vm,
-            can_create_db: p.can_create_db,
-            can_create_k8s: p.can_create_k8s,
-            can_create_network: p.can_create_network,
-            can_create_storage: p.can_create_storage,
-            can_delete: p.can_delete,
-            max_vm_size: p.max_vm_size,
-            allowed_regions: p.allowed_regions,
-            budget_limit: p.budget_limit,
-            granted_by,
-        }
+        Grant { user_id, guild_id, provider, permissions: Permissions::for_role(role), granted_by }
     }
 }
 
@@ -123,10 +85,11 @@ pub async fn list_for_guild<C: ConnectionTrait>(
 
 /// Grants or replaces the member's permissions for a provider in a guild (one statement, an upsert).
 pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user_cloud_permissions::Model> {
-    if grant.budget_limit.is_some_and(|b| b < Money::ZERO) {
+    let p = &grant.permissions;
+    if p.budget_limit.is_some_and(|b| b < Money::ZERO) {
         return Err(StoreError::InvalidInput("budget must not be negative".into()));
     }
-    if let Some(regions) = &grant.allowed_regions
+    if let Some(regions) = &p.allowed_regions
         && (regions.len() > MAX_REGIONS || regions.iter().any(|r| r.is_empty() || r.len() > 64))
     {
         return Err(StoreError::InvalidInput(format!(
@@ -137,16 +100,16 @@ pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user
         user_id: Set(grant.user_id),
         guild_id: Set(grant.guild_id),
         provider: Set(grant.provider.as_str().to_owned()),
-        role: Set(grant.role.as_str().to_owned()),
-        can_create_vm: Set(grant.can_create_vm),
-        can_create_db: Set(grant.can_create_db),
-        can_create_k8s: Set(grant.can_create_k8s),
-        can_create_network: Set(grant.can_create_network),
-        can_create_storage: Set(grant.can_create_storage),
-        can_delete: Set(grant.can_delete),
-        max_vm_size: Set(grant.max_vm_size.map(|s| s.as_str().to_owned())),
-        allowed_regions: Set(grant.allowed_regions.as_ref().map(|r| serde_json::json!(r))),
-        budget_limit_micros: Set(grant.budget_limit.map(Money::micros)),
+        role: Set(p.role.as_str().to_owned()),
+        can_create_vm: Set(p.can_create_vm),
+        can_create_db: Set(p.can_create_db),
+        can_create_k8s: Set(p.can_create_k8s),
+        can_create_network: Set(p.can_create_network),
+        can_create_storage: Set(p.can_create_storage),
+        can_delete: Set(p.can_delete),
+        max_vm_size: Set(p.max_vm_size.map(|s| s.as_str().to_owned())),
+        allowed_regions: Set(p.allowed_regions.as_ref().map(|r| serde_json::json!(r))),
+        budget_limit_micros: Set(p.budget_limit.map(Money::micros)),
         granted_by: Set(grant.granted_by),
         granted_at: Set(now()),
         ..Default::default()

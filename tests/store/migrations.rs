@@ -1,17 +1,7 @@
 use migration::SchemaManager;
-use migration::{Migrator, MigratorTrait};
+use migration::{Migrator, MigratorTrait, TABLES};
 
 use crate::support::{TestDb, each_backend};
-
-const TABLES: [&str; 7] = [
-    "cloud_projects",
-    "cloud_quotas",
-    "user_cloud_permissions",
-    "infrastructure_policies",
-    "deployment_sessions",
-    "deployment_history",
-    "cloud_resources",
-];
 
 async fn tables_present(t: &TestDb) -> Vec<bool> {
     let manager = SchemaManager::new(&t.db);

@@ -8,8 +8,8 @@ async fn grant_get_regrant_and_revoke() {
     each_backend(|t| async move {
         assert!(store::permissions::get(&t.db, 5, 1, Provider::Gcp).await.unwrap().is_none());
         let mut grant = Grant::for_role(5, 1, Provider::Gcp, Role::CloudUser, 9);
-        grant.allowed_regions = Some(vec!["us-central1".into(), "asia-southeast1".into()]);
-        grant.budget_limit = Some(Money::from_dollars(3000));
+        grant.permissions.allowed_regions = Some(vec!["us-central1".into(), "asia-southeast1".into()]);
+        grant.permissions.budget_limit = Some(Money::from_dollars(3000));
         let row = store::permissions::grant(&t.db, grant).await.unwrap();
         assert_eq!(row.role, "CloudUser");
         assert!(row.can_create_vm && row.can_create_db && !row.can_create_k8s && !row.can_delete);
@@ -37,12 +37,23 @@ async fn grant_get_regrant_and_revoke() {
 #[tokio::test]
 async fn role_defaults_follow_the_design() {
     let viewer = Grant::for_role(1, 1, Provider::Aws, Role::CloudViewer, 1);
-    assert!(!viewer.can_create_vm && !viewer.can_create_db && !viewer.can_create_storage);
+    assert!(
+        !viewer.permissions.can_create_vm
+            && !viewer.permissions.can_create_db
+            && !viewer.permissions.can_create_storage
+    );
     let user = Grant::for_role(1, 1, Provider::Aws, Role::CloudUser, 1);
-    assert!(user.can_create_vm && user.can_create_network && user.can_create_storage && !user.can_create_k8s);
-    assert_eq!(user.max_vm_size, Some(SizeClass::Medium));
+    assert!(
+        user.permissions.can_create_vm
+            && user.permissions.can_create_network
+            && user.permissions.can_create_storage
+            && !user.permissions.can_create_k8s
+    );
+    assert_eq!(user.permissions.max_vm_size, Some(SizeClass::Medium));
     let admin = Grant::for_role(1, 1, Provider::Aws, Role::CloudAdmin, 1);
-    assert!(admin.can_create_k8s && admin.can_delete && admin.max_vm_size.is_none());
+    assert!(
+        admin.permissions.can_create_k8s && admin.permissions.can_delete && admin.permissions.max_vm_size.is_none()
+    );
 }
 
 #[tokio::test]
@@ -50,10 +61,10 @@ async fn bad_grants_are_refused_and_change_nothing() {
     each_backend(|t| async move {
         let before = counts(&t.db).await;
         let mut negative = Grant::for_role(5, 1, Provider::Gcp, Role::CloudUser, 9);
-        negative.budget_limit = Some(Money::from_micros(-5));
+        negative.permissions.budget_limit = Some(Money::from_micros(-5));
         assert!(matches!(store::permissions::grant(&t.db, negative).await, Err(StoreError::InvalidInput(_))));
         let mut flood = Grant::for_role(5, 1, Provider::Gcp, Role::CloudUser, 9);
-        flood.allowed_regions = Some(vec!["r".into(); 100]);
+        flood.permissions.allowed_regions = Some(vec!["r".into(); 100]);
         assert!(matches!(store::permissions::grant(&t.db, flood).await, Err(StoreError::InvalidInput(_))));
         assert_eq!(counts(&t.db).await, before);
         t

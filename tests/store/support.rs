@@ -83,15 +83,7 @@ pub fn new_project(guild: i64, owner: i64, name: &str) -> NewProject {
 /// Row counts of the seven tables, to prove a refused call changed nothing.
 pub async fn counts(db: &DatabaseConnection) -> Vec<(String, i64)> {
     let mut out = Vec::new();
-    for table in [
-        "cloud_projects",
-        "cloud_quotas",
-        "user_cloud_permissions",
-        "infrastructure_policies",
-        "deployment_sessions",
-        "deployment_history",
-        "cloud_resources",
-    ] {
+    for table in migration::TABLES {
         let row = db
             .query_one_raw(sea_orm::Statement::from_string(
                 db.get_database_backend(),
