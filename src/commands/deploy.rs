@@ -72,9 +72,36 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
         })
     });
     services.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), Some(effects)).await?;
-    services.lobbies.spawn(lobby.clone()).await?;
+    if let Err(e) = services.lobbies.spawn(lobby.clone()).await {
+        // Without its actor the lobby could neither expire nor be pressed: give the quota back now.
+        undo_open(services, &lobby).await;
+        return Err(e);
+    }
     tracing::info!(session_id = %lobby.id, outcome = ?lobby.verdict.outcome, "lobby opened");
     Ok(Reply::Lobby(lobby.view(SessionStatus::Pending)))
+}
+
+/// Closes a lobby whose actor could not start: release, mark failed, audit — one transaction.
+async fn undo_open(services: &Services, lobby: &Lobby) {
+    let (id, mut audit) = (lobby.id, open_history(lobby));
+    audit.action = "failed".into();
+    audit.outcome = "failed".into();
+    audit.error = Some("the lobby could not be started".into());
+    let effects: EffectsFactory = Box::new(move || {
+        let audit = audit.clone();
+        Box::new(move |txn| {
+            Box::pin(async move {
+                store::sessions::complete(txn, id, SessionStatus::Failed).await?;
+                store::history::append(txn, audit).await?;
+                Ok(())
+            })
+        })
+    });
+    let undone =
+        services.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), Some(effects)).await;
+    if let Err(e) = undone {
+        tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");
+    }
 }
 
 fn open_history(lobby: &Lobby) -> HistoryEntry {
