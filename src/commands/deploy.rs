@@ -83,10 +83,8 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
 
 /// Closes a lobby whose actor could not start: release, mark failed, audit — one transaction.
 async fn undo_open(services: &Services, lobby: &Lobby) {
-    let (id, mut audit) = (lobby.id, open_history(lobby));
-    audit.action = "failed".into();
-    audit.outcome = "failed".into();
-    audit.error = Some("the lobby could not be started".into());
+    let id = lobby.id;
+    let audit = lobby.audit(lobby.requester, "failed", "failed", Some("the lobby could not be started".into()));
     let effects: EffectsFactory = Box::new(move || {
         let audit = audit.clone();
         Box::new(move |txn| {
@@ -103,27 +101,12 @@ async fn undo_open(services: &Services, lobby: &Lobby) {
         tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");
     }
 }
-
+/// The audit entry of a lobby opening: its outcome is the verdict's.
 fn open_history(lobby: &Lobby) -> HistoryEntry {
-    let r = lobby.request();
-    HistoryEntry {
-        guild_id: lobby.guild_id,
-        user_id: lobby.requester,
-        project_id: Some(lobby.project_id.clone()),
-        session_id: Some(lobby.id),
-        action: "request".into(),
-        provider: Some(r.provider.to_string()),
-        resource_type: Some(r.kind.to_string()),
-        resource_name: Some(r.name.clone()),
-        details: serde_json::json!({ "request": r }),
-        verdict: serde_json::to_value(&lobby.verdict).ok(),
-        outcome: match lobby.verdict.outcome {
-            Outcome::Denied => "denied",
-            Outcome::NeedsApproval => "needs_approval",
-            Outcome::Allowed => "pending",
-        }
-        .into(),
-        cost_hourly: Some(lobby.verdict.hourly),
-        error: None,
-    }
+    let outcome = match lobby.verdict.outcome {
+        Outcome::Denied => "denied",
+        Outcome::NeedsApproval => "needs_approval",
+        Outcome::Allowed => "pending",
+    };
+    lobby.audit(lobby.requester, "request", outcome, None)
 }

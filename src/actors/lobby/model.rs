@@ -9,6 +9,7 @@ use entities::deployment_sessions;
 use crate::commands::LobbyView;
 use crate::domain::SessionStatus;
 use crate::domain::validate::{DeployRequest, Outcome, Verdict};
+use crate::store::history::HistoryEntry;
 use crate::store::quotas::QuotaAmount;
 use crate::store::sessions::{self, NewSession};
 use crate::store::{StoreError, StoreResult};
@@ -88,6 +89,26 @@ impl Lobby {
             reservation: sessions::reservation_of(row)?,
             expires_at: row.expires_at,
         })
+    }
+
+    /// An audit entry about this lobby: `by` did `action`, which ended as `outcome`.
+    pub fn audit(&self, by: i64, action: &str, outcome: &str, error: Option<String>) -> HistoryEntry {
+        let request = self.request();
+        HistoryEntry {
+            guild_id: self.guild_id,
+            user_id: by,
+            project_id: Some(self.project_id.clone()),
+            session_id: Some(self.id),
+            action: action.into(),
+            provider: Some(request.provider.to_string()),
+            resource_type: Some(request.kind.to_string()),
+            resource_name: Some(request.name.clone()),
+            details: serde_json::json!({ "request": request, "requested_by": self.requester }),
+            verdict: serde_json::to_value(&self.verdict).ok(),
+            outcome: outcome.into(),
+            cost_hourly: Some(self.verdict.hourly),
+            error,
+        }
     }
 
     /// The lobby as a front end shows it.

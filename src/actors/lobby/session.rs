@@ -17,7 +17,6 @@ use crate::actors::quota::{EffectsFactory, QuotaOp};
 use crate::commands::{DeployedView, Invoker, LobbyAction, Reply, user_error};
 use crate::domain::validate::{Actor as Member, Outcome};
 use crate::domain::{Role, SessionStatus};
-use crate::store::history::HistoryEntry;
 use crate::store::resources::NewResource;
 use crate::store::{self, Conflict, StoreError};
 use crate::terraform::GeneratorHandle;
@@ -244,7 +243,7 @@ impl SessionState {
                         )
                         .await?;
                     }
-                    store::history::append(txn, history(&lobby, approver, "deploy", "success", None)).await?;
+                    store::history::append(txn, lobby.audit(approver, "deploy", "success", None)).await?;
                     Ok(())
                 })
             })
@@ -299,7 +298,7 @@ impl SessionState {
                 Box::pin(async move {
                     store::sessions::complete(txn, lobby.id, status).await?;
                     let error = (status == SessionStatus::Failed).then_some(why);
-                    store::history::append(txn, history(&lobby, audited_by, outcome, outcome, error)).await?;
+                    store::history::append(txn, lobby.audit(audited_by, outcome, outcome, error)).await?;
                     Ok(())
                 })
             })
@@ -351,24 +350,5 @@ pub fn authorize_approval(
             Some("only the requester or a CloudAdmin may approve this lobby")
         }
         _ => None,
-    }
-}
-
-fn history(lobby: &Lobby, by: i64, action: &str, outcome: &str, error: Option<String>) -> HistoryEntry {
-    let request = lobby.request();
-    HistoryEntry {
-        guild_id: lobby.guild_id,
-        user_id: by,
-        project_id: Some(lobby.project_id.clone()),
-        session_id: Some(lobby.id),
-        action: action.into(),
-        provider: Some(request.provider.to_string()),
-        resource_type: Some(request.kind.to_string()),
-        resource_name: Some(request.name.clone()),
-        details: serde_json::json!({ "requested_by": lobby.requester, "count": request.count, "region": request.region }),
-        verdict: serde_json::to_value(&lobby.verdict).ok(),
-        outcome: outcome.into(),
-        cost_hourly: Some(lobby.verdict.hourly),
-        error,
     }
 }
