@@ -4,6 +4,7 @@
 #[allow(dead_code)]
 mod support;
 
+mod auth_matrix;
 mod harness;
 mod lifecycle;
 mod race;
