@@ -8,6 +8,7 @@ use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
+use cloud_chatops::check::Repair;
 use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
 use cloud_chatops::commands::Invoker;
 use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
@@ -39,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
+        Some(Command::Check { repair }) => check(&settings, repair).await,
         None if settings.discord_token().is_some() => {
             bail!("the Discord front end is not part of this build yet; unset DISCORD_TOKEN to use the local console")
         }
@@ -58,6 +60,22 @@ async fn migrate(settings: &Settings, down: bool, yes: bool) -> anyhow::Result<(
         store::migrate(&db).await?;
         let applied = Migrator::get_applied_migrations(&db).await?.len();
         println!("database is up to date ({applied} migration(s) applied)");
+    }
+    Ok(())
+}
+
+async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
+    let db = store::open(&settings.database.url).await.context("cannot open the database")?;
+    let mode = if repair { Repair::All } else { Repair::Nothing };
+    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform.output_dir, mode).await?;
+    for finding in &report.findings {
+        println!("{finding}");
+    }
+    let left = report.unrepaired();
+    println!("checked {} project(s): {} mismatch(es), {left} left unrepaired", report.projects, report.findings.len());
+    db.close().await.ok();
+    if left > 0 {
+        bail!("{left} mismatch(es) need attention");
     }
     Ok(())
 }

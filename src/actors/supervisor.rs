@@ -205,8 +205,15 @@ pub struct System {
 }
 
 impl System {
-    /// Starts the tree and restores the pending lobbies (expiring those whose deadline passed).
+    /// Runs the start-up check, starts the tree and restores the pending lobbies (expiring those whose
+    /// deadline passed).
     pub async fn start(args: SystemArgs) -> Result<System, ActorError> {
+        // Quota reserved by lobbies that no longer exist (a crash between two steps) comes back
+        // before any lobby can be refused for it. A failed check is logged; it does not stop start-up.
+        let root_dir = &args.settings.terraform.output_dir;
+        if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, root_dir).await {
+            tracing::error!(error = %e, "start-up check failed");
+        }
         let slots = Slots {
             policy: ActorSlot::new("policy service"),
             quota: ActorSlot::new("quota service"),

@@ -5,6 +5,7 @@
 mod support;
 
 mod auth_matrix;
+mod check;
 mod harness;
 mod lifecycle;
 mod race;
