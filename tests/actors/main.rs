@@ -9,4 +9,5 @@ mod check;
 mod harness;
 mod lifecycle;
 mod race;
+mod retention;
 mod supervision;
