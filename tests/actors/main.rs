@@ -11,3 +11,4 @@ mod lifecycle;
 mod race;
 mod retention;
 mod supervision;
+mod user_errors;
