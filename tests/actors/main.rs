@@ -8,6 +8,7 @@ mod auth_matrix;
 mod check;
 mod harness;
 mod lifecycle;
+mod load;
 mod race;
 mod retention;
 mod supervision;
