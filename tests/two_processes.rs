@@ -1,0 +1,112 @@
+//! Quota exactness across processes: two `cloud-chatops console` processes sharing one PostgreSQL
+//! database race 1,000 open-and-approve attempts (500 each) for a project limited to 10 instances.
+//! Never more than 10 are committed, and at rest the accounts agree. Runs when `TEST_DATABASE_URL`
+//! names a PostgreSQL server (a fresh database is created on it and dropped after).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use cloud_chatops::check::{self, Repair};
+use cloud_chatops::domain::Catalog;
+use cloud_chatops::store;
+use sea_orm::ConnectionTrait;
+
+const PER_PROCESS: usize = 500;
+const LIMIT: i64 = 10;
+
+fn binary(dir: &Path, url: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env_remove("DISCORD_TOKEN")
+        .env("RUST_LOG", "warn")
+        .env("CHATOPS_TERRAFORM__OUTPUT_DIR", dir.join("tf"));
+    cmd
+}
+
+fn spawn_with_input(mut cmd: Command, input: String) -> std::thread::JoinHandle<Output> {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Writing and reading at once: a script larger than the pipe would otherwise deadlock.
+    std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    std::thread::spawn(move || child.wait_with_output().unwrap())
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (server, _) = base.rsplit_once('/').expect("a database URL has a path");
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_sharing_postgres_never_over_commit() {
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
+        eprintln!("TEST_DATABASE_URL is not a PostgreSQL URL: the two-process test has nothing to run against");
+        return;
+    };
+    let name = format!("chatops_2p_{}", uuid::Uuid::new_v4().simple());
+    let admin = store::connect(&admin_url).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let url = with_database(&admin_url, &name);
+    let dir = tempfile::tempdir().unwrap();
+
+    for step in [&["migrate"][..], &["seed"][..]] {
+        let out = binary(dir.path(), &url, step).output().unwrap();
+        assert!(out.status.success(), "{step:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let console = ["console", "--json", "--user", "222222222", "--admin"];
+    let init = "/cloud-init provider:gcp project_name:two-processes region:us-central1\n".to_owned();
+    let out = spawn_with_input(binary(dir.path(), &url, &console), init).join().unwrap();
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let project_id = created["project"]["id"].as_str().unwrap().to_owned();
+
+    let started = std::time::Instant::now();
+    let runs: Vec<_> = (0..2)
+        .map(|p| {
+            let script: String = (0..PER_PROCESS)
+                .map(|i| {
+                    format!(
+                        "/cloud-deploy project_id:{project_id} resource_type:vm resource_name:p{p}-{i} machine_type:e2-micro\napprove\n"
+                    )
+                })
+                .collect();
+            spawn_with_input(binary(dir.path(), &url, &console), script)
+        })
+        .collect();
+    let mut deployed = Vec::new();
+    for run in runs {
+        let out = run.join().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.matches("\"kind\":\"lobby\"").count(), PER_PROCESS, "every attempt opened a lobby");
+        deployed.push(stdout.matches("\"kind\":\"deployed\"").count() as i64);
+    }
+    let total: i64 = deployed.iter().sum();
+    println!(
+        "two processes: {} attempts, deployed {deployed:?} = {total}, limit {LIMIT}, over-commits {}, {:.1}s",
+        2 * PER_PROCESS,
+        (total - LIMIT).max(0),
+        started.elapsed().as_secs_f64()
+    );
+
+    let db = store::connect(&url).await.unwrap();
+    let rows = store::quotas::usage(&db, &project_id).await.unwrap();
+    let instances = rows.iter().find(|r| r.resource_type == "compute.instances" && r.region == "*").unwrap();
+    let active = store::resources::list(&db, &project_id, None).await.unwrap().len() as i64;
+    let findings =
+        check::run(&db, &Catalog::builtin(), &dir.path().join("tf"), Repair::Nothing).await.unwrap().findings;
+    db.close().await.ok();
+    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+
+    assert_eq!(total, LIMIT, "exactly the limit is deployed across both processes");
+    assert_eq!((instances.used, instances.reserved), (LIMIT, 0));
+    assert_eq!(active, LIMIT);
+    let ours: Vec<_> = findings.iter().filter(|f| f.subject.starts_with(&project_id)).collect();
+    assert!(ours.is_empty(), "{ours:#?}");
+}
