@@ -8,6 +8,7 @@
 //! - [`settings`]: layered configuration (`config/default.toml`, then `CHATOPS_*` environment variables).
 //! - [`seed`]: the sample data of the original design document.
 //! - [`cli`]: the `cloud-chatops` subcommands.
+//! - [`crash`]: test-only crash points (debug builds) for the crash-recovery tests.
 //! - [`check`]: `cloud-chatops check [--repair]`, the accounting invariants (also run at start-up).
 
 pub mod actors;
@@ -15,6 +16,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod console;
+pub mod crash;
 pub mod demo;
 pub mod domain;
 pub mod seed;

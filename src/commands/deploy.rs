@@ -72,6 +72,7 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
         })
     });
     services.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), Some(effects)).await?;
+    crate::crash::point("after_reserve");
     if let Err(e) = services.lobbies.spawn(lobby.clone()).await {
         // Without its actor the lobby could neither expire nor be pressed: give the quota back now.
         undo_open(services, &lobby).await;

@@ -72,8 +72,11 @@ fn is_plain_file_name(name: &str) -> bool {
 
 fn stage(tmp: &Path, target: &Path, files: &[RenderedFile], writer: &dyn FileWriter) -> io::Result<()> {
     fs::create_dir(tmp)?;
-    for file in files {
+    for (i, file) in files.iter().enumerate() {
         writer.write_file(&tmp.join(&file.name), file.contents.as_bytes())?;
+        if i == 1 {
+            crate::crash::point("during_terraform");
+        }
     }
     carry_over(target, tmp, files)?;
     fsync_dir(tmp)

@@ -176,6 +176,7 @@ impl SessionState {
 
         match self.commit(clicker.user_id).await {
             Ok(resources) => {
+                crate::crash::point("after_commit");
                 let (terraform_dir, files, warning) = match self.deps.generator.generate(&self.lobby.project_id).await {
                     Ok(g) => (g.dir.file_name().map(|d| d.to_string_lossy().into_owned()), g.files, None),
                     Err(e) => {
@@ -187,6 +188,8 @@ impl SessionState {
                         )
                     }
                 };
+                // The history entry rides in the commit's transaction: this is the last step.
+                crate::crash::point("after_history");
                 let reply = Reply::Deployed(DeployedView {
                     session_id: self.lobby.id,
                     project_id: self.lobby.project_id.clone(),
