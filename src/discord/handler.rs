@@ -54,9 +54,18 @@ impl EventHandler for Handler {
 
 impl Handler {
     async fn command(&self, ctx: &Context, cmd: CommandInteraction) {
-        let Some(invoker) = options::invoker(cmd.guild_id.map(|g| g.get()), cmd.channel_id.get(), cmd.user.id.get(), cmd.member.as_deref())
-        else {
-            return respond_now(ctx, &cmd, &render(&Reply::error("cloud-chatops commands work in a server, not in DMs"))).await;
+        let Some(invoker) = options::invoker(
+            cmd.guild_id.map(|g| g.get()),
+            cmd.channel_id.get(),
+            cmd.user.id.get(),
+            cmd.member.as_deref(),
+        ) else {
+            return respond_now(
+                ctx,
+                &cmd,
+                &render(&Reply::error("cloud-chatops commands work in a server, not in DMs")),
+            )
+            .await;
         };
         let span = tracing::info_span!("interaction", guild_id = invoker.guild_id, user_id = invoker.user_id, command = %cmd.data.name);
         let _enter = span.enter();
@@ -116,14 +125,20 @@ impl Handler {
     }
 
     async fn click(&self, ctx: &Context, click: ComponentInteraction) {
-        let invoker = options::invoker(click.guild_id.map(|g| g.get()), click.channel_id.get(), click.user.id.get(), click.member.as_ref());
+        let invoker = options::invoker(
+            click.guild_id.map(|g| g.get()),
+            click.channel_id.get(),
+            click.user.id.get(),
+            click.member.as_ref(),
+        );
         let (Some(invoker), Some((session_id, action))) = (invoker, custom_id::parse(&click.data.custom_id)) else {
             return ephemeral(ctx, &click, "this button is not one of cloud-chatops'").await;
         };
         let span = tracing::info_span!("click", guild_id = invoker.guild_id, user_id = invoker.user_id, %session_id);
         let _enter = span.enter();
         let services = self.services.clone();
-        let mut work = tokio::spawn(async move { execute(&services, invoker, Command::Press { session_id, action }).await });
+        let mut work =
+            tokio::spawn(async move { execute(&services, invoker, Command::Press { session_id, action }).await });
         match tokio::time::timeout(ACK_DEADLINE, &mut work).await {
             Ok(joined) => {
                 let reply = joined.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
@@ -157,15 +172,20 @@ impl Handler {
     async fn autocomplete(&self, ctx: &Context, cmd: CommandInteraction) {
         let Some(focused) = cmd.data.autocomplete() else { return };
         let choices = self.choices(&cmd, &focused).await;
-        let response = choices.into_iter().take(25).fold(CreateAutocompleteResponse::new(), |r, (name, value)| {
-            r.add_string_choice(name, value)
-        });
+        let response = choices
+            .into_iter()
+            .take(25)
+            .fold(CreateAutocompleteResponse::new(), |r, (name, value)| r.add_string_choice(name, value));
         let _ = cmd.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response)).await;
     }
 
     async fn choices(&self, cmd: &CommandInteraction, focused: &AutocompleteOption<'_>) -> Vec<(String, String)> {
-        let Some(invoker) = options::invoker(cmd.guild_id.map(|g| g.get()), cmd.channel_id.get(), cmd.user.id.get(), cmd.member.as_deref())
-        else {
+        let Some(invoker) = options::invoker(
+            cmd.guild_id.map(|g| g.get()),
+            cmd.channel_id.get(),
+            cmd.user.id.get(),
+            cmd.member.as_deref(),
+        ) else {
             return Vec::new();
         };
         let typed = focused.value.to_ascii_lowercase();
@@ -187,7 +207,13 @@ impl Handler {
             "region" | "machine_type" => {
                 let provider = match (option("provider"), option("project_id")) {
                     (Some(p), _) => p.parse::<Provider>().ok(),
-                    (None, Some(id)) => self.services.records.project(invoker.guild_id, &id).await.ok().and_then(|p| p.provider.parse().ok()),
+                    (None, Some(id)) => self
+                        .services
+                        .records
+                        .project(invoker.guild_id, &id)
+                        .await
+                        .ok()
+                        .and_then(|p| p.provider.parse().ok()),
                     _ => None,
                 };
                 let Some(provider) = provider else { return Vec::new() };
@@ -195,7 +221,9 @@ impl Handler {
                 if focused.name == "region" {
                     matching(offered.regions.iter().map(|r| r.name.clone()).collect())
                 } else {
-                    let kind = option("resource_type").and_then(|k| k.parse::<ResourceKind>().ok()).unwrap_or(ResourceKind::Vm);
+                    let kind = option("resource_type")
+                        .and_then(|k| k.parse::<ResourceKind>().ok())
+                        .unwrap_or(ResourceKind::Vm);
                     matching(offered.size_names(kind).into_iter().map(str::to_owned).collect())
                 }
             }

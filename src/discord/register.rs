@@ -13,7 +13,9 @@ fn text(name: &str, description: &str, required: bool) -> CreateCommandOption {
 }
 
 fn provider() -> CreateCommandOption {
-    Provider::ALL.iter().fold(text("provider", "Cloud provider", true), |o, p| o.add_string_choice(p.display_name(), p.as_str()))
+    Provider::ALL
+        .iter()
+        .fold(text("provider", "Cloud provider", true), |o, p| o.add_string_choice(p.display_name(), p.as_str()))
 }
 
 fn project_id() -> CreateCommandOption {
@@ -21,9 +23,9 @@ fn project_id() -> CreateCommandOption {
 }
 
 fn resource_type(required: bool) -> CreateCommandOption {
-    ResourceKind::ALL
-        .iter()
-        .fold(text("resource_type", "Kind of resource", required), |o, k| o.add_string_choice(k.display_name(), k.as_str()))
+    ResourceKind::ALL.iter().fold(text("resource_type", "Kind of resource", required), |o, k| {
+        o.add_string_choice(k.display_name(), k.as_str())
+    })
 }
 
 fn guild_only(command: CreateCommand) -> CreateCommand {
@@ -43,7 +45,10 @@ pub fn commands() -> Vec<CreateCommand> {
                 .add_option(provider())
                 .add_option(text("project_name", "A name for the project", true))
                 .add_option(text("region", "Default region (from the catalogue)", false).set_autocomplete(true))
-                .add_option(opt(CommandOptionType::Number, "budget_limit", "Monthly budget in USD", false).min_number_value(0.0)),
+                .add_option(
+                    opt(CommandOptionType::Number, "budget_limit", "Monthly budget in USD", false)
+                        .min_number_value(0.0),
+                ),
         ),
         guild_only(
             CreateCommand::new("cloud-deploy")
@@ -51,7 +56,9 @@ pub fn commands() -> Vec<CreateCommand> {
                 .add_option(project_id())
                 .add_option(resource_type(true))
                 .add_option(text("resource_name", "Name of the resource (provider naming rules apply)", true))
-                .add_option(text("machine_type", "Machine type, database tier or node type", false).set_autocomplete(true))
+                .add_option(
+                    text("machine_type", "Machine type, database tier or node type", false).set_autocomplete(true),
+                )
                 .add_option(text("region", "Region (default: the project's)", false).set_autocomplete(true))
                 .add_option(
                     opt(CommandOptionType::Integer, "count", "How many identical resources (1-10)", false)
@@ -64,7 +71,9 @@ pub fn commands() -> Vec<CreateCommand> {
                         .max_int_value(100),
                 )
                 .add_option(
-                    text("access", "Exposure", false).add_string_choice("private", "private").add_string_choice("public", "public"),
+                    text("access", "Exposure", false)
+                        .add_string_choice("private", "private")
+                        .add_string_choice("public", "public"),
                 ),
         ),
         guild_only(
@@ -73,7 +82,9 @@ pub fn commands() -> Vec<CreateCommand> {
                 .add_option(project_id())
                 .add_option(resource_type(false)),
         ),
-        guild_only(CreateCommand::new("cloud-quota").description("Show a project's quota usage").add_option(project_id())),
+        guild_only(
+            CreateCommand::new("cloud-quota").description("Show a project's quota usage").add_option(project_id()),
+        ),
         guild_only(CreateCommand::new("cloud-projects").description("List the projects you can see")),
         admin_only(
             CreateCommand::new("cloud-grant")
@@ -86,13 +97,14 @@ pub fn commands() -> Vec<CreateCommand> {
                         .add_string_choice("CloudUser (VMs up to medium, no Kubernetes)", "user")
                         .add_string_choice("CloudAdmin (everything, approves)", "admin"),
                 )
-                .add_option(
-                    SizeClass::ALL
-                        .iter()
-                        .fold(text("max_vm_size", "Largest VM size", false), |o, s| o.add_string_choice(s.as_str(), s.as_str())),
-                )
+                .add_option(SizeClass::ALL.iter().fold(text("max_vm_size", "Largest VM size", false), |o, s| {
+                    o.add_string_choice(s.as_str(), s.as_str())
+                }))
                 .add_option(text("regions", "Allowed regions, comma-separated", false))
-                .add_option(opt(CommandOptionType::Number, "budget_limit", "Monthly budget in USD", false).min_number_value(0.0)),
+                .add_option(
+                    opt(CommandOptionType::Number, "budget_limit", "Monthly budget in USD", false)
+                        .min_number_value(0.0),
+                ),
         ),
         admin_only(
             CreateCommand::new("cloud-revoke")
@@ -107,11 +119,15 @@ pub fn commands() -> Vec<CreateCommand> {
                     opt(CommandOptionType::SubCommand, "add", "Add a policy", false)
                         .add_sub_option(text("name", "Policy name", true))
                         .add_sub_option(
-                            PolicyKind::ALL
-                                .iter()
-                                .fold(text("policy_type", "What it checks", true), |o, k| o.add_string_choice(k.as_str(), k.as_str())),
+                            PolicyKind::ALL.iter().fold(text("policy_type", "What it checks", true), |o, k| {
+                                o.add_string_choice(k.as_str(), k.as_str())
+                            }),
                         )
-                        .add_sub_option(text("resource_pattern", "*, type:vm, type:compute.instances, name:web-*", false))
+                        .add_sub_option(text(
+                            "resource_pattern",
+                            "*, type:vm, type:compute.instances, name:web-*",
+                            false,
+                        ))
                         .add_sub_option(text("allowed_values", "Allowed values, comma-separated", false))
                         .add_sub_option(text("denied_values", "Denied values, comma-separated", false))
                         .add_sub_option(
@@ -132,8 +148,9 @@ pub fn commands() -> Vec<CreateCommand> {
                 )
                 .add_option(opt(CommandOptionType::SubCommand, "list", "List active policies", false))
                 .add_option(
-                    opt(CommandOptionType::SubCommand, "remove", "Deactivate a policy", false)
-                        .add_sub_option(opt(CommandOptionType::Integer, "policy_id", "Policy id", true).min_int_value(1)),
+                    opt(CommandOptionType::SubCommand, "remove", "Deactivate a policy", false).add_sub_option(
+                        opt(CommandOptionType::Integer, "policy_id", "Policy id", true).min_int_value(1),
+                    ),
                 ),
         ),
     ]

@@ -3,8 +3,8 @@
 //! characters a field, 4,096 in the description and 6,000 in the whole embed.
 
 use serenity::all::{
-    ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, EditInteractionResponse, EditMessage,
+    ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EditInteractionResponse, EditMessage,
 };
 
 use super::custom_id;
@@ -40,7 +40,8 @@ pub struct Rendered {
 impl Rendered {
     /// As a new interaction response.
     pub fn message(&self) -> CreateInteractionResponseMessage {
-        let mut m = CreateInteractionResponseMessage::new().ephemeral(self.ephemeral).components(self.components.clone());
+        let mut m =
+            CreateInteractionResponseMessage::new().ephemeral(self.ephemeral).components(self.components.clone());
         if let Some(c) = &self.content {
             m = m.content(c.clone());
         }
@@ -69,7 +70,8 @@ impl Rendered {
 
     /// As an edit of a channel message with the bot token (timer-driven updates).
     pub fn channel_edit(&self) -> EditMessage {
-        let mut m = EditMessage::new().components(self.components.clone()).content(self.content.clone().unwrap_or_default());
+        let mut m =
+            EditMessage::new().components(self.components.clone()).content(self.content.clone().unwrap_or_default());
         if let Some(e) = &self.embed {
             m = m.embed(e.clone());
         }
@@ -137,7 +139,9 @@ fn buttons(lobby: &LobbyView) -> CreateActionRow {
             .label("Approve & Deploy")
             .style(ButtonStyle::Success)
             .disabled(!lobby.can_approve),
-        CreateButton::new(custom_id::format(lobby.session_id, LobbyAction::Cancel)).label("Cancel").style(ButtonStyle::Danger),
+        CreateButton::new(custom_id::format(lobby.session_id, LobbyAction::Cancel))
+            .label("Cancel")
+            .style(ButtonStyle::Danger),
     ])
 }
 
@@ -162,7 +166,11 @@ impl Fields {
 
     fn finish(mut self) -> Vec<(String, String, bool)> {
         if self.dropped > 0 {
-            self.fields.push(("…".into(), format!("{} more item(s) not shown; see /cloud-quota and the policy list", self.dropped), false));
+            self.fields.push((
+                "…".into(),
+                format!("{} more item(s) not shown; see /cloud-quota and the policy list", self.dropped),
+                false,
+            ));
         }
         self.fields
     }
@@ -190,7 +198,12 @@ fn lobby_embed(l: &LobbyView) -> CreateEmbed {
     let quota: Vec<String> = v
         .quota
         .iter()
-        .map(|q| format!("`{}` ({}): {} used + {} reserved + **{}** of {}", q.quota_type, q.region, q.used, q.reserved, q.requested, q.limit))
+        .map(|q| {
+            format!(
+                "`{}` ({}): {} used + {} reserved + **{}** of {}",
+                q.quota_type, q.region, q.used, q.reserved, q.requested, q.limit
+            )
+        })
         .collect();
     if !quota.is_empty() {
         fields.push("Quota", &join_within(&quota, MAX_FIELD_VALUE), false);
@@ -200,7 +213,8 @@ fn lobby_embed(l: &LobbyView) -> CreateEmbed {
             Effect::Deny => "⛔ denied",
             Effect::RequireApproval => "🟠 needs approval",
         };
-        let source = violation.policy_name.as_deref().map(|p| format!("policy “{p}”")).unwrap_or_else(|| violation.rule.clone());
+        let source =
+            violation.policy_name.as_deref().map(|p| format!("policy “{p}”")).unwrap_or_else(|| violation.rule.clone());
         fields.push(&format!("{effect} · {source}"), &violation.message, false);
     }
     if !v.warnings.is_empty() {
