@@ -137,6 +137,29 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
         .await;
     assert!(content(&grant).contains("CloudUser"), "{}", content(&grant));
 
+    // Only guild administrators may grant: a member is refused privately.
+    let denied = bot.slash(USER, 0, "cloud-grant", json!([u("user", USER), s("provider", "gcp"), s("role", "admin")])).await;
+    assert_eq!(denied.body["data"]["flags"].as_u64().unwrap_or(0) & 64, 64, "ephemeral: {}", denied.body);
+
+    // Autocomplete offers the guild's projects and the provider's machine types.
+    bot.next += 10;
+    let (id, token) = (bot.next, format!("tok-{}", bot.next));
+    let mut auto = payloads::command(
+        id,
+        &token,
+        USER,
+        0,
+        "cloud-deploy",
+        json!([{ "name": "project_id", "type": 3, "value": &project[..5], "focused": true }]),
+    );
+    auto["type"] = json!(4);
+    bot.fake.dispatch("INTERACTION_CREATE", auto).await;
+    let choices = bot.callback(&token).await;
+    assert_eq!(choices.body["type"], 8);
+    let values: Vec<&str> =
+        choices.body["data"]["choices"].as_array().unwrap().iter().map(|c| c["value"].as_str().unwrap()).collect();
+    assert!(values.contains(&project.as_str()), "{values:?}");
+
     // The member opens a lobby: public, with both buttons.
     let deploy_options = |name: &str| {
         json!([
