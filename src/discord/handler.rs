@@ -25,6 +25,8 @@ pub struct Handler {
     pub services: Services,
     /// Register commands in this guild (instant) instead of globally.
     pub guild_id: Option<u64>,
+    /// How long a reply may take before the interaction is deferred ([`ACK_DEADLINE`]).
+    pub ack_deadline: Duration,
 }
 
 #[async_trait]
@@ -76,9 +78,9 @@ impl Handler {
         };
         let services = self.services.clone();
         let mut work = tokio::spawn(async move { execute(&services, invoker, command).await });
-        let reply = match tokio::time::timeout(ACK_DEADLINE, &mut work).await {
-            Ok(joined) => joined.unwrap_or_else(|_| Reply::error("the command failed; nothing was changed")),
-            Err(_) => {
+        let reply = match self.within_deadline(&mut work).await {
+            Some(joined) => joined.unwrap_or_else(|_| Reply::error("the command failed; nothing was changed")),
+            None => {
                 // Too slow for the 3-second window: acknowledge publicly, then edit the reply in.
                 if let Err(e) = cmd.defer(&ctx.http).await {
                     tracing::warn!(error = %e, "could not defer the interaction");
@@ -116,6 +118,18 @@ impl Handler {
         }
     }
 
+    /// The task's outcome if it finishes within the acknowledgement deadline (a zero deadline always
+    /// defers, which the tests use to exercise the slow path deterministically).
+    async fn within_deadline(
+        &self,
+        work: &mut tokio::task::JoinHandle<Reply>,
+    ) -> Option<Result<Reply, tokio::task::JoinError>> {
+        if self.ack_deadline.is_zero() {
+            return None;
+        }
+        tokio::time::timeout(self.ack_deadline, work).await.ok()
+    }
+
     /// Stores the lobby's message id so timers can edit it later.
     async fn remember(&self, session_id: uuid::Uuid, message_id: u64) {
         let Ok(id) = i64::try_from(message_id) else { return };
@@ -139,8 +153,8 @@ impl Handler {
         let services = self.services.clone();
         let mut work =
             tokio::spawn(async move { execute(&services, invoker, Command::Press { session_id, action }).await });
-        match tokio::time::timeout(ACK_DEADLINE, &mut work).await {
-            Ok(joined) => {
+        match self.within_deadline(&mut work).await {
+            Some(joined) => {
                 let reply = joined.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
                 let rendered = render(&reply);
                 let response = if rendered.ephemeral {
@@ -152,7 +166,7 @@ impl Handler {
                     tracing::warn!(error = %e, "could not answer the click");
                 }
             }
-            Err(_) => {
+            None => {
                 // Approval writing Terraform may take longer: acknowledge, then edit the lobby in place.
                 let _ = click.create_response(&ctx.http, CreateInteractionResponse::Acknowledge).await;
                 let reply = work.await.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));

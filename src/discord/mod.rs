@@ -40,9 +40,19 @@ pub fn http(token: &Secret, settings: &Settings) -> Http {
 
 /// Runs the bot until SIGINT/SIGTERM or the loss of every shard.
 pub async fn run(http: Http, settings: &Settings, services: Services) -> Result<(), DiscordError> {
+    run_with_deadline(http, settings, services, ACK_DEADLINE).await
+}
+
+/// [`run`] with another acknowledgement deadline (tests force the deferred path with zero).
+pub async fn run_with_deadline(
+    http: Http,
+    settings: &Settings,
+    services: Services,
+    ack_deadline: std::time::Duration,
+) -> Result<(), DiscordError> {
     let intents = GatewayIntents::GUILDS;
     let guild_id = Some(settings.discord.guild_id).filter(|g| *g != 0);
-    let handler = Handler { services, guild_id };
+    let handler = Handler { services, guild_id, ack_deadline };
     let mut client = serenity::all::ClientBuilder::new_with_http(http, intents)
         .event_handler(handler)
         .await

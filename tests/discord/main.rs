@@ -30,6 +30,10 @@ struct Bot {
 
 impl Bot {
     async fn start() -> Bot {
+        Bot::start_with(discord::ACK_DEADLINE).await
+    }
+
+    async fn start_with(ack_deadline: Duration) -> Bot {
         let fake = Fake::start().await;
         let dir = tempfile::tempdir().unwrap();
         let env = [
@@ -63,7 +67,8 @@ impl Bot {
         let _ = cell.set(system.services.clone());
         let services = system.services.clone();
         tokio::spawn(async move {
-            let _ = discord::run(discord::http(&token, &settings), &settings, services).await;
+            let _ =
+                discord::run_with_deadline(discord::http(&token, &settings), &settings, services, ack_deadline).await;
         });
         fake.wait_identified().await;
         Bot { fake, system, dir, next: 1_000 }
@@ -138,7 +143,8 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
     assert!(content(&grant).contains("CloudUser"), "{}", content(&grant));
 
     // Only guild administrators may grant: a member is refused privately.
-    let denied = bot.slash(USER, 0, "cloud-grant", json!([u("user", USER), s("provider", "gcp"), s("role", "admin")])).await;
+    let denied =
+        bot.slash(USER, 0, "cloud-grant", json!([u("user", USER), s("provider", "gcp"), s("role", "admin")])).await;
     assert_eq!(denied.body["data"]["flags"].as_u64().unwrap_or(0) & 64, 64, "ephemeral: {}", denied.body);
 
     // Autocomplete offers the guild's projects and the provider's machine types.
@@ -216,5 +222,54 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
     for r in bot.fake.requests().await {
         assert!(!r.body.to_string().contains(TOKEN), "token leaked in {} {}", r.method, r.path);
     }
+    tokio::time::timeout(Duration::from_secs(10), bot.system.shutdown()).await.expect("clean shutdown");
+}
+
+/// With a zero acknowledgement deadline every interaction takes the slow path: deferred at once,
+/// then the reply edited in (or, for a refusal, replaced by a private follow-up).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_replies_are_deferred_then_edited_in() {
+    let mut bot = Bot::start_with(Duration::ZERO).await;
+    let project = "gcp-abc123";
+    cloud_chatops::seed::load(
+        &cloud_chatops::store::open(&format!("sqlite://{}?mode=rwc", bot.dir.path().join("bot.db").display()))
+            .await
+            .unwrap(),
+        &cloud_chatops::settings::Settings::load_from(std::path::Path::new("/nonexistent"), Default::default())
+            .unwrap()
+            .quotas,
+        &Catalog::builtin(),
+    )
+    .await
+    .unwrap();
+
+    let deploy = bot
+        .slash(
+            USER,
+            0,
+            "cloud-deploy",
+            json!([s("project_id", project), s("resource_type", "vm"), s("resource_name", "slow-1")]),
+        )
+        .await;
+    assert_eq!(deploy.body["type"], 5, "deferred: {}", deploy.body);
+    let token = deploy.path.split('/').rev().nth(1).unwrap().to_owned();
+    let edit = bot.fake.wait_for("the deferred edit", |r| r.method == "PATCH" && r.path.contains(&token)).await;
+    assert_eq!(buttons(&edit.body).len(), 2, "the lobby is edited in: {}", edit.body);
+    let message = bot.fake.original(&token).await.unwrap();
+    let approve_id = buttons(&message)[0]["custom_id"].as_str().unwrap().to_owned();
+
+    // A refusal after a public deferral is deleted and sent privately instead.
+    let refused = bot.slash(USER, 0, "cloud-policy", json!([{ "name": "list", "type": 1, "options": [] }])).await;
+    assert_eq!(refused.body["type"], 5);
+    let token = refused.path.split('/').rev().nth(1).unwrap().to_owned();
+    bot.fake.wait_for("the deletion", |r| r.method == "DELETE" && r.path.contains(&token)).await;
+    let followup = bot.fake.wait_for("the private follow-up", |r| r.method == "POST" && r.path.ends_with(&token)).await;
+    assert_eq!(followup.body["flags"].as_u64().unwrap_or(0) & 64, 64, "{}", followup.body);
+
+    // A slow click is acknowledged, then the lobby edited in place.
+    let (click_token, ack) = bot.click(USER, &approve_id, message).await;
+    assert_eq!(ack.body["type"], 6, "deferred update: {}", ack.body);
+    let edit = bot.fake.wait_for("the click's edit", |r| r.method == "PATCH" && r.path.contains(&click_token)).await;
+    assert!(edit.body["content"].as_str().unwrap().contains("Deployed"), "{}", edit.body);
     tokio::time::timeout(Duration::from_secs(10), bot.system.shutdown()).await.expect("clean shutdown");
 }
