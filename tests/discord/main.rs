@@ -2,6 +2,7 @@
 
 mod fake;
 mod payloads;
+mod process;
 mod render_limits;
 
 use std::sync::Arc;
