@@ -211,7 +211,10 @@ impl Handler {
         };
         match focused.name {
             "project_id" => {
-                let Ok(projects) = self.services.records.projects_in(invoker.guild_id).await else { return Vec::new() };
+                // The projects this member can see, exactly as /cloud-projects lists them.
+                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects).await else {
+                    return Vec::new();
+                };
                 projects
                     .into_iter()
                     .filter(|p| p.id.contains(&typed) || p.name.to_ascii_lowercase().contains(&typed))
