@@ -13,8 +13,10 @@
 //! - [`settings`]: layered configuration (`config/default.toml`, then `CHATOPS_*` environment variables).
 //! - [`seed`]: the sample data of the original design document.
 //! - [`cli`]: the `cloud-chatops` subcommands.
+//! - [`check`]: `cloud-chatops check [--repair]`, the accounting invariants (also run at start-up).
 
 pub mod actors;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod console;

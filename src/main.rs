@@ -8,6 +8,7 @@ use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
+use cloud_chatops::check::Repair;
 use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
 use cloud_chatops::commands::Invoker;
 use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
@@ -40,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
+        Some(Command::Check { repair }) => check(&settings, repair).await,
         Some(Command::Run) => run_bot(settings).await,
         None if settings.discord_token().is_some() => run_bot(settings).await,
         None => run_console(settings, ConsoleArgs::default()).await,
@@ -78,6 +80,22 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
     system.shutdown().await;
     db.close().await.ok();
     Ok(result?)
+}
+
+async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
+    let db = store::open(&settings.database.url).await.context("cannot open the database")?;
+    let mode = if repair { Repair::All } else { Repair::Nothing };
+    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform.output_dir, mode).await?;
+    for finding in &report.findings {
+        println!("{finding}");
+    }
+    let left = report.unrepaired();
+    println!("checked {} project(s): {} mismatch(es), {left} left unrepaired", report.projects, report.findings.len());
+    db.close().await.ok();
+    if left > 0 {
+        bail!("{left} mismatch(es) need attention");
+    }
+    Ok(())
 }
 
 async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()> {

@@ -33,6 +33,12 @@ pub enum Command {
     Console(ConsoleArgs),
     /// A scripted tour on a fresh temporary database, finishing in seconds.
     Demo,
+    /// Verify the accounting invariants (quotas, lobbies, Terraform) and print each mismatch.
+    Check {
+        /// Also fix what can be fixed safely, and say what was done.
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 /// Options of the console.
