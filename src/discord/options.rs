@@ -57,3 +57,23 @@ pub fn invoker(guild_id: Option<u64>, channel_id: u64, user_id: u64, member: Opt
         is_guild_admin,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serenity::all::{CommandDataOptionValue as V, UserId};
+
+    use super::text;
+
+    #[test]
+    fn option_values_become_the_text_the_console_would_type() {
+        assert_eq!(text(&V::Number(3000.0)), "3000");
+        assert_eq!(text(&V::Number(0.5)), "0.5");
+        assert_eq!(text(&V::Number(0.0168)), "0.0168");
+        assert_eq!(text(&V::Number(1e-9)), "0");
+        assert_eq!(text(&V::Number(f64::NAN)), "not a number");
+        assert_eq!(text(&V::Integer(-3)), "-3");
+        assert_eq!(text(&V::Boolean(true)), "true");
+        assert_eq!(text(&V::User(UserId::new(42))), "42");
+        assert_eq!(text(&V::String("web-01".into())), "web-01");
+    }
+}
