@@ -13,14 +13,15 @@ use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
 use cloud_chatops::commands::Invoker;
 use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
 use cloud_chatops::settings::Settings;
-use cloud_chatops::{demo, seed, store};
+use cloud_chatops::{demo, discord, seed, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load()?;
     // The console and the demo print to the terminal: their logs default to warnings only.
-    let interactive = matches!(cli.command, None | Some(Command::Console(_)) | Some(Command::Demo));
+    let interactive = matches!(cli.command, Some(Command::Console(_)) | Some(Command::Demo))
+        || (cli.command.is_none() && settings.discord_token().is_none());
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
     let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(level))?;
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
@@ -41,9 +42,8 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
         Some(Command::Check { repair }) => check(&settings, repair).await,
-        None if settings.discord_token().is_some() => {
-            bail!("the Discord front end is not part of this build yet; unset DISCORD_TOKEN to use the local console")
-        }
+        Some(Command::Run) => run_bot(settings).await,
+        None if settings.discord_token().is_some() => run_bot(settings).await,
         None => run_console(settings, ConsoleArgs::default()).await,
     }
 }
@@ -62,6 +62,24 @@ async fn migrate(settings: &Settings, down: bool, yes: bool) -> anyhow::Result<(
         println!("database is up to date ({applied} migration(s) applied)");
     }
     Ok(())
+}
+
+async fn run_bot(settings: Settings) -> anyhow::Result<()> {
+    let Some(token) = settings.discord_token().cloned() else {
+        bail!("`run` needs DISCORD_TOKEN (the bot token); without it use `cloud-chatops console`")
+    };
+    let catalog = Arc::new(settings.catalog()?);
+    let db = store::open(&settings.database.url).await.context("cannot open the database")?;
+    let cell = discord::services_cell();
+    let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), cell.clone()));
+    let settings = Arc::new(settings);
+    let system = System::start(SystemArgs { db: db.clone(), settings: settings.clone(), catalog, notifier }).await?;
+    let _ = cell.set(system.services.clone());
+    let result = discord::run(discord::http(&token, &settings), &settings, system.services.clone()).await;
+    tracing::info!("stopping the actors and closing the database");
+    system.shutdown().await;
+    db.close().await.ok();
+    Ok(result?)
 }
 
 async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {

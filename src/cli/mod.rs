@@ -8,7 +8,7 @@ use crate::seed;
 #[derive(Debug, Parser)]
 #[command(name = "cloud-chatops", version, about)]
 pub struct Cli {
-    /// What to do; without a subcommand: the local console (no DISCORD_TOKEN).
+    /// What to do; without a subcommand: the Discord bot when DISCORD_TOKEN is set, else the local console.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -27,6 +27,8 @@ pub enum Command {
     },
     /// Load the sample data of the original design (idempotent).
     Seed,
+    /// The Discord bot (needs DISCORD_TOKEN).
+    Run,
     /// The local console: the slash commands typed in a terminal or piped in, no Discord needed.
     Console(ConsoleArgs),
     /// A scripted tour on a fresh temporary database, finishing in seconds.
