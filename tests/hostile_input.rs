@@ -1,14 +1,16 @@
 //! Hostile input at every edge a member reaches: the console line parser, the option parser shared
-//! with Discord, the resource-name rules and the generator's output path. Nothing panics, oversized
-//! text is refused with a message saying so, and no project id or name writes outside the root.
-//! Case counts are fixed so RELIABILITY.md can quote them: 4 × 2,000 + 3 × 500 + 256 = 9,756.
+//! with Discord, button `custom_id`s, the resource-name rules and the generator's output path.
+//! Nothing panics, oversized text is refused with a message saying so, and no project id or name
+//! writes outside the root.
+//! Case counts are fixed so RELIABILITY.md can quote them: 5 × 2,000 + 3 × 500 + 256 = 11,756.
 
 mod common;
 
 use std::path::Path;
 
-use cloud_chatops::commands::{Command, MAX_VALUE_LEN};
+use cloud_chatops::commands::{Command, LobbyAction, MAX_VALUE_LEN};
 use cloud_chatops::console::parse_line;
+use cloud_chatops::discord::custom_id;
 use cloud_chatops::domain::{MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{FsWriter, render, write_project};
 use common::*;
@@ -108,6 +110,22 @@ proptest! {
         if let Ok(id) = ProjectId::parse(&text) {
             prop_assert!(id.as_str().chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{id:?}");
         }
+    }
+
+    /// A button's `custom_id` comes back from Discord as the client sent it: anything but a
+    /// well-formed id of this version is refused, and what is accepted formats back to itself.
+    #[test]
+    fn custom_ids_never_panic_and_only_canonical_ones_parse(raw in nasty(), id in any::<u128>(), cancel in any::<bool>()) {
+        if let Some((session, action)) = custom_id::parse(&raw) {
+            prop_assert_eq!(custom_id::format(session, action), raw.clone());
+        }
+        let action = if cancel { LobbyAction::Cancel } else { LobbyAction::Approve };
+        let good = custom_id::format(uuid::Uuid::from_u128(id), action);
+        prop_assert!(good.len() <= 100);
+        prop_assert_eq!(custom_id::parse(&good), Some((uuid::Uuid::from_u128(id), action)));
+        // Nothing appended to a genuine id survives: no smuggled suffix, no second action.
+        let forged = format!("{good}{raw}");
+        prop_assert!(raw.is_empty() || custom_id::parse(&forged).is_none(), "{:?}", forged);
     }
 
     #[test]
