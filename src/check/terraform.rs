@@ -9,8 +9,11 @@ use entities::cloud_projects;
 
 use super::Finding;
 use crate::actors::spec_source::StoreSpecSource;
+use crate::domain::ProjectId;
 use crate::terraform::actor::content_hash;
-use crate::terraform::{FsWriter, RenderedFile, SpecSource, dir_name, render, write_project};
+use crate::terraform::{
+    FsWriter, GenerateError, RenderedFile, SpecSource, dir_name, lock_project, render, write_project,
+};
 
 /// Compares one project's directory with a fresh rendering; with `repair`, regenerates it.
 pub(super) async fn directory(
@@ -69,8 +72,8 @@ pub(super) async fn directory(
         format!("differs from the database in {}", differ.join(", "))
     };
     let repaired = if repair {
-        match write_project(root, spec.provider, &spec.project_id, &files, &FsWriter) {
-            Ok(_) => Some(format!("regenerated ({} files)", files.len())),
+        match regenerate(db, root, &spec.project_id).await {
+            Ok(n) => Some(format!("regenerated ({n} files)")),
             Err(e) => {
                 out.push(Finding {
                     invariant: "terraform",
@@ -86,6 +89,21 @@ pub(super) async fn directory(
     };
     out.push(Finding { invariant: "terraform", subject: subject(&dir), detail, repaired });
     Ok(())
+}
+
+/// Regenerates under the project's lock, from a fresh reading, as the generator does: a bot
+/// approving in the same project meanwhile either finishes first or writes after.
+async fn regenerate(db: &DatabaseConnection, root: &Path, id: &ProjectId) -> Result<usize, GenerateError> {
+    let (lock_root, lock_id) = (root.to_path_buf(), id.clone());
+    let lock = tokio::task::spawn_blocking(move || lock_project(&lock_root, lock_id.provider(), &lock_id))
+        .await
+        .map_err(|_| GenerateError::Unavailable)?
+        .map_err(|e| GenerateError::Io(e.kind()))?;
+    let spec = StoreSpecSource::new(db.clone()).load(id.as_str()).await?;
+    let files = render(&spec)?;
+    write_project(root, spec.provider, &spec.project_id, &files, &FsWriter)?;
+    drop(lock);
+    Ok(files.len())
 }
 
 /// The `.tf` files of a directory, by name (empty when it does not exist).

@@ -1,5 +1,6 @@
 //! The `GeneratorActor`: loads a project's spec, renders it and writes it atomically, one
-//! generation at a time so two approvals of the same project never interleave their writes.
+//! generation at a time so two approvals of the same project never interleave their writes; a
+//! per-project file lock extends that to every process sharing the output root.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::GenerateError;
 use super::model::ProjectSpec;
 use super::render::{RenderedFile, render};
-use super::write::{FileWriter, FsWriter, write_project};
+use super::write::{FileWriter, FsWriter, lock_project, write_project};
 use crate::actors::ActorSlot;
 use crate::domain::ProjectId;
 
@@ -105,6 +106,18 @@ impl Actor for GeneratorActor {
 
 async fn generate(args: &GeneratorArgs, project_id: &str) -> Result<Generated, GenerateError> {
     let id = ProjectId::parse(project_id)?;
+    // A project that cannot be rendered touches nothing, not even the lock file under the root.
+    render(&args.source.load(id.as_str()).await?)?;
+    // Another process sharing the output root may be generating the same project: hold its lock
+    // and read the project afresh, so the last generation to start writes everything committed.
+    let (root, lock_id) = (args.root.clone(), id.clone());
+    let lock = tokio::task::spawn_blocking(move || lock_project(&root, lock_id.provider(), &lock_id))
+        .await
+        .map_err(|_| GenerateError::Unavailable)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "terraform write: cannot lock the project");
+            GenerateError::Io(e.kind())
+        })?;
     let spec = args.source.load(id.as_str()).await?;
     if spec.project_id != id {
         return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
@@ -115,12 +128,16 @@ async fn generate(args: &GeneratorArgs, project_id: &str) -> Result<Generated, G
     let root = args.root.clone();
     let writer = Arc::clone(&args.writer);
     let provider = spec.provider;
-    let dir = tokio::task::spawn_blocking(move || write_project(&root, provider, &id, &files, writer.as_ref()))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "terraform write task panicked");
-            GenerateError::Unavailable
-        })??;
+    let dir = tokio::task::spawn_blocking(move || {
+        let written = write_project(&root, provider, &id, &files, writer.as_ref());
+        drop(lock);
+        written
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "terraform write task panicked");
+        GenerateError::Unavailable
+    })??;
     Ok(Generated { dir, files: names, content_hash })
 }
 

@@ -22,4 +22,4 @@ pub use actor::{Generated, GeneratorActor, GeneratorArgs, GeneratorHandle, Gener
 pub use error::GenerateError;
 pub use model::{ProjectSpec, ResourceSpec};
 pub use render::{RenderedFile, dir_name, render};
-pub use write::{FileWriter, FsWriter, write_project};
+pub use write::{FileWriter, FsWriter, ProjectLock, lock_project, write_project};

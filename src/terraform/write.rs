@@ -28,6 +28,25 @@ impl FileWriter for FsWriter {
     }
 }
 
+/// An exclusive hold on one project's directory, shared by every process writing under the same
+/// root: an advisory lock on `<root>/.locks/terraform_<provider>_<project_id>.lock`, released on drop.
+#[derive(Debug)]
+pub struct ProjectLock {
+    _file: fs::File,
+}
+
+/// Waits until no other generation (in this or another process) holds the project, then holds it.
+/// Blocks: call it off the async threads. Hold it from reading the database to the swap, so the last
+/// generation to start is the last to write and sees every approval committed before it.
+pub fn lock_project(root: &Path, provider: Provider, project_id: &ProjectId) -> io::Result<ProjectLock> {
+    let dir = root.join(".locks");
+    fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("terraform_{provider}_{project_id}.lock"));
+    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+    file.lock()?;
+    Ok(ProjectLock { _file: file })
+}
+
 /// Replaces `<root>/terraform_<provider>_<project_id>/` with `files`, atomically, and returns
 /// the directory. Top-level files that are not `.tf` (state, lock file, tfvars) are carried over.
 pub fn write_project(
