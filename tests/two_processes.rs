@@ -54,15 +54,26 @@ async fn two_processes_sharing_postgres_never_over_commit() {
     let admin = store::connect(&admin_url).await.unwrap();
     admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
     let url = with_database(&admin_url, &name);
+    // The race runs in its own task so the database is dropped even when an assertion fails.
+    let result = tokio::spawn(race(url)).await;
+    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// Seeds the database at `url`, runs the two consoles and checks the outcome.
+async fn race(url: String) {
+    let url = url.as_str();
     let dir = tempfile::tempdir().unwrap();
 
     for step in [&["migrate"][..], &["seed"][..]] {
-        let out = binary(dir.path(), &url, step).output().unwrap();
+        let out = binary(dir.path(), url, step).output().unwrap();
         assert!(out.status.success(), "{step:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
     let console = ["console", "--json", "--user", "222222222", "--admin"];
     let init = "/cloud-init provider:gcp project_name:two-processes region:us-central1\n".to_owned();
-    let out = spawn_with_input(binary(dir.path(), &url, &console), init).join().unwrap();
+    let out = spawn_with_input(binary(dir.path(), url, &console), init).join().unwrap();
     let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let project_id = created["project"]["id"].as_str().unwrap().to_owned();
 
@@ -76,33 +87,39 @@ async fn two_processes_sharing_postgres_never_over_commit() {
                     )
                 })
                 .collect();
-            spawn_with_input(binary(dir.path(), &url, &console), script)
+            spawn_with_input(binary(dir.path(), url, &console), script)
         })
         .collect();
-    let mut deployed = Vec::new();
+    let (mut deployed, mut refused_at_reserve) = (Vec::new(), 0);
     for run in runs {
         let out = run.join().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(stdout.matches("\"kind\":\"lobby\"").count(), PER_PROCESS, "every attempt opened a lobby");
+        // Validation can see a unit free that the other process reserves a moment later: the
+        // database's guard then refuses the reservation, and the member gets "quota exhausted".
+        let exhausted = stdout.matches("\"kind\":\"error\",\"message\":\"quota exhausted").count();
+        let errors: Vec<&str> = stdout.lines().filter(|l| l.contains("\"kind\":\"error\"")).collect();
+        assert_eq!(errors.len(), exhausted, "no other error: {errors:?}");
+        assert_eq!(stdout.matches("\"kind\":\"lobby\"").count() + exhausted, PER_PROCESS, "every attempt answered");
+        refused_at_reserve += exhausted;
         deployed.push(stdout.matches("\"kind\":\"deployed\"").count() as i64);
     }
     let total: i64 = deployed.iter().sum();
     println!(
-        "two processes: {} attempts, deployed {deployed:?} = {total}, limit {LIMIT}, over-commits {}, {:.1}s",
+        "two processes: {} attempts, deployed {deployed:?} = {total}, limit {LIMIT}, over-commits {}, \
+         refused by the guard at reservation {refused_at_reserve}, {:.1}s",
         2 * PER_PROCESS,
         (total - LIMIT).max(0),
         started.elapsed().as_secs_f64()
     );
 
-    let db = store::connect(&url).await.unwrap();
+    let db = store::connect(url).await.unwrap();
     let rows = store::quotas::usage(&db, &project_id).await.unwrap();
     let instances = rows.iter().find(|r| r.resource_type == "compute.instances" && r.region == "*").unwrap();
     let active = store::resources::list(&db, &project_id, None).await.unwrap().len() as i64;
     let findings =
         check::run(&db, &Catalog::builtin(), &dir.path().join("tf"), Repair::Nothing).await.unwrap().findings;
     db.close().await.ok();
-    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
 
     assert_eq!(total, LIMIT, "exactly the limit is deployed across both processes");
     assert_eq!((instances.used, instances.reserved), (LIMIT, 0));
