@@ -45,6 +45,8 @@ pub enum RetentionMsg {
     Purge,
     /// The last successful purge. Answered after the start-up purge, which is queued first.
     LastPurge(RpcReplyPort<Result<Option<Purged>, ActorError>>),
+    /// Test hook: fail the actor while a caller waits.
+    InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
 /// The RetentionActor.
@@ -106,6 +108,7 @@ impl Actor for RetentionActor {
             RetentionMsg::LastPurge(reply) => {
                 let _ = reply.send(Ok(state.last));
             }
+            RetentionMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
     }
@@ -142,5 +145,10 @@ impl RetentionHandle {
     /// The last successful purge (waits for the start-up purge).
     pub async fn last_purge(&self) -> Result<Option<Purged>, ActorError> {
         self.slot.call(RetentionMsg::LastPurge).await
+    }
+
+    /// Test hook: makes the actor fail while this call waits.
+    pub async fn inject_failure(&self) -> Result<(), ActorError> {
+        self.slot.call(RetentionMsg::InjectFailure).await
     }
 }

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
+use cloud_chatops::actors::ActorError;
 use cloud_chatops::actors::retention::{PURGE_INTERVAL, Purged, RetentionActor, RetentionArgs};
 use cloud_chatops::domain::Catalog;
 use cloud_chatops::seed;
@@ -100,4 +101,31 @@ async fn the_next_purge_comes_24_hours_later_not_before() {
     actor.stop(None);
     join.await.unwrap();
     db.teardown().await;
+}
+
+#[tokio::test]
+async fn a_failed_retention_actor_is_restarted_and_purges_again() {
+    let db = TestDb::sqlite().await;
+    seed::load(&db.db, &settings().quotas, &Catalog::builtin()).await.unwrap();
+    let app = start_on(db, settings()).await;
+    let retention = &app.system.retention;
+    assert!(retention.last_purge().await.unwrap().is_some(), "the start-up purge ran");
+    event(&app.db.db, 200, "old").await;
+
+    let failed = tokio::time::timeout(Duration::from_secs(5), retention.inject_failure()).await.expect("no hang");
+    assert!(matches!(failed, Err(ActorError::Failed(_))), "the caller hears of the failure: {failed:?}");
+    // The supervisor swaps the new actor into the slot; until then a call finds it unavailable.
+    let mut again = None;
+    for _ in 0..500 {
+        match retention.last_purge().await {
+            Ok(purged) => {
+                again = purged;
+                break;
+            }
+            Err(_) => tokio::task::yield_now().await,
+        }
+    }
+    let again = again.expect("restarted, and its start-up purge ran first");
+    assert_eq!(again.count, 1, "the restarted actor purged the event that aged meanwhile");
+    app.stop().await.teardown().await;
 }
