@@ -8,8 +8,10 @@
 //! - [`settings`]: layered configuration (`config/default.toml`, then `CHATOPS_*` environment variables).
 //! - [`seed`]: the sample data of the original design document.
 //! - [`cli`]: the `cloud-chatops` subcommands.
+//! - [`bench`]: `cloud-chatops bench`, the performance figures written to `BENCHMARKS.md`.
 
 pub mod actors;
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod console;

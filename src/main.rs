@@ -12,14 +12,15 @@ use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
 use cloud_chatops::commands::Invoker;
 use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
 use cloud_chatops::settings::Settings;
-use cloud_chatops::{demo, seed, store};
+use cloud_chatops::{bench, demo, seed, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load()?;
-    // The console and the demo print to the terminal: their logs default to warnings only.
-    let interactive = matches!(cli.command, None | Some(Command::Console(_)) | Some(Command::Demo));
+    // The console, the demo and the bench print to the terminal: their logs default to warnings only.
+    let interactive =
+        matches!(cli.command, None | Some(Command::Console(_)) | Some(Command::Demo) | Some(Command::Bench { .. }));
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
     let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(level))?;
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
@@ -39,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
+        Some(Command::Bench { quick }) => bench::run(bench::Target::from_env(), quick).await.map(drop),
         None if settings.discord_token().is_some() => {
             bail!("the Discord front end is not part of this build yet; unset DISCORD_TOKEN to use the local console")
         }

@@ -31,6 +31,12 @@ pub enum Command {
     Console(ConsoleArgs),
     /// A scripted tour on a fresh temporary database, finishing in seconds.
     Demo,
+    /// The performance figures (SQLite, or PostgreSQL with DATABASE_URL), also written to BENCHMARKS.md.
+    Bench {
+        /// Smaller sizes, every figure, under two minutes.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 /// Options of the console.
