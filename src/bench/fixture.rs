@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::Scale;
 use super::db::{BenchDb, Target};
 use super::machine::rss_bytes;
-use crate::actors::lobby::Lobby;
+use crate::actors::lobby::{Lobby, probe};
 use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
 use crate::actors::supervisor::{System, SystemArgs};
 use crate::commands::{Command, Invoker, Reply, execute};
@@ -147,6 +147,8 @@ pub struct Fleet {
     pub deadlines: Vec<(Uuid, DateTime<Utc>)>,
     /// Expiries as the front end hears of them.
     pub closed: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>)>,
+    /// Expiry timers as they fire: (lobby, deadline, fired at).
+    pub fired: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>, DateTime<Utc>)>,
     /// RSS with the tree up and the rows stored, before any of these lobbies lives.
     pub rss_before: u64,
     /// RSS with every lobby live.
@@ -162,6 +164,11 @@ impl Fleet {
     /// Stores and spawns `scale.lobbies` lobbies.
     pub async fn open(target: &Target, scale: &Scale) -> anyhow::Result<Fleet> {
         let (tx, closed) = mpsc::unbounded_channel();
+        let (fired_tx, fired) = mpsc::unbounded_channel();
+        let installed = probe::install_expiry_probe(Box::new(move |id, deadline, at| {
+            let _ = fired_tx.send((id, deadline, at));
+        }));
+        anyhow::ensure!(installed, "the expiry probe is already installed");
         let sample = Sample::start(target, Arc::new(Recorder(tx))).await?;
         let template = sample.template().await?;
         let n = scale.lobbies;
@@ -189,6 +196,6 @@ impl Fleet {
         let rss_after = rss_bytes();
         let late = store::now() >= first;
         anyhow::ensure!(lobbies.count().await? >= n, "not every lobby is live");
-        Ok(Fleet { sample, deadlines, closed, rss_before, rss_after, spawn_time, late })
+        Ok(Fleet { sample, deadlines, closed, fired, rss_before, rss_after, spawn_time, late })
     }
 }
