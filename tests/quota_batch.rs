@@ -192,3 +192,31 @@ async fn buffered_callers_hear_of_a_failure() {
     })
     .await;
 }
+
+/// A request whose caller stopped waiting before its turn (its call timed out) is not applied: the
+/// caller was told it failed. The live request queued beside it is.
+#[tokio::test]
+async fn a_request_whose_caller_gave_up_is_not_applied() {
+    each_backend(|t| async move {
+        let project = project_with_instances(&t, 10).await;
+        let actor = spawn_actor(&t).await;
+        let (gone_tx, gone_rx) = ractor::concurrency::oneshot();
+        let (live_tx, live_rx) = ractor::concurrency::oneshot();
+        for (n, reply) in [(4, gone_tx), (1, live_tx)] {
+            let msg = QuotaMsg::Apply {
+                project_id: project.clone(),
+                op: QuotaOp::Reserve,
+                lines: one_instance(n),
+                effects: None,
+                reply: reply.into(),
+            };
+            actor.cast(msg).expect("queued");
+        }
+        drop(gone_rx);
+        live_rx.await.expect("answered").expect("applied");
+        assert_eq!(instances(&t, &project).await, (0, 1), "{}", t.backend);
+        actor.stop(None);
+        t
+    })
+    .await;
+}

@@ -21,7 +21,8 @@
 //! batching task draining a tokio channel with `try_recv` would batch the same way (the commit, not
 //! the hand-off, dominates: see `BENCHMARKS.md`) but would live outside the supervision tree.
 //!
-//! Busy and serialization errors retry the whole batch with bounded backoff.
+//! Busy and serialization errors retry the whole batch with bounded backoff. A request whose caller
+//! stopped waiting before its batch began (its call timed out under load) is dropped, not applied.
 
 use std::time::Duration;
 
@@ -145,9 +146,19 @@ impl QuotaState {
     /// Applies up to [`MAX_BATCH`] buffered requests in one transaction and answers their callers.
     async fn flush(&mut self, myself: &ActorRef<QuotaMsg>) -> Result<(), ActorProcessingErr> {
         let rest = self.pending.split_off(self.pending.len().min(MAX_BATCH));
-        let batch = std::mem::replace(&mut self.pending, rest);
+        let mut batch = std::mem::replace(&mut self.pending, rest);
         if !self.pending.is_empty() {
             myself.send_message(QuotaMsg::Flush)?;
+        }
+        // A caller that gave up waiting (its call timed out under load) was told the change failed:
+        // applying it now would leave, say, a reservation and a session row nobody knows of.
+        let queued = batch.len();
+        batch.retain(|r| !r.reply.is_closed());
+        if batch.len() < queued {
+            tracing::warn!(abandoned = queued - batch.len(), "quota requests dropped: their callers stopped waiting");
+        }
+        if batch.is_empty() {
+            return Ok(());
         }
         let outcomes = if let [one] = batch.as_slice() {
             vec![with_retries(&one.project_id, || apply_once(&self.db, one)).await]

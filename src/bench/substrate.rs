@@ -1,5 +1,6 @@
 //! The substrate the other figures stand on, measured in the same run: the latency of one durable
-//! transaction holding one conditional UPDATE (no contention), and of one file write + fsync.
+//! transaction holding one conditional UPDATE (no contention), of one statement (a small SELECT, the
+//! round trip every statement of a transaction pays), and of one file write + fsync.
 //!
 //! The raw transaction is built here, not through `store::quotas`, on purpose: the baseline is the
 //! bare statement the database executes, without the row count and savepoint the store adds.
@@ -29,6 +30,12 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Figure>> {
         raw_step(&bench.db, &project, RawStep::Reserve).await?;
         commits.push(millis(t.elapsed()));
     }
+    let mut reads = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let t = Instant::now();
+        crate::store::quotas::usage(&bench.db, &project).await?;
+        reads.push(millis(t.elapsed()) * 1_000.0);
+    }
     bench.drop().await;
 
     let dir = std::env::temp_dir().join(format!("cloud-chatops-fsync-{}", uuid::Uuid::new_v4().simple()));
@@ -48,6 +55,7 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Figure>> {
     Ok(vec![
         Figure::new(format!("substrate_{backend}_commit_p50"), quantile(&mut commits, 0.5), "ms"),
         Figure::new(format!("substrate_{backend}_commit_p99"), quantile(&mut commits, 0.99), "ms"),
+        Figure::new(format!("substrate_{backend}_statement_p50"), quantile(&mut reads, 0.5), "us"),
         Figure::new("substrate_file_fsync_p50", quantile(&mut fsyncs, 0.5), "ms"),
     ])
 }
