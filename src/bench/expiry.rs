@@ -3,8 +3,6 @@
 //! release, final status and audit entry committed) minus its deadline.
 
 use std::collections::HashMap;
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 
 use super::fixture::Fleet;
@@ -14,7 +12,7 @@ pub async fn run(mut fleet: Fleet, scale: &Scale) -> anyhow::Result<Vec<Figure>>
     let n = fleet.deadlines.len();
     let deadlines: HashMap<_, _> = fleet.deadlines.iter().copied().collect();
     let last = fleet.deadlines.iter().map(|(_, d)| *d).max().unwrap_or_else(crate::store::now);
-    let give_up = (last - crate::store::now()).to_std().unwrap_or_default() + Duration::from_secs(120);
+    let give_up = (last - crate::store::now()).to_std().unwrap_or_default() + scale.expiry_patience;
     let mut closed = Vec::with_capacity(n);
     let waited = tokio::time::timeout(give_up, async {
         while closed.len() < n {
@@ -27,7 +25,7 @@ pub async fn run(mut fleet: Fleet, scale: &Scale) -> anyhow::Result<Vec<Figure>>
     .await;
     let missing = n - closed.len();
     if waited.is_err() {
-        eprintln!("{missing} lobbies had not expired two minutes after the last deadline");
+        eprintln!("{missing} lobbies had not expired {:?} after the last deadline", scale.expiry_patience);
     }
     // First firing per lobby (a failed expiry fires again later).
     let mut fired: HashMap<uuid::Uuid, f64> = HashMap::with_capacity(n);

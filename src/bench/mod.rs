@@ -62,6 +62,8 @@ pub struct Scale {
     pub lobbies: usize,
     /// The window over which they expire.
     pub expiry_spread: Duration,
+    /// How long after the last deadline the bench waits for expiries to be committed.
+    pub expiry_patience: Duration,
     /// Resources of the Terraform project.
     pub tf_resources: usize,
     /// Regenerations timed.
@@ -79,6 +81,7 @@ impl Scale {
         requesters: 1_000,
         lobbies: 100_000,
         expiry_spread: Duration::from_secs(10),
+        expiry_patience: Duration::from_secs(120),
         tf_resources: 100,
         tf_runs: 100,
         pending: 10_000,
@@ -90,8 +93,10 @@ impl Scale {
         quota_window: Duration::from_secs(3),
         quota_callers: 64,
         requesters: 1_000,
-        lobbies: 20_000,
-        expiry_spread: Duration::from_secs(2),
+        // The full run's rate (10,000 expiries a second) for one second.
+        lobbies: 10_000,
+        expiry_spread: Duration::from_secs(1),
+        expiry_patience: Duration::from_secs(30),
         tf_resources: 100,
         tf_runs: 20,
         pending: 10_000,
