@@ -12,7 +12,7 @@ use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
 use cloud_chatops::commands::Invoker;
 use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
 use cloud_chatops::settings::Settings;
-use cloud_chatops::{bench, demo, seed, store};
+use cloud_chatops::{demo, seed, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
-        Some(Command::Bench { quick }) => bench::run(bench::Target::from_env(), quick).await.map(drop),
+        Some(Command::Bench { quick }) => cloud_chatops::bench::run(quick).await.map(drop),
         None if settings.discord_token().is_some() => {
             bail!("the Discord front end is not part of this build yet; unset DISCORD_TOKEN to use the local console")
         }

@@ -3,6 +3,7 @@
 //! release, final status and audit entry committed) minus its deadline.
 
 use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::fixture::Fleet;

@@ -103,9 +103,10 @@ impl Scale {
     };
 }
 
-/// Runs every benchmark on `target`, printing each figure as it is measured, and records them in
-/// `BENCHMARKS.md` in the working directory.
-pub async fn run(target: Target, quick: bool) -> anyhow::Result<Vec<Figure>> {
+/// Runs every benchmark (on PostgreSQL when `DATABASE_URL` names one, else SQLite), printing each
+/// figure as it is measured, and records them in `BENCHMARKS.md` in the working directory.
+pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
+    let target = Target::from_env();
     let scale = if quick { Scale::QUICK } else { Scale::FULL };
     let started = std::time::Instant::now();
     eprintln!("bench ({}) on {}", scale.label, target.describe());
