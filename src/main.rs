@@ -8,11 +8,12 @@ use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
+use cloud_chatops::check::Repair;
 use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
 use cloud_chatops::commands::Invoker;
 use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
 use cloud_chatops::settings::Settings;
-use cloud_chatops::{demo, seed, store};
+use cloud_chatops::{demo, discord, seed, store};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,7 +21,8 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     // The console, the demo and the bench print to the terminal: their logs default to warnings only.
     let interactive =
-        matches!(cli.command, None | Some(Command::Console(_)) | Some(Command::Demo) | Some(Command::Bench { .. }));
+        matches!(cli.command, Some(Command::Console(_)) | Some(Command::Demo) | Some(Command::Bench { .. }))
+            || (cli.command.is_none() && settings.discord_token().is_none());
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
     let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(level))?;
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
@@ -40,10 +42,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
+        Some(Command::Check { repair }) => check(&settings, repair).await,
         Some(Command::Bench { quick }) => cloud_chatops::bench::run(quick).await.map(drop),
-        None if settings.discord_token().is_some() => {
-            bail!("the Discord front end is not part of this build yet; unset DISCORD_TOKEN to use the local console")
-        }
+        Some(Command::Run) => run_bot(settings).await,
+        None if settings.discord_token().is_some() => run_bot(settings).await,
         None => run_console(settings, ConsoleArgs::default()).await,
     }
 }
@@ -60,6 +62,40 @@ async fn migrate(settings: &Settings, down: bool, yes: bool) -> anyhow::Result<(
         store::migrate(&db).await?;
         let applied = Migrator::get_applied_migrations(&db).await?.len();
         println!("database is up to date ({applied} migration(s) applied)");
+    }
+    Ok(())
+}
+
+async fn run_bot(settings: Settings) -> anyhow::Result<()> {
+    let Some(token) = settings.discord_token().cloned() else {
+        bail!("`run` needs DISCORD_TOKEN (the bot token); without it use `cloud-chatops console`")
+    };
+    let catalog = Arc::new(settings.catalog()?);
+    let db = store::open(&settings.database.url).await.context("cannot open the database")?;
+    let cell = discord::services_cell();
+    let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), cell.clone()));
+    let settings = Arc::new(settings);
+    let system = System::start(SystemArgs { db: db.clone(), settings: settings.clone(), catalog, notifier }).await?;
+    let _ = cell.set(system.services.clone());
+    let result = discord::run(discord::http(&token, &settings), &settings, system.services.clone()).await;
+    tracing::info!("stopping the actors and closing the database");
+    system.shutdown().await;
+    db.close().await.ok();
+    Ok(result?)
+}
+
+async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
+    let db = store::open(&settings.database.url).await.context("cannot open the database")?;
+    let mode = if repair { Repair::All } else { Repair::Nothing };
+    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform.output_dir, mode).await?;
+    for finding in &report.findings {
+        println!("{finding}");
+    }
+    let left = report.unrepaired();
+    println!("checked {} project(s): {} mismatch(es), {left} left unrepaired", report.projects, report.findings.len());
+    db.close().await.ok();
+    if left > 0 {
+        bail!("{left} mismatch(es) need attention");
     }
     Ok(())
 }

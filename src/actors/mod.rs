@@ -9,6 +9,7 @@ pub mod notifier;
 pub mod policy;
 pub mod quota;
 pub mod records;
+pub mod retention;
 pub mod slot;
 pub mod spec_source;
 pub mod supervisor;

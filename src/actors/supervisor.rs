@@ -1,7 +1,7 @@
 //! The root supervisor and [`System`], the running actor tree.
 //!
-//! The root spawns, linked, the PolicyActor, QuotaActor, RecordsActor, GeneratorActor and the
-//! LobbySupervisor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
+//! The root spawns, linked, the PolicyActor, QuotaActor, RecordsActor, GeneratorActor, the
+//! LobbySupervisor and the RetentionActor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
 //! [`RESTART_WINDOW`]) and its slot pointed at the new actor, so every handle keeps working; the
 //! children keep no state the database does not have, so a restart rebuilds from it. Callers that
 //! were waiting on the failed child get an error at once (its reply port is dropped).
@@ -20,6 +20,7 @@ use super::notifier::LobbyNotifier;
 use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
 use super::quota::{QuotaActor, QuotaHandle, QuotaMsg};
 use super::records::{RecordsActor, RecordsHandle, RecordsMsg};
+use super::retention::{RetentionActor, RetentionArgs, RetentionHandle, RetentionMsg};
 use super::spec_source::StoreSpecSource;
 use super::{ActorError, ActorSlot};
 use crate::commands::Services;
@@ -52,6 +53,7 @@ enum Child {
     Records,
     Generator,
     Lobbies,
+    Retention,
 }
 
 #[derive(Clone)]
@@ -61,6 +63,7 @@ struct Slots {
     records: ActorSlot<RecordsMsg>,
     generator: ActorSlot<GeneratorMsg>,
     lobbies: ActorSlot<LobbyMsg>,
+    retention: ActorSlot<RetentionMsg>,
 }
 
 /// Messages of the root supervisor (it only supervises).
@@ -89,7 +92,7 @@ impl Actor for Root {
     ) -> Result<RootState, ActorProcessingErr> {
         let mut state =
             RootState { args, slots, services, generator, children: HashMap::new(), restarts: HashMap::new() };
-        for child in [Child::Policy, Child::Quota, Child::Records, Child::Generator, Child::Lobbies] {
+        for child in [Child::Policy, Child::Quota, Child::Records, Child::Generator, Child::Lobbies, Child::Retention] {
             state.spawn(child, myself.get_cell()).await?;
         }
         Ok(state)
@@ -178,6 +181,13 @@ impl RootState {
                 self.slots.lobbies.set(Some(a.clone()));
                 a.get_id()
             }
+            Child::Retention => {
+                let retention_days = self.args.settings.history.retention_days;
+                let args = RetentionArgs { db, retention_days, observer: None };
+                let (a, _) = Actor::spawn_linked(None, RetentionActor, args, root).await?;
+                self.slots.retention.set(Some(a.clone()));
+                a.get_id()
+            }
         };
         self.children.insert(id, child);
         Ok(())
@@ -190,6 +200,7 @@ impl RootState {
             Child::Records => self.slots.records.set(None),
             Child::Generator => self.slots.generator.set(None),
             Child::Lobbies => self.slots.lobbies.set(None),
+            Child::Retention => self.slots.retention.set(None),
         }
     }
 }
@@ -200,19 +211,29 @@ pub struct System {
     pub services: Services,
     /// Terraform generation.
     pub generator: GeneratorHandle,
+    /// History retention.
+    pub retention: RetentionHandle,
     root: ActorRef<RootMsg>,
     join: tokio::task::JoinHandle<()>,
 }
 
 impl System {
-    /// Starts the tree and restores the pending lobbies (expiring those whose deadline passed).
+    /// Runs the start-up check, starts the tree and restores the pending lobbies (expiring those whose
+    /// deadline passed).
     pub async fn start(args: SystemArgs) -> Result<System, ActorError> {
+        // Quota reserved by lobbies that no longer exist (a crash between two steps) comes back
+        // before any lobby can be refused for it. A failed check is logged; it does not stop start-up.
+        let root_dir = &args.settings.terraform.output_dir;
+        if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, root_dir).await {
+            tracing::error!(error = %e, "start-up check failed");
+        }
         let slots = Slots {
             policy: ActorSlot::new("policy service"),
             quota: ActorSlot::new("quota service"),
             records: ActorSlot::new("records service"),
             generator: ActorSlot::new("Terraform generator"),
             lobbies: ActorSlot::new("lobby service"),
+            retention: ActorSlot::new("history retention"),
         };
         let services = Services {
             quota: QuotaHandle::new(slots.quota.clone()),
@@ -223,6 +244,7 @@ impl System {
             settings: args.settings.clone(),
         };
         let generator = GeneratorHandle::new(slots.generator.clone());
+        let retention = RetentionHandle::new(slots.retention.clone());
         let (root, join) =
             Actor::spawn(None, Root, (args, slots, services.clone(), generator.clone())).await.map_err(|e| {
                 tracing::error!(error = %e, "actor tree failed to start");
@@ -230,7 +252,7 @@ impl System {
             })?;
         let restored = services.lobbies.rehydrate().await?;
         tracing::info!(restored, "actor system ready");
-        Ok(System { services, generator, root, join })
+        Ok(System { services, generator, retention, root, join })
     }
 
     /// Stops every actor and waits for them.

@@ -8,7 +8,7 @@ use crate::seed;
 #[derive(Debug, Parser)]
 #[command(name = "cloud-chatops", version, about)]
 pub struct Cli {
-    /// What to do; without a subcommand: the local console (no DISCORD_TOKEN).
+    /// What to do; without a subcommand: the Discord bot when DISCORD_TOKEN is set, else the local console.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -27,10 +27,18 @@ pub enum Command {
     },
     /// Load the sample data of the original design (idempotent).
     Seed,
+    /// The Discord bot (needs DISCORD_TOKEN).
+    Run,
     /// The local console: the slash commands typed in a terminal or piped in, no Discord needed.
     Console(ConsoleArgs),
     /// A scripted tour on a fresh temporary database, finishing in seconds.
     Demo,
+    /// Verify the accounting invariants (quotas, lobbies, Terraform) and print each mismatch.
+    Check {
+        /// Also fix what can be fixed safely, and say what was done.
+        #[arg(long)]
+        repair: bool,
+    },
     /// The performance figures (SQLite, or PostgreSQL with DATABASE_URL), also written to BENCHMARKS.md.
     Bench {
         /// Smaller sizes, every figure, under two minutes.

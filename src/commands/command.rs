@@ -189,7 +189,7 @@ pub fn parse_user(text: &str) -> Result<i64, CommandError> {
 
 impl Command {
     /// Every command name, as typed after `/`.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 8] = [
         "cloud-init",
         "cloud-deploy",
         "cloud-list",
@@ -198,7 +198,6 @@ impl Command {
         "cloud-revoke",
         "cloud-projects",
         "cloud-policy",
-        "cloud-help",
     ];
 
     /// Builds a command from its name (without `/`; `cloud-policy add` for subcommands) and options.

@@ -1,6 +1,6 @@
 //! Deployment history, the append-only audit log: append, list, purge.
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -101,7 +101,11 @@ pub async fn purge_older_than<C: ConnectionTrait>(db: &C, days: u32) -> StoreRes
     if days == 0 {
         return Err(StoreError::InvalidInput("retention must be at least one day".into()));
     }
-    let cutoff = now() - TimeDelta::days(i64::from(days));
+    purge_before(db, now() - TimeDelta::days(i64::from(days))).await
+}
+
+/// Deletes events created before `cutoff`; returns how many were removed.
+pub async fn purge_before<C: ConnectionTrait>(db: &C, cutoff: DateTime<Utc>) -> StoreResult<u64> {
     let res = deployment_history::Entity::delete_many().filter(Column::CreatedAt.lt(cutoff)).exec(db).await?;
     Ok(res.rows_affected)
 }

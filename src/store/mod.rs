@@ -4,6 +4,7 @@
 //! callers can compose several calls into one transaction. Quota changes are single conditional
 //! UPDATEs that the database enforces; nothing here reads, modifies in Rust and writes back.
 
+pub mod check;
 pub mod error;
 pub mod history;
 pub mod permissions;

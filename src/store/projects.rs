@@ -76,10 +76,13 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
     name: &str,
     new: &NewProject,
 ) -> StoreResult<cloud_projects::Model> {
-    let txn = db.begin().await?;
-    if cloud_projects::Entity::find_by_id(id.to_owned()).one(&txn).await?.is_some() {
-        return Err(StoreError::Conflict(super::Conflict::Duplicate { entity: "project id", key: id.to_owned() }));
+    let taken = || StoreError::Conflict(super::Conflict::Duplicate { entity: "project id", key: id.to_owned() });
+    if cloud_projects::Entity::find_by_id(id.to_owned()).one(db).await?.is_some() {
+        return Err(taken());
     }
+    // The transaction writes before it reads: on SQLite a transaction that read first cannot wait
+    // for another writer (its snapshot goes stale) and fails at once with "database is locked".
+    let txn = db.begin().await?;
     let at = now();
     let model = cloud_projects::ActiveModel {
         id: Set(id.to_owned()),
@@ -93,10 +96,17 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
         created_at: Set(at),
         updated_at: Set(at),
     };
-    let project = cloud_projects::Entity::insert(model)
-        .exec_with_returning(&txn)
-        .await
-        .map_err(|e| StoreError::from_db(e, "project", name))?;
+    let project = match cloud_projects::Entity::insert(model).exec_with_returning(&txn).await {
+        Ok(project) => project,
+        Err(e) => {
+            txn.rollback().await?;
+            // The id was taken between the look-up and the insert: a new id will do.
+            if cloud_projects::Entity::find_by_id(id.to_owned()).one(db).await?.is_some() {
+                return Err(taken());
+            }
+            return Err(StoreError::from_db(e, "project", name));
+        }
+    };
     if !new.quotas.is_empty() {
         let rows = new.quotas.iter().map(|(quota_type, limit)| cloud_quotas::ActiveModel {
             project_id: Set(id.to_owned()),

@@ -4,7 +4,12 @@
 #[allow(dead_code)]
 mod support;
 
+mod auth_matrix;
+mod check;
 mod harness;
 mod lifecycle;
+mod load;
 mod race;
+mod retention;
 mod supervision;
+mod user_errors;

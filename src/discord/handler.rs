@@ -1,0 +1,261 @@
+//! The gateway event handler: registers the commands when the shard is ready, and turns each
+//! interaction into a `Command` for the command layer. Every interaction is acknowledged within
+//! Discord's 3 seconds: a reply that is ready in time is sent at once, otherwise the interaction is
+//! deferred and the reply edited in when it comes.
+
+use std::time::Duration;
+
+use serenity::all::{
+    AutocompleteOption, CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse,
+    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready,
+};
+use serenity::async_trait;
+
+use super::render::{Rendered, render};
+use super::{custom_id, options, register};
+use crate::commands::{Command, Reply, Services, execute};
+use crate::domain::{Provider, ResourceKind};
+
+/// How long a command may run before the interaction is deferred (Discord allows 3 s).
+pub const ACK_DEADLINE: Duration = Duration::from_millis(2000);
+
+/// The bot's event handler.
+pub struct Handler {
+    /// Actor handles.
+    pub services: Services,
+    /// Register commands in this guild (instant) instead of globally.
+    pub guild_id: Option<u64>,
+    /// How long a reply may take before the interaction is deferred ([`ACK_DEADLINE`]).
+    pub ack_deadline: Duration,
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        tracing::info!(shard = ?ready.shard, guilds = ready.guilds.len(), "connected to Discord");
+        let commands = register::commands();
+        let result = match self.guild_id {
+            Some(id) => GuildId::new(id).set_commands(&ctx.http, commands).await.map(|c| c.len()),
+            None => serenity::all::Command::set_global_commands(&ctx.http, commands).await.map(|c| c.len()),
+        };
+        match result {
+            Ok(n) => tracing::info!(commands = n, guild_id = ?self.guild_id, "slash commands registered"),
+            Err(e) => tracing::error!(error = %e, "could not register the slash commands"),
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        match interaction {
+            Interaction::Command(cmd) => self.command(&ctx, cmd).await,
+            Interaction::Component(click) => self.click(&ctx, click).await,
+            Interaction::Autocomplete(cmd) => self.autocomplete(&ctx, cmd).await,
+            _ => {}
+        }
+    }
+}
+
+impl Handler {
+    async fn command(&self, ctx: &Context, cmd: CommandInteraction) {
+        let Some(invoker) = options::invoker(
+            cmd.guild_id.map(|g| g.get()),
+            cmd.channel_id.get(),
+            cmd.user.id.get(),
+            cmd.member.as_deref(),
+        ) else {
+            return respond_now(
+                ctx,
+                &cmd,
+                &render(&Reply::error("cloud-chatops commands work in a server, not in DMs")),
+            )
+            .await;
+        };
+        let span = tracing::info_span!("interaction", guild_id = invoker.guild_id, user_id = invoker.user_id, command = %cmd.data.name);
+        let _enter = span.enter();
+        let (name, pairs) = options::command_options(&cmd);
+        let command = match Command::from_options(&name, &pairs) {
+            Ok(c) => c,
+            Err(e) => return respond_now(ctx, &cmd, &render(&Reply::error(e.to_string()))).await,
+        };
+        let services = self.services.clone();
+        let mut work = tokio::spawn(async move { execute(&services, invoker, command).await });
+        let reply = match self.within_deadline(&mut work).await {
+            Some(joined) => joined.unwrap_or_else(|_| Reply::error("the command failed; nothing was changed")),
+            None => {
+                // Too slow for the 3-second window: acknowledge publicly, then edit the reply in.
+                if let Err(e) = cmd.defer(&ctx.http).await {
+                    tracing::warn!(error = %e, "could not defer the interaction");
+                }
+                let reply = work.await.unwrap_or_else(|_| Reply::error("the command failed; nothing was changed"));
+                return self.finish_deferred(ctx, &cmd, &reply).await;
+            }
+        };
+        respond_now(ctx, &cmd, &render(&reply)).await;
+        if let Reply::Lobby(view) = &reply {
+            match cmd.get_response(&ctx.http).await {
+                Ok(message) => self.remember(view.session_id, message.id.get()).await,
+                Err(e) => tracing::warn!(error = %e, "could not read back the lobby message"),
+            }
+        }
+    }
+
+    async fn finish_deferred(&self, ctx: &Context, cmd: &CommandInteraction, reply: &Reply) {
+        let rendered = render(reply);
+        if rendered.ephemeral {
+            // A refusal must stay private: replace the public placeholder with a private follow-up.
+            let _ = cmd.delete_response(&ctx.http).await;
+            if let Err(e) = cmd.create_followup(&ctx.http, rendered.followup()).await {
+                tracing::warn!(error = %e, "could not send the follow-up");
+            }
+            return;
+        }
+        match cmd.edit_response(&ctx.http, rendered.edit()).await {
+            Ok(message) => {
+                if let Reply::Lobby(view) = reply {
+                    self.remember(view.session_id, message.id.get()).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not edit the deferred reply"),
+        }
+    }
+
+    /// The task's outcome if it finishes within the acknowledgement deadline (a zero deadline always
+    /// defers, which the tests use to exercise the slow path deterministically).
+    async fn within_deadline(
+        &self,
+        work: &mut tokio::task::JoinHandle<Reply>,
+    ) -> Option<Result<Reply, tokio::task::JoinError>> {
+        if self.ack_deadline.is_zero() {
+            return None;
+        }
+        tokio::time::timeout(self.ack_deadline, work).await.ok()
+    }
+
+    /// Stores the lobby's message id so timers can edit it later.
+    async fn remember(&self, session_id: uuid::Uuid, message_id: u64) {
+        let Ok(id) = i64::try_from(message_id) else { return };
+        if let Err(e) = self.services.records.set_session_message(session_id, id).await {
+            tracing::warn!(%session_id, error = %e, "could not store the lobby message id");
+        }
+    }
+
+    async fn click(&self, ctx: &Context, click: ComponentInteraction) {
+        let invoker = options::invoker(
+            click.guild_id.map(|g| g.get()),
+            click.channel_id.get(),
+            click.user.id.get(),
+            click.member.as_ref(),
+        );
+        let (Some(invoker), Some((session_id, action))) = (invoker, custom_id::parse(&click.data.custom_id)) else {
+            return ephemeral(ctx, &click, "this button is not one of cloud-chatops'").await;
+        };
+        let span = tracing::info_span!("click", guild_id = invoker.guild_id, user_id = invoker.user_id, %session_id);
+        let _enter = span.enter();
+        let services = self.services.clone();
+        let mut work =
+            tokio::spawn(async move { execute(&services, invoker, Command::Press { session_id, action }).await });
+        match self.within_deadline(&mut work).await {
+            Some(joined) => {
+                let reply = joined.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
+                let rendered = render(&reply);
+                let response = if rendered.ephemeral {
+                    CreateInteractionResponse::Message(rendered.message())
+                } else {
+                    CreateInteractionResponse::UpdateMessage(rendered.message())
+                };
+                if let Err(e) = click.create_response(&ctx.http, response).await {
+                    tracing::warn!(error = %e, "could not answer the click");
+                }
+            }
+            None => {
+                // Approval writing Terraform may take longer: acknowledge, then edit the lobby in place.
+                let _ = click.create_response(&ctx.http, CreateInteractionResponse::Acknowledge).await;
+                let reply = work.await.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
+                let rendered = render(&reply);
+                let result = if rendered.ephemeral {
+                    click.create_followup(&ctx.http, rendered.followup()).await.map(|_| ())
+                } else {
+                    click.edit_response(&ctx.http, rendered.edit()).await.map(|_| ())
+                };
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "could not update the lobby after a slow click");
+                }
+            }
+        }
+    }
+
+    async fn autocomplete(&self, ctx: &Context, cmd: CommandInteraction) {
+        let Some(focused) = cmd.data.autocomplete() else { return };
+        let choices = self.choices(&cmd, &focused).await;
+        let response = choices
+            .into_iter()
+            .take(25)
+            .fold(CreateAutocompleteResponse::new(), |r, (name, value)| r.add_string_choice(name, value));
+        let _ = cmd.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response)).await;
+    }
+
+    async fn choices(&self, cmd: &CommandInteraction, focused: &AutocompleteOption<'_>) -> Vec<(String, String)> {
+        let Some(invoker) = options::invoker(
+            cmd.guild_id.map(|g| g.get()),
+            cmd.channel_id.get(),
+            cmd.user.id.get(),
+            cmd.member.as_deref(),
+        ) else {
+            return Vec::new();
+        };
+        let typed = focused.value.to_ascii_lowercase();
+        let (_, pairs) = options::command_options(cmd);
+        let option = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let catalog = &self.services.catalog;
+        let matching = |names: Vec<String>| -> Vec<(String, String)> {
+            names.into_iter().filter(|n| n.to_ascii_lowercase().contains(&typed)).map(|n| (n.clone(), n)).collect()
+        };
+        match focused.name {
+            "project_id" => {
+                // The projects this member can see, exactly as /cloud-projects lists them.
+                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects).await else {
+                    return Vec::new();
+                };
+                projects
+                    .into_iter()
+                    .filter(|p| p.id.contains(&typed) || p.name.to_ascii_lowercase().contains(&typed))
+                    .map(|p| (format!("{} · {}", p.id, p.name).chars().take(100).collect(), p.id))
+                    .collect()
+            }
+            "region" | "machine_type" => {
+                let provider = match (option("provider"), option("project_id")) {
+                    (Some(p), _) => p.parse::<Provider>().ok(),
+                    (None, Some(id)) => self
+                        .services
+                        .records
+                        .project(invoker.guild_id, &id)
+                        .await
+                        .ok()
+                        .and_then(|p| p.provider.parse().ok()),
+                    _ => None,
+                };
+                let Some(provider) = provider else { return Vec::new() };
+                let offered = catalog.provider(provider);
+                if focused.name == "region" {
+                    matching(offered.regions.iter().map(|r| r.name.clone()).collect())
+                } else {
+                    let kind = option("resource_type")
+                        .and_then(|k| k.parse::<ResourceKind>().ok())
+                        .unwrap_or(ResourceKind::Vm);
+                    matching(offered.size_names(kind).into_iter().map(str::to_owned).collect())
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+async fn respond_now(ctx: &Context, cmd: &CommandInteraction, rendered: &Rendered) {
+    if let Err(e) = cmd.create_response(&ctx.http, CreateInteractionResponse::Message(rendered.message())).await {
+        tracing::warn!(error = %e, "could not answer the interaction");
+    }
+}
+
+async fn ephemeral(ctx: &Context, click: &ComponentInteraction, text: &str) {
+    let rendered = render(&Reply::refused(text));
+    let _ = click.create_response(&ctx.http, CreateInteractionResponse::Message(rendered.message())).await;
+}

@@ -1,0 +1,173 @@
+//! Hostile input at every edge a member reaches: the console line parser, the option parser shared
+//! with Discord, the resource-name rules and the generator's output path. Nothing panics, oversized
+//! text is refused with a message saying so, and no project id or name writes outside the root.
+//! Case counts are fixed so RELIABILITY.md can quote them: 4 × 2,000 + 3 × 500 + 256 = 9,756.
+
+mod common;
+
+use std::path::Path;
+
+use cloud_chatops::commands::{Command, MAX_VALUE_LEN};
+use cloud_chatops::console::parse_line;
+use cloud_chatops::domain::{MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
+use cloud_chatops::terraform::{FsWriter, render, write_project};
+use common::*;
+use proptest::prelude::*;
+
+/// Text biased towards what breaks parsers: quotes, colons, escapes, control characters, path
+/// pieces, slash commands, and arbitrary unicode.
+fn nasty() -> impl Strategy<Value = String> {
+    nasty_of(40)
+}
+
+/// [`nasty`] with at most `pieces` pieces.
+fn nasty_of(pieces: usize) -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\"".to_owned()),
+        Just("\\".to_owned()),
+        Just(":".to_owned()),
+        Just(" ".to_owned()),
+        Just("/cloud-deploy ".to_owned()),
+        Just("/cloud-policy ".to_owned()),
+        Just("project_id:".to_owned()),
+        Just("count:".to_owned()),
+        Just("../".to_owned()),
+        Just("/".to_owned()),
+        Just("\u{0}".to_owned()),
+        Just("\n".to_owned()),
+        Just("${".to_owned()),
+        Just("<@!".to_owned()),
+        Just("gcp-".to_owned()),
+        "[0-9a-f]{1,8}",
+        "-?[0-9]{1,25}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..pieces).prop_map(|v| v.concat())
+}
+
+fn option_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("project_id".to_owned()),
+        Just("resource_type".to_owned()),
+        Just("resource_name".to_owned()),
+        Just("count".to_owned()),
+        Just("node_count".to_owned()),
+        Just("user".to_owned()),
+        Just("budget_limit".to_owned()),
+        Just("priority".to_owned()),
+        Just("policy_id".to_owned()),
+        nasty_of(6),
+    ]
+}
+
+fn command_name() -> impl Strategy<Value = String> {
+    prop_oneof![prop::sample::select(Command::NAMES.to_vec()).prop_map(str::to_owned), nasty()]
+}
+
+/// Every file and directory under `dir`, relative to it.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().unwrap().is_dir() {
+            out.extend(tree(&entry.path()).into_iter().map(|child| format!("{name}/{child}")));
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// The console's line limit (`console::parse::MAX_LINE_LEN`, not exported).
+const MAX_LINE_LEN: usize = 4_096;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    #[test]
+    fn console_lines_never_panic(line in nasty()) {
+        let _ = parse_line(&line);
+    }
+
+    #[test]
+    fn options_never_panic(name in command_name(), pairs in prop::collection::vec((option_name(), nasty_of(12)), 0..8)) {
+        let _ = Command::from_options(&name, &pairs);
+    }
+
+    #[test]
+    fn names_never_panic_and_accepted_ones_are_one_plain_path_component(text in nasty()) {
+        for provider in Provider::ALL {
+            for kind in ResourceKind::ALL {
+                if let Ok(name) = ResourceName::parse(*provider, *kind, &text) {
+                    let s = name.as_str();
+                    prop_assert!(!s.is_empty() && !s.contains(['/', '\\', '"', '\0', '\n', '$']) && s != "..", "{s:?}");
+                }
+            }
+            let _ = (Region::parse(*provider, &text), MachineType::parse(*provider, &text));
+        }
+        if let Ok(id) = ProjectId::parse(&text) {
+            prop_assert!(id.as_str().chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{id:?}");
+        }
+    }
+
+    #[test]
+    fn long_option_values_are_refused_as_too_long(extra in 1usize..2_000, c in any::<char>()) {
+        let value: String = std::iter::repeat_n(c, MAX_VALUE_LEN + extra).collect();
+        let err = Command::from_options("cloud-quota", &[("project_id".into(), value)]).unwrap_err();
+        prop_assert!(err.0.contains("too long"), "{err}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn long_console_lines_are_refused_as_too_long(extra in 1usize..20_000) {
+        let line = format!("/cloud-quota project_id:{}", "a".repeat(MAX_LINE_LEN + extra));
+        let err = parse_line(&line).unwrap_err();
+        prop_assert!(err.0.contains("too long"), "{err}");
+    }
+
+    #[test]
+    fn long_names_are_refused_as_too_long(extra in 64usize..5_000) {
+        let long = "a".repeat(extra);
+        for provider in Provider::ALL {
+            for kind in ResourceKind::ALL {
+                let err = ResourceName::parse(*provider, *kind, &long).unwrap_err();
+                prop_assert!(err.to_string().contains("too long"), "{provider} {kind}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn errors_quote_at_most_a_short_excerpt_of_the_input(junk in "[a-z]{5000}") {
+        // A refused value echoed back whole would let one member flood a channel.
+        let err = Command::from_options(&junk, &[]).unwrap_err();
+        prop_assert!(err.0.len() < 600, "{} bytes", err.0.len());
+        let err = ProjectId::parse(&junk).unwrap_err();
+        prop_assert!(err.to_string().len() < 600, "{} bytes", err.to_string().len());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever a member types as a project id or name, the generator writes exactly one directory,
+    /// a direct child of the output root; ids that are not `<provider>-<6 hex>` never reach it.
+    #[test]
+    fn no_project_id_or_name_writes_outside_the_root(id in nasty(), name in nasty()) {
+        let outer = tempfile::tempdir().unwrap();
+        let root = outer.path().join("out");
+        let mut spec = single(Provider::Gcp, ResourceKind::Vm);
+        spec.project_name = name;
+        if let Ok(parsed) = ProjectId::parse(&id) {
+            spec.project_id = parsed;
+        }
+        let dir = write_project(&root, spec.provider, &spec.project_id, &render(&spec).unwrap(), &FsWriter).unwrap();
+        prop_assert_eq!(dir.parent(), Some(root.as_path()));
+        let outside: Vec<String> = tree(outer.path()).into_iter().filter(|p| p != "out" && !p.starts_with("out/")).collect();
+        prop_assert!(outside.is_empty(), "written outside the root: {:?}", outside);
+        let dirs: Vec<String> = tree(&root).into_iter().filter(|p| !p.contains('/')).collect();
+        prop_assert_eq!(dirs, vec![format!("terraform_gcp_{}", spec.project_id)]);
+    }
+}
