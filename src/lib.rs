@@ -15,8 +15,10 @@
 //! - [`cli`]: the `cloud-chatops` subcommands.
 //! - [`crash`]: test-only crash points (debug builds) for the crash-recovery tests.
 //! - [`check`]: `cloud-chatops check [--repair]`, the accounting invariants (also run at start-up).
+//! - [`bench`]: `cloud-chatops bench`, the performance figures written to `BENCHMARKS.md`.
 
 pub mod actors;
+pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod commands;

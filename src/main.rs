@@ -19,9 +19,10 @@ use cloud_chatops::{demo, discord, seed, store};
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load()?;
-    // The console and the demo print to the terminal: their logs default to warnings only.
-    let interactive = matches!(cli.command, Some(Command::Console(_)) | Some(Command::Demo))
-        || (cli.command.is_none() && settings.discord_token().is_none());
+    // The console, the demo and the bench print to the terminal: their logs default to warnings only.
+    let interactive =
+        matches!(cli.command, Some(Command::Console(_)) | Some(Command::Demo) | Some(Command::Bench { .. }))
+            || (cli.command.is_none() && settings.discord_token().is_none());
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
     let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(level))?;
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
@@ -42,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
         Some(Command::Check { repair }) => check(&settings, repair).await,
+        Some(Command::Bench { quick }) => cloud_chatops::bench::run(quick).await.map(drop),
         Some(Command::Run) => run_bot(settings).await,
         None if settings.discord_token().is_some() => run_bot(settings).await,
         None => run_console(settings, ConsoleArgs::default()).await,

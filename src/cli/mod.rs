@@ -39,6 +39,12 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// The performance figures (SQLite, or PostgreSQL with DATABASE_URL), also written to BENCHMARKS.md.
+    Bench {
+        /// Smaller sizes, every figure, under two minutes.
+        #[arg(long)]
+        quick: bool,
+    },
 }
 
 /// Options of the console.

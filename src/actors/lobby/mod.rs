@@ -2,6 +2,7 @@
 
 mod context;
 mod model;
+pub mod probe;
 mod session;
 mod supervisor;
 

@@ -1,0 +1,201 @@
+//! What several benchmarks share: the actor tree on a fresh database with the sample data and
+//! quotas that never run out, a template lobby opened through the full path, and stored copies of it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::Scale;
+use super::db::{BenchDb, Target};
+use super::machine::rss_bytes;
+use crate::actors::lobby::{Lobby, probe};
+use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
+use crate::actors::supervisor::{System, SystemArgs};
+use crate::commands::{Command, Invoker, Reply, execute};
+use crate::domain::{Catalog, ResourceKind};
+use crate::seed;
+use crate::settings::Settings;
+use crate::store::{self, quotas::QuotaAmount};
+
+/// The sample CloudUser (gcp, VMs up to medium, us-central1).
+pub const USER: Invoker =
+    Invoker { user_id: seed::USER_ID, guild_id: seed::GUILD_ID, channel_id: 7, is_guild_admin: false };
+
+/// Sends each expired lobby's id and the time the front end heard of it.
+pub struct Recorder(pub mpsc::UnboundedSender<(Uuid, DateTime<Utc>)>);
+
+impl LobbyNotifier for Recorder {
+    fn lobby_updated(&self, _: LobbyTarget, reply: Reply) {
+        if let Reply::LobbyClosed { session_id, .. } = reply {
+            let _ = self.0.send((session_id, store::now()));
+        }
+    }
+}
+
+/// The running tree over a benchmark database.
+pub struct Sample {
+    /// Database.
+    pub bench: BenchDb,
+    /// Actors.
+    pub system: System,
+    /// What it was started with.
+    pub args: SystemArgs,
+    terraform: PathBuf,
+}
+
+impl Sample {
+    /// A fresh database with the sample data, every quota far above what a benchmark uses.
+    pub async fn start(target: &Target, notifier: Arc<dyn LobbyNotifier>) -> anyhow::Result<Sample> {
+        let bench = target.fresh().await?;
+        let mut settings = Settings::load_from(std::path::Path::new("/nonexistent"), Default::default())?;
+        let q = &mut settings.quotas;
+        for limit in [&mut q.compute_instances, &mut q.compute_cpus, &mut q.compute_ram_gb] {
+            *limit = 100_000_000;
+        }
+        let terraform = std::env::temp_dir().join(format!("cloud-chatops-bench-tf-{}", Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&terraform)?;
+        settings.terraform.output_dir = terraform.clone();
+        let catalog = Arc::new(Catalog::builtin());
+        seed::load(&bench.db, &settings.quotas, &catalog).await?;
+        let args = SystemArgs { db: bench.db.clone(), settings: Arc::new(settings), catalog, notifier };
+        let system = System::start(args.clone()).await?;
+        Ok(Sample { bench, system, args, terraform })
+    }
+
+    /// Opens a lobby for one `e2-small` VM named `name` through the command layer.
+    pub async fn open(&self, name: &str) -> anyhow::Result<Uuid> {
+        match execute(&self.system.services, USER, deploy(name)).await {
+            Reply::Lobby(view) => Ok(view.session_id),
+            other => anyhow::bail!("expected a lobby, got {other:?}"),
+        }
+    }
+
+    /// A lobby opened through the full path, as its actor holds it.
+    pub async fn template(&self) -> anyhow::Result<Lobby> {
+        let id = self.open("template").await?;
+        Ok(Lobby::from_row(&store::sessions::get(&self.bench.db, id).await?)?)
+    }
+
+    /// Stops the tree; the database stays.
+    pub async fn stop(self) -> (BenchDb, SystemArgs, PathBuf) {
+        self.system.shutdown().await;
+        (self.bench, self.args, self.terraform)
+    }
+
+    /// Stops the tree and removes the database and the Terraform directory.
+    pub async fn finish(self) {
+        let (bench, _, terraform) = self.stop().await;
+        bench.drop().await;
+        std::fs::remove_dir_all(terraform).ok();
+    }
+}
+
+/// `/cloud-deploy` of one `e2-small` VM in the sample project.
+pub fn deploy(name: &str) -> Command {
+    Command::Deploy {
+        project_id: seed::PROJECT_ID.into(),
+        kind: ResourceKind::Vm,
+        name: name.into(),
+        size: Some("e2-small".into()),
+        region: None,
+        count: 1,
+        node_count: None,
+        options: Default::default(),
+    }
+}
+
+/// The template with another id, name and deadline.
+pub fn copy_of(template: &Lobby, id: Uuid, i: usize, expires_at: DateTime<Utc>) -> Lobby {
+    let mut lobby = template.clone();
+    lobby.id = id;
+    lobby.stored.request.name = format!("bench-{i}");
+    lobby.expires_at = expires_at;
+    lobby
+}
+
+/// Stores a pending copy of `template` per id (deadline an hour away) and reserves their quota, as
+/// if each had been opened; in transactions of a few hundred rows.
+pub async fn store_copies(db: &DatabaseConnection, template: &Lobby, ids: &[Uuid]) -> anyhow::Result<()> {
+    let expires_at = store::now() + TimeDelta::hours(1);
+    for (chunk_no, chunk) in ids.chunks(500).enumerate() {
+        let txn = db.begin().await?;
+        for (j, id) in chunk.iter().enumerate() {
+            let lobby = copy_of(template, *id, chunk_no * 500 + j, expires_at);
+            store::sessions::create(&txn, lobby.new_session()?).await?;
+        }
+        txn.commit().await?;
+    }
+    let n = ids.len() as i64;
+    let lines: Vec<QuotaAmount> =
+        template.reservation.iter().map(|l| QuotaAmount::new(l.quota_type, l.region.clone(), l.amount * n)).collect();
+    store::quotas::reserve(db, &template.project_id, &lines).await?;
+    Ok(())
+}
+
+/// Live lobbies for the memory and expiry figures: stored copies of a template, spawned through
+/// `LobbyHandle::spawn` (opening them through the full path would take minutes at 100,000) with
+/// deadlines spread evenly over the scale's window.
+pub struct Fleet {
+    /// The tree.
+    pub sample: Sample,
+    /// Each lobby and its deadline.
+    pub deadlines: Vec<(Uuid, DateTime<Utc>)>,
+    /// Expiries as the front end hears of them.
+    pub closed: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>)>,
+    /// Expiry timers as they fire: (lobby, deadline, fired at).
+    pub fired: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>, DateTime<Utc>)>,
+    /// RSS with the tree up and the rows stored, before any of these lobbies lives.
+    pub rss_before: u64,
+    /// RSS with every lobby live.
+    pub rss_after: u64,
+    /// How long spawning them took.
+    pub spawn_time: Duration,
+    /// Whether the first deadline passed before the last lobby was live (the memory figure then
+    /// undercounts; the lead below is meant to prevent it).
+    pub late: bool,
+}
+
+impl Fleet {
+    /// Stores and spawns `scale.lobbies` lobbies.
+    pub async fn open(target: &Target, scale: &Scale) -> anyhow::Result<Fleet> {
+        let (tx, closed) = mpsc::unbounded_channel();
+        let (fired_tx, fired) = mpsc::unbounded_channel();
+        let installed = probe::install_expiry_probe(Box::new(move |id, deadline, at| {
+            let _ = fired_tx.send((id, deadline, at));
+        }));
+        anyhow::ensure!(installed, "the expiry probe is already installed");
+        let sample = Sample::start(target, Arc::new(Recorder(tx))).await?;
+        let template = sample.template().await?;
+        let n = scale.lobbies;
+        let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
+        store_copies(&sample.bench.db, &template, &ids).await?;
+
+        // Enough time to spawn them all before the first deadline (about 30 µs each here), then
+        // deadlines evenly spread over the window.
+        let lead = Duration::from_secs(3) + Duration::from_micros(60) * n as u32;
+        let first = store::now() + TimeDelta::from_std(lead)?;
+        let step = scale.expiry_spread / n as u32;
+        let deadlines: Vec<(Uuid, DateTime<Utc>)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, first + TimeDelta::from_std(step * i as u32).unwrap_or_default()))
+            .collect();
+
+        let rss_before = rss_bytes();
+        let started = Instant::now();
+        let lobbies = &sample.system.services.lobbies;
+        for (i, (id, deadline)) in deadlines.iter().enumerate() {
+            lobbies.spawn(copy_of(&template, *id, i, *deadline)).await?;
+        }
+        let spawn_time = started.elapsed();
+        let rss_after = rss_bytes();
+        let late = store::now() >= first;
+        anyhow::ensure!(lobbies.count().await? >= n, "not every lobby is live");
+        Ok(Fleet { sample, deadlines, closed, fired, rss_before, rss_after, spawn_time, late })
+    }
+}
