@@ -290,7 +290,18 @@ impl SessionState {
 
     /// Releases the reservation and closes the lobby with `status`; returns whether it expired.
     async fn expire(&mut self) -> bool {
-        let (reply, ended) = self.end(SessionStatus::Expired, None, "the lobby expired".into()).await;
+        let (mut reply, ended) = self.end(SessionStatus::Expired, None, "the lobby expired".into()).await;
+        // A retried expiry whose first attempt committed after its caller timed out finds the lobby
+        // already expired: the front end has still not been told, so tell it now.
+        if ended && matches!(&reply, Reply::Refused { message } if message.ends_with("already expired")) {
+            reply = Reply::LobbyClosed {
+                session_id: self.lobby.id,
+                project_id: self.lobby.project_id.clone(),
+                status: SessionStatus::Expired,
+                by: None,
+                reason: "the lobby expired".into(),
+            };
+        }
         if ended && matches!(reply, Reply::LobbyClosed { .. }) {
             let target = LobbyTarget {
                 guild_id: self.lobby.guild_id,
