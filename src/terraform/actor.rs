@@ -44,6 +44,8 @@ pub enum GeneratorMsg {
         /// Receives the outcome; the actor keeps running whatever it is.
         reply: RpcReplyPort<Result<Generated, GenerateError>>,
     },
+    /// Test hook: fail the actor while a caller waits, as a bug would.
+    InjectFailure(RpcReplyPort<Result<Generated, GenerateError>>),
 }
 
 /// Renders and writes Terraform for projects on request.
@@ -99,6 +101,7 @@ impl Actor for GeneratorActor {
                 // The caller may have given up waiting; that is not the generator's failure.
                 let _ = reply.send(result);
             }
+            GeneratorMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
     }
@@ -179,6 +182,15 @@ impl GeneratorHandle {
     /// The underlying actor reference, for supervision and shutdown.
     pub fn actor(&self) -> Option<ActorRef<GeneratorMsg>> {
         self.slot.get()
+    }
+
+    /// Test hook: makes the actor fail while this call waits; the caller gets `Unavailable`.
+    pub async fn inject_failure(&self) -> Result<Generated, GenerateError> {
+        let Some(actor) = self.slot.get() else { return Err(GenerateError::Unavailable) };
+        match actor.call(GeneratorMsg::InjectFailure, Some(GENERATE_TIMEOUT)).await {
+            Ok(ractor::rpc::CallResult::Success(result)) => result,
+            Ok(_) | Err(_) => Err(GenerateError::Unavailable),
+        }
     }
 
     /// Regenerates `project_id`'s directory and reports what was written.

@@ -71,3 +71,23 @@ async fn a_failed_lobby_is_restored_and_the_others_keep_running() {
     assert_eq!(app.quota("gcp-abc123", "compute.instances").await, (5, 0));
     app.stop().await.teardown().await;
 }
+
+#[tokio::test]
+async fn a_failed_generator_is_restarted_and_the_next_approval_writes_terraform() {
+    let app = start(TestDb::sqlite().await, settings()).await;
+    let failed =
+        tokio::time::timeout(Duration::from_secs(5), app.system.generator.inject_failure()).await.expect("no hang");
+    assert!(failed.is_err(), "{failed:?}");
+    for _ in 0..200 {
+        if app.system.generator.actor().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let lobby = app.open_vm(USER, "web-gen", "e2-micro").await;
+    let deployed = app.press(USER, lobby.session_id, LobbyAction::Approve).await;
+    let Reply::Deployed(view) = &deployed else { panic!("{deployed:?}") };
+    assert!(view.warning.is_none(), "the restarted generator wrote the files: {view:?}");
+    assert!(app.terraform.join(view.terraform_dir.as_deref().unwrap()).join("compute.tf").exists());
+    app.stop().await.teardown().await;
+}
