@@ -1,17 +1,14 @@
 //! The binary on a fresh directory: `migrate` creates the tables, `seed` twice leaves the same rows.
 
+#[path = "common/binary.rs"]
+mod common_binary;
+
 use std::path::Path;
-use std::process::Command;
+
+use common_binary::{binary, with_input};
 
 fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("DISCORD_TOKEN")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run cloud-chatops");
+    let out = binary(dir, args).output().expect("run cloud-chatops");
     assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -34,12 +31,7 @@ fn migrate_then_seed_twice_on_a_fresh_directory() {
 fn migrate_down_needs_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     run(dir.path(), &["migrate"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"))
-        .args(["migrate", "--down"])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
+    let out = binary(dir.path(), &["migrate", "--down"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
     let out = run(dir.path(), &["migrate", "--down", "--yes"]);
@@ -47,22 +39,7 @@ fn migrate_down_needs_confirmation() {
 }
 
 fn run_with_input(dir: &Path, args: &[&str], input: &str) -> (String, String) {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("RUST_LOG")
-        .env("CHATOPS_TERRAFORM__OUTPUT_DIR", dir.join("tf"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start console");
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = with_input(binary(dir, args), input);
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
 }

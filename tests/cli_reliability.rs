@@ -1,29 +1,13 @@
 //! The binary's reliability promises: the Discord token never reaches a log line, even at `debug`;
 //! `check` finds a hand-edited Terraform directory and `check --repair` puts it back.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+#[path = "common/binary.rs"]
+mod common_binary;
+
+use common_binary::{binary, with_input};
 
 /// A value that cannot appear in any output by accident.
 const TOKEN: &str = "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs-marker-7f3a";
-
-fn binary(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("DISCORD_TOKEN")
-        .env("RUST_LOG", "warn")
-        .env("CHATOPS_TERRAFORM__OUTPUT_DIR", dir.join("tf"));
-    cmd
-}
-
-fn with_input(mut cmd: Command, input: &str) -> Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 /// A full session: grants, policies, an approved deploy with Terraform, refusals, errors, a cancel.
 const SCRIPT: &str = "\

@@ -3,10 +3,12 @@
 //! history and, after `check --repair`, Terraform agree) or not deployed with its quota held only
 //! by a live lobby, which can still be closed; never half.
 
-use std::io::Write;
+#[path = "common/binary.rs"]
+mod common_binary;
+
+use common_binary::{binary, with_input};
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use cloud_chatops::check::{self, Repair};
 use cloud_chatops::crash::STEPS;
@@ -14,24 +16,6 @@ use cloud_chatops::domain::Catalog;
 use cloud_chatops::{seed, store};
 
 const NAME: &str = "web-crash";
-
-fn binary(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cloud-chatops"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("CLOUD_CHATOPS_CRASH_AT")
-        .env("RUST_LOG", "warn")
-        .env("CHATOPS_TERRAFORM__OUTPUT_DIR", dir.join("tf"));
-    cmd
-}
-
-fn with_input(mut cmd: Command, input: &str) -> Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
 
 /// What the database and the disk say after the restart.
 #[derive(Debug, Clone, PartialEq)]
