@@ -1,4 +1,4 @@
-//! The RecordsActor: projects, resources, sessions and history, for everything that is not a quota
+//! The RecordsActor: projects, resources and sessions, for everything that is not a quota
 //! change or a policy. Its handle offers one typed method per store call; the message carries the
 //! call as a job, so adding a call is one method, not a message variant and a match arm.
 
@@ -6,11 +6,10 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use entities::{cloud_projects, cloud_resources, deployment_history, deployment_sessions};
+use entities::{cloud_projects, cloud_resources, deployment_sessions};
 
 use super::{ActorError, ActorSlot, BoxFuture};
 use crate::domain::{Money, Provider, ResourceKind};
-use crate::store::history::HistoryEntry;
 use crate::store::projects::NewProject;
 use crate::store::{self, StoreResult};
 
@@ -94,11 +93,6 @@ impl RecordsHandle {
         self.run(move |db| Box::pin(async move { store::projects::get_in_guild(db, guild_id, &id).await })).await
     }
 
-    /// Projects a member owns in a guild.
-    pub async fn projects_of(&self, user_id: i64, guild_id: i64) -> Result<Vec<cloud_projects::Model>, ActorError> {
-        self.run(move |db| Box::pin(async move { store::projects::list_for_user(db, user_id, guild_id).await })).await
-    }
-
     /// Every project of a guild.
     pub async fn projects_in(&self, guild_id: i64) -> Result<Vec<cloud_projects::Model>, ActorError> {
         self.run(move |db| Box::pin(async move { store::projects::list_for_guild(db, guild_id).await })).await
@@ -146,21 +140,6 @@ impl RecordsHandle {
     /// Records the front end's message id of a lobby.
     pub async fn set_session_message(&self, id: Uuid, message_id: i64) -> Result<(), ActorError> {
         self.run(move |db| Box::pin(async move { store::sessions::set_message(db, id, message_id).await })).await
-    }
-
-    /// Appends to the audit log.
-    pub async fn append_history(&self, entry: HistoryEntry) -> Result<deployment_history::Model, ActorError> {
-        self.run(move |db| Box::pin(async move { store::history::append(db, entry).await })).await
-    }
-
-    /// The newest events of a guild.
-    pub async fn history(&self, guild_id: i64, limit: u64) -> Result<Vec<deployment_history::Model>, ActorError> {
-        self.run(move |db| Box::pin(async move { store::history::list(db, guild_id, limit).await })).await
-    }
-
-    /// Deletes events older than `days`; returns how many.
-    pub async fn purge_history(&self, days: u32) -> Result<u64, ActorError> {
-        self.run(move |db| Box::pin(async move { store::history::purge_older_than(db, days).await })).await
     }
 
     /// Test hook: makes the actor fail while this call waits.

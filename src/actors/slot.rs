@@ -40,11 +40,6 @@ impl<M: Message> ActorSlot<M> {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The actor's name for messages.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// Sends a request and waits for the reply; a dead or restarting actor is an error, never a hang.
     pub async fn call<T, F>(&self, build: F) -> Result<T, ActorError>
     where
@@ -68,10 +63,5 @@ impl<M: Message> ActorSlot<M> {
             Ok(CallResult::SenderError) => Err(ActorError::Failed(self.name)),
             Err(_) => Err(ActorError::Unavailable(self.name)),
         }
-    }
-
-    /// Sends without waiting for an answer; returns whether the actor took the message.
-    pub fn cast(&self, msg: M) -> bool {
-        self.get().is_some_and(|a| a.cast(msg).is_ok())
     }
 }

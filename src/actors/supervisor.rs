@@ -15,7 +15,7 @@ use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, Supervisio
 use sea_orm::DatabaseConnection;
 use tokio::time::Instant;
 
-use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor, ValidationDeps};
+use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor};
 use super::notifier::LobbyNotifier;
 use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
 use super::quota::{QuotaActor, QuotaHandle, QuotaMsg};
@@ -168,12 +168,7 @@ impl RootState {
             }
             Child::Lobbies => {
                 let deps = LobbyDeps {
-                    validation: ValidationDeps {
-                        policy: self.services.policy.clone(),
-                        quota: self.services.quota.clone(),
-                        records: self.services.records.clone(),
-                        catalog: self.args.catalog.clone(),
-                    },
+                    validation: self.services.validation(),
                     generator: self.generator.clone(),
                     notifier: self.args.notifier.clone(),
                 };

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Command, Invoker, Reply, Services};
 use crate::actors::ActorError;
-use crate::actors::lobby::{Lobby, StoredRequest, ValidationDeps, consumption, resource_names};
+use crate::actors::lobby::{Lobby, StoredRequest, consumption, resource_names};
 use crate::actors::quota::{EffectsFactory, QuotaOp};
 use crate::domain::names::ResourceName;
 use crate::domain::validate::{DeployRequest, Outcome};
@@ -35,13 +35,8 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
         }
     }
 
-    let deps = ValidationDeps {
-        policy: services.policy.clone(),
-        quota: services.quota.clone(),
-        records: services.records.clone(),
-        catalog: services.catalog.clone(),
-    };
-    let verdict = deps.verdict(&project, invoker.user_id, invoker.is_guild_admin, &request, &[]).await?;
+    let verdict =
+        services.validation().verdict(&project, invoker.user_id, invoker.is_guild_admin, &request, &[]).await?;
     let reservation =
         if verdict.outcome == Outcome::Denied { Vec::new() } else { consumption(&services.catalog, &request) };
     let timeout = TimeDelta::seconds(services.settings.lobby.timeout_secs as i64);

@@ -20,13 +20,13 @@ pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Rep
 use std::sync::Arc;
 
 use crate::actors::ActorError;
-use crate::actors::lobby::LobbyHandle;
+use crate::actors::lobby::{LobbyHandle, ValidationDeps};
 use crate::actors::policy::PolicyHandle;
 use crate::actors::quota::QuotaHandle;
 use crate::actors::records::RecordsHandle;
 use crate::domain::Catalog;
+use crate::domain::Provider;
 use crate::domain::validate::{Actor, Permissions};
-use crate::domain::{Provider, Role};
 use crate::settings::Settings;
 use crate::store::{Conflict, StoreError};
 
@@ -45,6 +45,18 @@ pub struct Services {
     pub catalog: Arc<Catalog>,
     /// Settings.
     pub settings: Arc<Settings>,
+}
+
+impl Services {
+    /// The handles validation reads through (the lobbies re-validate with the same).
+    pub fn validation(&self) -> ValidationDeps {
+        ValidationDeps {
+            policy: self.policy.clone(),
+            quota: self.quota.clone(),
+            records: self.records.clone(),
+            catalog: self.catalog.clone(),
+        }
+    }
 }
 
 /// Carries out one command for one member.
@@ -77,11 +89,6 @@ pub async fn member(services: &Services, invoker: Invoker, provider: Provider) -
 /// Whether the member may read a provider's projects (any grant, or guild administrator).
 pub fn can_read(actor: &Actor) -> bool {
     actor.role().is_some()
-}
-
-/// Whether the member is a CloudAdmin (granted, or a guild administrator without a grant).
-pub fn is_cloud_admin(actor: &Actor) -> bool {
-    actor.role() == Some(Role::CloudAdmin)
 }
 
 /// The role's default permissions, for replies that describe a grant.

@@ -56,12 +56,7 @@ impl EventHandler for Handler {
 
 impl Handler {
     async fn command(&self, ctx: &Context, cmd: CommandInteraction) {
-        let Some(invoker) = options::invoker(
-            cmd.guild_id.map(|g| g.get()),
-            cmd.channel_id.get(),
-            cmd.user.id.get(),
-            cmd.member.as_deref(),
-        ) else {
+        let Some(invoker) = options::command_invoker(&cmd) else {
             return respond_now(
                 ctx,
                 &cmd,
@@ -194,12 +189,7 @@ impl Handler {
     }
 
     async fn choices(&self, cmd: &CommandInteraction, focused: &AutocompleteOption<'_>) -> Vec<(String, String)> {
-        let Some(invoker) = options::invoker(
-            cmd.guild_id.map(|g| g.get()),
-            cmd.channel_id.get(),
-            cmd.user.id.get(),
-            cmd.member.as_deref(),
-        ) else {
+        let Some(invoker) = options::command_invoker(cmd) else {
             return Vec::new();
         };
         let typed = focused.value.to_ascii_lowercase();

@@ -44,6 +44,11 @@ pub fn text(value: &CommandDataOptionValue) -> String {
     }
 }
 
+/// Who sent a slash command or autocomplete request (`None` outside a guild).
+pub fn command_invoker(cmd: &CommandInteraction) -> Option<Invoker> {
+    invoker(cmd.guild_id.map(|g| g.get()), cmd.channel_id.get(), cmd.user.id.get(), cmd.member.as_deref())
+}
+
 /// Who acts: the member, the guild, the channel and whether they administer the guild.
 pub fn invoker(guild_id: Option<u64>, channel_id: u64, user_id: u64, member: Option<&Member>) -> Option<Invoker> {
     let guild_id = i64::try_from(guild_id?).ok()?;
