@@ -290,18 +290,7 @@ impl SessionState {
 
     /// Releases the reservation and closes the lobby with `status`; returns whether it expired.
     async fn expire(&mut self) -> bool {
-        let (mut reply, ended) = self.end(SessionStatus::Expired, None, "the lobby expired".into()).await;
-        // A retried expiry whose first attempt committed after its caller timed out finds the lobby
-        // already expired: the front end has still not been told, so tell it now.
-        if ended && matches!(&reply, Reply::Refused { message } if message.ends_with("already expired")) {
-            reply = Reply::LobbyClosed {
-                session_id: self.lobby.id,
-                project_id: self.lobby.project_id.clone(),
-                status: SessionStatus::Expired,
-                by: None,
-                reason: "the lobby expired".into(),
-            };
-        }
+        let (reply, ended) = self.end(SessionStatus::Expired, None, "the lobby expired".into()).await;
         if ended && matches!(reply, Reply::LobbyClosed { .. }) {
             let target = LobbyTarget {
                 guild_id: self.lobby.guild_id,
@@ -337,6 +326,16 @@ impl SessionState {
             .quota
             .apply(&self.lobby.project_id, QuotaOp::Release, self.lobby.reservation.clone(), Some(effects))
             .await;
+        // Already in the status this call sets: an earlier attempt committed after its caller timed
+        // out. The ending happened; report it as such (the front end may not have been told yet).
+        let result = match result {
+            Err(ActorError::Store(StoreError::Conflict(Conflict::InvalidState { state, .. })))
+                if state == status.as_str() =>
+            {
+                Ok(())
+            }
+            other => other,
+        };
         match result {
             Ok(()) => {
                 tracing::info!(status = outcome, ?by, "lobby ended");
