@@ -66,7 +66,7 @@ pub enum QuotaOp {
 
 /// Messages of the QuotaActor.
 pub enum QuotaMsg {
-    /// Applies `op` to every line, then `effects`, atomically. `effects` may be `None`;
+    /// Runs `effects`, then applies `op` to every line, atomically. `effects` may be `None`;
     /// it is retried together with the lines, so it must be safe to run again after a rollback.
     Apply {
         /// Project.
@@ -234,18 +234,22 @@ async fn apply_batch_once(db: &DatabaseConnection, batch: &[Request]) -> StoreRe
     Ok(outcomes)
 }
 
-/// The request's conditional updates, then its effects, on `txn` (a transaction or a savepoint).
+/// The request's effects, then its conditional updates, on `txn` (a transaction or a savepoint).
+///
+/// Effects go first because they carry the lobby's own guard (the session's `pending -> ...` update):
+/// a repeated ending then fails on that guard, naming the state the lobby is in, instead of on the
+/// quota's aggregate `reserved` column, which other lobbies share.
 async fn apply_request(txn: &DatabaseTransaction, request: &Request) -> StoreResult<()> {
     let (project_id, lines) = (request.project_id.as_str(), request.lines.as_slice());
+    if let Some(make) = &request.effects {
+        make()(txn).await?;
+    }
     match request.op {
         QuotaOp::Reserve => quotas::reserve(txn, project_id, lines).await?,
         QuotaOp::Commit => quotas::commit(txn, project_id, lines).await?,
         QuotaOp::Release => quotas::release(txn, project_id, lines).await?,
         QuotaOp::Consume => quotas::consume(txn, project_id, lines).await?,
         QuotaOp::Free => quotas::free(txn, project_id, lines).await?,
-    }
-    if let Some(make) = &request.effects {
-        make()(txn).await?;
     }
     Ok(())
 }

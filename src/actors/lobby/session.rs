@@ -265,11 +265,18 @@ impl SessionState {
                 })
             })
         });
-        self.deps
+        let committed = self
+            .deps
             .validation
             .quota
             .apply(&self.lobby.project_id, QuotaOp::Commit, self.lobby.reservation.clone(), Some(effects))
-            .await?;
+            .await;
+        match committed {
+            // An earlier attempt of this approval committed after its caller timed out: it is done.
+            Err(ActorError::Store(StoreError::Conflict(Conflict::InvalidState { state, .. })))
+                if state == SessionStatus::Approved.as_str() => {}
+            other => other?,
+        }
         tracing::info!(approver, resources = ?names, "lobby approved");
         Ok(names)
     }
