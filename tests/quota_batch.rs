@@ -7,7 +7,7 @@ mod support;
 
 use ractor::{Actor, ActorRef, RpcReplyPort};
 
-use cloud_chatops::actors::quota::{Effects, EffectsFactory, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp};
+use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp};
 use cloud_chatops::actors::{ActorError, ActorSlot};
 use cloud_chatops::domain::QuotaType;
 use cloud_chatops::store::history::{self, HistoryEntry};
@@ -34,25 +34,20 @@ fn one_instance(n: i64) -> Vec<QuotaAmount> {
     vec![QuotaAmount::new(QuotaType::ComputeInstances, "us-central1", n)]
 }
 
-/// Effects that append an audit entry named `action`, then fail when `fail` is set.
-fn audit(project: &str, action: &str, fail: bool) -> EffectsFactory {
-    let (project, action) = (project.to_owned(), action.to_owned());
-    Box::new(move || -> Effects {
-        let entry = HistoryEntry {
+/// Effects that append an audit entry named `action`, then, when `fail` is set, one that is invalid
+/// (no outcome), which fails the request.
+fn audit(project: &str, action: &str, fail: bool) -> Vec<Effect> {
+    let entry = |outcome: &str| {
+        Effect::Audit(HistoryEntry {
             guild_id: 1,
             user_id: 1,
-            project_id: Some(project.clone()),
-            action: action.clone(),
-            outcome: "success".into(),
+            project_id: Some(project.to_owned()),
+            action: action.to_owned(),
+            outcome: outcome.into(),
             ..Default::default()
-        };
-        Box::new(move |txn| {
-            Box::pin(async move {
-                history::append(txn, entry).await?;
-                if fail { Err(StoreError::InvalidInput("effects refused".into())) } else { Ok(()) }
-            })
         })
-    })
+    };
+    if fail { vec![entry("success"), entry("")] } else { vec![entry("success")] }
 }
 
 async fn spawn_actor(t: &TestDb) -> ActorRef<QuotaMsg> {
@@ -127,7 +122,7 @@ async fn a_refused_request_in_a_batch_does_not_undo_the_others() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(n),
-                effects: Some(effects),
+                effects,
                 reply,
             };
             actor.cast(msg).expect("queued");
@@ -181,7 +176,7 @@ async fn buffered_callers_hear_of_a_failure() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(1),
-                effects: None,
+                effects: Vec::new(),
                 reply: tx.into(),
             })
             .unwrap();
@@ -207,7 +202,7 @@ async fn a_request_whose_caller_gave_up_is_not_applied() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(n),
-                effects: None,
+                effects: Vec::new(),
                 reply: reply.into(),
             };
             actor.cast(msg).expect("queued");

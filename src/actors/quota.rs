@@ -1,46 +1,47 @@
 //! The QuotaActor: the only writer of quota usage in its process.
 //!
-//! Each request is a set of conditional UPDATEs (see `store::quotas`), optionally together with the
-//! writes that must succeed or fail with it (a lobby's session row, the resources an approval
-//! records): the "effects". So a reservation never exists without its lobby, and an approval's quota,
-//! resources, history and session status always agree.
+//! Each request is a set of conditional changes to quota rows (see `store::quotas`), optionally
+//! together with the writes that must succeed or fail with it (a lobby's session row, the resources
+//! an approval records, the audit entry): its [`Effect`]s. So a reservation never exists without its
+//! lobby, and an approval's quota, resources, history and session status always agree.
 //!
 //! # Group commit
 //!
-//! A commit costs an fsync (SQLite with `synchronous=FULL`, PostgreSQL's WAL flush), far more than the
-//! statements it makes durable. So requests that queue while a transaction is in flight are applied
-//! together in the next one: each in its own SAVEPOINT (a nested sea-orm transaction), so a refused
-//! request rolls back only itself and gets its own outcome, and every caller is answered only after
-//! the commit that holds its change. A lone request runs in a transaction of its own, as before.
+//! Requests that queue while a transaction is in flight are applied together in the next one, and
+//! every caller is answered only after the commit that holds its change. A batch first takes the
+//! fast path of `store::quota_batch`: the quota rows are read once under the write lock, each
+//! request is decided in arrival order in memory with the same guards, and the accepted requests'
+//! effects and the touched rows are written in a handful of statements, whatever the batch size.
+//! When the database does not behave as predicted (a lobby to end is no longer pending, a name is
+//! taken) the transaction is rolled back and the batch applied request by request, each in its own
+//! SAVEPOINT, so a refused request rolls back only itself. `Usage` reads queued with the batch are
+//! answered after its commit, one SELECT for all of them.
 //!
 //! Batching is done inside the actor: `handle` only buffers a request, and the first request into an
 //! empty buffer sends the actor a `Flush`, which lands behind everything already queued. When the
 //! `Flush` is handled, every request that queued meanwhile is in the buffer. This keeps supervision as
 //! it was (a failure drops the buffered reply ports, so their callers get an error at once, and the
-//! supervisor's restart gives a fresh, empty actor) and needs no second task or channel. A dedicated
-//! batching task draining a tokio channel with `try_recv` would form the same batches but live outside
-//! the supervision tree; the one extra mailbox message per batch is not where the time goes (the
-//! statements are, about 50 µs each on SQLite here and a dozen per lobby request: see `BENCHMARKS.md`).
+//! supervisor's restart gives a fresh, empty actor) and needs no second task or channel.
 //!
 //! Busy and serialization errors retry the whole batch with bounded backoff. A request whose caller
 //! stopped waiting before its batch began (its call timed out under load) is dropped, not applied.
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+};
 
 use entities::cloud_quotas;
 
-use super::{ActorError, ActorSlot, BoxFuture};
+use super::{ActorError, ActorSlot};
+pub use crate::store::effects::Effect;
+use crate::store::quota_batch::{self, Change};
+pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
-use crate::store::{StoreError, StoreResult};
-
-/// Writes that run in the same transaction as a quota change.
-pub type Effects = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxFuture<'t, StoreResult<()>> + Send>;
-
-/// Builds the effects anew for each attempt of the transaction.
-pub type EffectsFactory = Box<dyn Fn() -> Effects + Send + Sync>;
+use crate::store::{StoreError, StoreResult, effects};
 
 /// Attempts of one transaction before a transient error is reported.
 const MAX_ATTEMPTS: u32 = 8;
@@ -49,25 +50,10 @@ const MAX_ATTEMPTS: u32 = 8;
 /// (SQLite) long enough to stall the other actors' writes, for no gain once the fsync is amortised.
 pub const MAX_BATCH: usize = 256;
 
-/// Which change to make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuotaOp {
-    /// Set aside for a pending lobby.
-    Reserve,
-    /// Turn a reservation into usage.
-    Commit,
-    /// Give a reservation back.
-    Release,
-    /// Use directly.
-    Consume,
-    /// Give usage back (resources deleted).
-    Free,
-}
-
 /// Messages of the QuotaActor.
 pub enum QuotaMsg {
-    /// Runs `effects`, then applies `op` to every line, atomically. `effects` may be `None`;
-    /// it is retried together with the lines, so it must be safe to run again after a rollback.
+    /// Writes `effects`, then applies `op` to every line, atomically; retried as a whole after a
+    /// transient error.
     Apply {
         /// Project.
         project_id: String,
@@ -75,12 +61,12 @@ pub enum QuotaMsg {
         op: QuotaOp,
         /// Lines (may be empty when only the effects matter).
         lines: Vec<QuotaAmount>,
-        /// Writes joined to the transaction; a factory so a retry can run them again.
-        effects: Option<EffectsFactory>,
+        /// Writes joined to the transaction.
+        effects: Vec<Effect>,
         /// Outcome, sent after the commit that holds the change.
         reply: RpcReplyPort<Result<(), ActorError>>,
     },
-    /// Every quota row of a project.
+    /// Every quota row of a project, read after the batch queued with it.
     Usage {
         /// Project.
         project_id: String,
@@ -89,7 +75,7 @@ pub enum QuotaMsg {
     },
     /// Applies the buffered requests; the actor sends it to itself.
     Flush,
-    /// Test hook: fail the actor while a caller waits, as a bug would.
+    /// Test hook: fail the actor while a caller waits.
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -101,14 +87,23 @@ struct Request {
     project_id: String,
     op: QuotaOp,
     lines: Vec<QuotaAmount>,
-    effects: Option<EffectsFactory>,
+    effects: Vec<Effect>,
     reply: RpcReplyPort<Result<(), ActorError>>,
 }
+
+impl Request {
+    fn change(&self) -> Change<'_> {
+        Change { project_id: &self.project_id, op: self.op, lines: &self.lines, effects: &self.effects }
+    }
+}
+
+type UsageReply = RpcReplyPort<Result<Vec<cloud_quotas::Model>, ActorError>>;
 
 /// The connection and the requests waiting for the next transaction.
 pub struct QuotaState {
     db: DatabaseConnection,
     pending: Vec<Request>,
+    usage: Vec<(String, UsageReply)>,
 }
 
 impl Actor for QuotaActor {
@@ -117,7 +112,7 @@ impl Actor for QuotaActor {
     type Arguments = DatabaseConnection;
 
     async fn pre_start(&self, _: ActorRef<QuotaMsg>, db: DatabaseConnection) -> Result<QuotaState, ActorProcessingErr> {
-        Ok(QuotaState { db, pending: Vec::new() })
+        Ok(QuotaState { db, pending: Vec::new(), usage: Vec::new() })
     }
 
     async fn handle(
@@ -128,15 +123,14 @@ impl Actor for QuotaActor {
     ) -> Result<(), ActorProcessingErr> {
         match msg {
             QuotaMsg::Apply { project_id, op, lines, effects, reply } => {
-                if state.pending.is_empty() {
-                    myself.send_message(QuotaMsg::Flush)?;
-                }
+                state.schedule(&myself)?;
                 state.pending.push(Request { project_id, op, lines, effects, reply });
             }
-            QuotaMsg::Flush => state.flush(&myself).await?,
             QuotaMsg::Usage { project_id, reply } => {
-                let _ = reply.send(quotas::usage(&state.db, &project_id).await.map_err(ActorError::from));
+                state.schedule(&myself)?;
+                state.usage.push((project_id, reply));
             }
+            QuotaMsg::Flush => state.flush(&myself).await?,
             QuotaMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -144,10 +138,20 @@ impl Actor for QuotaActor {
 }
 
 impl QuotaState {
-    /// Applies up to [`MAX_BATCH`] buffered requests in one transaction and answers their callers.
+    /// Sends the `Flush` that will find this request buffered, unless one is already on its way.
+    fn schedule(&self, myself: &ActorRef<QuotaMsg>) -> Result<(), ActorProcessingErr> {
+        if self.pending.is_empty() && self.usage.is_empty() {
+            myself.send_message(QuotaMsg::Flush)?;
+        }
+        Ok(())
+    }
+
+    /// Applies up to [`MAX_BATCH`] buffered requests in one transaction and answers their callers,
+    /// then the usage reads.
     async fn flush(&mut self, myself: &ActorRef<QuotaMsg>) -> Result<(), ActorProcessingErr> {
         let rest = self.pending.split_off(self.pending.len().min(MAX_BATCH));
         let mut batch = std::mem::replace(&mut self.pending, rest);
+        let usage = if self.pending.is_empty() { std::mem::take(&mut self.usage) } else { Vec::new() };
         if !self.pending.is_empty() {
             myself.send_message(QuotaMsg::Flush)?;
         }
@@ -158,18 +162,38 @@ impl QuotaState {
         if batch.len() < queued {
             tracing::warn!(abandoned = queued - batch.len(), "quota requests dropped: their callers stopped waiting");
         }
-        if batch.is_empty() {
-            return Ok(());
+        if !batch.is_empty() {
+            let outcomes = apply_batch(&self.db, &batch).await;
+            for (request, outcome) in batch.into_iter().zip(outcomes) {
+                let _ = request.reply.send(outcome.map_err(ActorError::from));
+            }
         }
-        let outcomes = if let [one] = batch.as_slice() {
-            vec![with_retries(&one.project_id, || apply_once(&self.db, one)).await]
-        } else {
-            apply_batch(&self.db, &batch).await
-        };
-        for (request, outcome) in batch.into_iter().zip(outcomes) {
-            let _ = request.reply.send(outcome.map_err(ActorError::from));
-        }
+        answer_usage(&self.db, usage).await;
         Ok(())
+    }
+}
+
+/// Answers every queued usage read with one SELECT.
+async fn answer_usage(db: &DatabaseConnection, waiting: Vec<(String, UsageReply)>) {
+    if waiting.is_empty() {
+        return;
+    }
+    let projects: BTreeSet<&str> = waiting.iter().map(|(p, _)| p.as_str()).collect();
+    let rows = with_retries("usage", || async {
+        let mut rows = cloud_quotas::Entity::find()
+            .filter(cloud_quotas::Column::ProjectId.is_in(projects.iter().copied()))
+            .all(db)
+            .await?;
+        rows.sort_by(|a, b| (&a.resource_type, &a.region).cmp(&(&b.resource_type, &b.region)));
+        Ok(rows)
+    })
+    .await;
+    for (project, reply) in waiting {
+        let answer = match &rows {
+            Ok(rows) => Ok(rows.iter().filter(|r| r.project_id == project).cloned().collect()),
+            Err(e) => Err(ActorError::from(same_error(e))),
+        };
+        let _ = reply.send(answer);
     }
 }
 
@@ -192,29 +216,58 @@ where
     }
 }
 
-/// A lone request: its own transaction, exactly as without batching.
-async fn apply_once(db: &DatabaseConnection, request: &Request) -> StoreResult<()> {
-    let txn = db.begin().await?;
-    apply_request(&txn, request).await?;
-    txn.commit().await.map_err(StoreError::from)
-}
-
-/// Several requests, one transaction, one savepoint each; one outcome per request. A transient
-/// error anywhere retries the whole batch (refusals included: the state they saw is gone).
+/// One transaction for the whole batch; one outcome per request. A transient error anywhere retries
+/// the whole batch (refusals included: the state they saw is gone).
 async fn apply_batch(db: &DatabaseConnection, batch: &[Request]) -> Vec<StoreResult<()>> {
     match with_retries("batch", || apply_batch_once(db, batch)).await {
         Ok(outcomes) => outcomes,
         // Nothing of the batch was committed: every caller gets the failure.
-        Err(StoreError::Database(e)) => batch.iter().map(|_| Err(StoreError::Database(e.clone()))).collect(),
-        Err(e) => {
-            let text = e.to_string();
-            batch.iter().map(|_| Err(StoreError::Database(DbErr::Custom(text.clone())))).collect()
-        }
+        Err(e) => batch.iter().map(|_| Err(same_error(&e))).collect(),
+    }
+}
+
+/// The same failure, for another caller.
+fn same_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Database(e) => StoreError::Database(e.clone()),
+        other => StoreError::Database(DbErr::Custom(other.to_string())),
     }
 }
 
 async fn apply_batch_once(db: &DatabaseConnection, batch: &[Request]) -> StoreResult<Vec<StoreResult<()>>> {
+    let changes: Vec<Change<'_>> = batch.iter().map(Request::change).collect();
     let txn = db.begin().await?;
+    match quota_batch::apply(&txn, &changes).await {
+        Ok(Some(outcomes)) => {
+            txn.commit().await?;
+            return Ok(outcomes);
+        }
+        Ok(None) => txn.rollback().await?,
+        Err(e) if e.is_transient() => return Err(e),
+        Err(e) => {
+            tracing::debug!(error = %e, "quota batch fast path failed; applying request by request");
+            txn.rollback().await?;
+        }
+    }
+    apply_one_by_one(db, batch).await
+}
+
+/// The exact fallback: one transaction, one savepoint per request (none for a lone request).
+async fn apply_one_by_one(db: &DatabaseConnection, batch: &[Request]) -> StoreResult<Vec<StoreResult<()>>> {
+    let txn = db.begin().await?;
+    if let [one] = batch {
+        return match apply_request(&txn, one).await {
+            Ok(()) => {
+                txn.commit().await?;
+                Ok(vec![Ok(())])
+            }
+            Err(e) if e.is_transient() => Err(e),
+            Err(e) => {
+                txn.rollback().await?;
+                Ok(vec![Err(e)])
+            }
+        };
+    }
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
         let savepoint = txn.begin().await?;
@@ -240,18 +293,8 @@ async fn apply_batch_once(db: &DatabaseConnection, batch: &[Request]) -> StoreRe
 /// a repeated ending then fails on that guard, naming the state the lobby is in, instead of on the
 /// quota's aggregate `reserved` column, which other lobbies share.
 async fn apply_request(txn: &DatabaseTransaction, request: &Request) -> StoreResult<()> {
-    let (project_id, lines) = (request.project_id.as_str(), request.lines.as_slice());
-    if let Some(make) = &request.effects {
-        make()(txn).await?;
-    }
-    match request.op {
-        QuotaOp::Reserve => quotas::reserve(txn, project_id, lines).await?,
-        QuotaOp::Commit => quotas::commit(txn, project_id, lines).await?,
-        QuotaOp::Release => quotas::release(txn, project_id, lines).await?,
-        QuotaOp::Consume => quotas::consume(txn, project_id, lines).await?,
-        QuotaOp::Free => quotas::free(txn, project_id, lines).await?,
-    }
-    Ok(())
+    effects::apply(txn, &request.effects).await?;
+    quotas::apply(txn, &request.project_id, &request.lines, request.op).await
 }
 
 /// Typed access to the QuotaActor.
@@ -272,7 +315,7 @@ impl QuotaHandle {
         project_id: &str,
         op: QuotaOp,
         lines: Vec<QuotaAmount>,
-        effects: Option<EffectsFactory>,
+        effects: Vec<Effect>,
     ) -> Result<(), ActorError> {
         let project_id = project_id.to_owned();
         self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, effects, reply }).await
@@ -280,22 +323,22 @@ impl QuotaHandle {
 
     /// Reserves `lines` for a lobby.
     pub async fn reserve(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Reserve, lines, None).await
+        self.apply(project_id, QuotaOp::Reserve, lines, Vec::new()).await
     }
 
     /// Commits a lobby's reservation.
     pub async fn commit(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Commit, lines, None).await
+        self.apply(project_id, QuotaOp::Commit, lines, Vec::new()).await
     }
 
     /// Releases a lobby's reservation.
     pub async fn release(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Release, lines, None).await
+        self.apply(project_id, QuotaOp::Release, lines, Vec::new()).await
     }
 
     /// Uses quota directly.
     pub async fn consume(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Consume, lines, None).await
+        self.apply(project_id, QuotaOp::Consume, lines, Vec::new()).await
     }
 
     /// The project's quota rows.

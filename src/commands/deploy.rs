@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::{Command, Invoker, Reply, Services};
 use crate::actors::ActorError;
 use crate::actors::lobby::{Lobby, StoredRequest, consumption, resource_names};
-use crate::actors::quota::{EffectsFactory, QuotaOp};
+use crate::actors::quota::{Effect, QuotaOp};
 use crate::domain::names::ResourceName;
 use crate::domain::validate::{DeployRequest, Outcome};
 use crate::domain::{Provider, SessionStatus};
@@ -54,19 +54,8 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
     };
 
     // The reservation, the session row and the audit entry are one transaction.
-    let session = lobby.new_session()?;
-    let audit = open_history(&lobby);
-    let effects: EffectsFactory = Box::new(move || {
-        let (session, audit) = (session.clone(), audit.clone());
-        Box::new(move |txn| {
-            Box::pin(async move {
-                store::sessions::create(txn, session).await?;
-                store::history::append(txn, audit).await?;
-                Ok(())
-            })
-        })
-    });
-    services.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), Some(effects)).await?;
+    let effects = vec![Effect::OpenSession(lobby.new_session()?), Effect::Audit(open_history(&lobby))];
+    services.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), effects).await?;
     crate::crash::point("after_reserve");
     if let Err(e) = services.lobbies.spawn(lobby.clone()).await {
         // Without its actor the lobby could neither expire nor be pressed: give the quota back now.
@@ -81,18 +70,8 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
 async fn undo_open(services: &Services, lobby: &Lobby) {
     let id = lobby.id;
     let audit = lobby.audit(lobby.requester, "failed", "failed", Some("the lobby could not be started".into()));
-    let effects: EffectsFactory = Box::new(move || {
-        let audit = audit.clone();
-        Box::new(move |txn| {
-            Box::pin(async move {
-                store::sessions::complete(txn, id, SessionStatus::Failed).await?;
-                store::history::append(txn, audit).await?;
-                Ok(())
-            })
-        })
-    });
-    let undone =
-        services.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), Some(effects)).await;
+    let effects = vec![Effect::EndSession { id, status: SessionStatus::Failed }, Effect::Audit(audit)];
+    let undone = services.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), effects).await;
     if let Err(e) = undone {
         tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");
     }

@@ -3,7 +3,7 @@
 use super::text_enum;
 
 /// State of a deployment lobby.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SessionStatus {
     /// Open, holding its reservation, buttons live.
     Pending,

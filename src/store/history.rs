@@ -45,10 +45,15 @@ pub struct HistoryEntry {
 
 /// Appends an event.
 pub async fn append<C: ConnectionTrait>(db: &C, entry: HistoryEntry) -> StoreResult<deployment_history::Model> {
+    Ok(deployment_history::Entity::insert(active_model(entry)?).exec_with_returning(db).await?)
+}
+
+/// The row of an event, checked; [`append`] stores one, `store::effects` many at once.
+pub fn active_model(entry: HistoryEntry) -> StoreResult<deployment_history::ActiveModel> {
     if entry.action.is_empty() || entry.outcome.is_empty() {
         return Err(StoreError::InvalidInput("history entries need an action and an outcome".into()));
     }
-    let model = deployment_history::ActiveModel {
+    Ok(deployment_history::ActiveModel {
         guild_id: Set(entry.guild_id),
         user_id: Set(entry.user_id),
         project_id: Set(entry.project_id),
@@ -64,8 +69,7 @@ pub async fn append<C: ConnectionTrait>(db: &C, entry: HistoryEntry) -> StoreRes
         error: Set(entry.error.map(|e| e.chars().take(MAX_ERROR_LEN).collect())),
         created_at: Set(now()),
         ..Default::default()
-    };
-    Ok(deployment_history::Entity::insert(model).exec_with_returning(db).await?)
+    })
 }
 
 /// The newest `limit` events of a guild, newest first.

@@ -5,11 +5,13 @@
 //! UPDATEs that the database enforces; nothing here reads, modifies in Rust and writes back.
 
 pub mod check;
+pub mod effects;
 pub mod error;
 pub mod history;
 pub mod permissions;
 pub mod policies;
 pub mod projects;
+pub mod quota_batch;
 pub mod quotas;
 pub mod resources;
 pub mod sessions;

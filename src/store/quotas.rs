@@ -55,13 +55,44 @@ pub struct QuotaCheck {
     pub available: i64,
 }
 
+/// Which change to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Op {
+pub enum QuotaOp {
+    /// Set aside for a pending lobby.
     Reserve,
+    /// Turn a reservation into usage.
     Commit,
+    /// Give a reservation back.
     Release,
+    /// Use directly.
     Consume,
+    /// Give usage back (resources deleted).
     Free,
+}
+
+impl QuotaOp {
+    /// Whether `row` accepts `n` more of this change: the guard of its conditional UPDATE.
+    pub fn fits(self, row: &cloud_quotas::Model, n: i64) -> bool {
+        match self {
+            QuotaOp::Reserve | QuotaOp::Consume => row.used + row.reserved + n <= row.quota_limit,
+            QuotaOp::Commit | QuotaOp::Release => row.reserved >= n,
+            QuotaOp::Free => row.used >= n,
+        }
+    }
+
+    /// Applies `n` of this change to `row` in memory, as its UPDATE does in the database.
+    pub fn apply_to(self, row: &mut cloud_quotas::Model, n: i64) {
+        match self {
+            QuotaOp::Reserve => row.reserved += n,
+            QuotaOp::Consume => row.used += n,
+            QuotaOp::Commit => {
+                row.reserved -= n;
+                row.used += n;
+            }
+            QuotaOp::Release => row.reserved -= n,
+            QuotaOp::Free => row.used -= n,
+        }
+    }
 }
 
 /// Reports whether `amount` more units would fit, without changing anything.
@@ -86,7 +117,7 @@ pub async fn reserve<C: ConnectionTrait + TransactionTrait>(
     project_id: &str,
     lines: &[QuotaAmount],
 ) -> StoreResult<()> {
-    apply(db, project_id, lines, Op::Reserve).await
+    apply(db, project_id, lines, QuotaOp::Reserve).await
 }
 
 /// Turns a reservation into usage: `reserved -= n, used += n` where `reserved >= n`.
@@ -95,7 +126,7 @@ pub async fn commit<C: ConnectionTrait + TransactionTrait>(
     project_id: &str,
     lines: &[QuotaAmount],
 ) -> StoreResult<()> {
-    apply(db, project_id, lines, Op::Commit).await
+    apply(db, project_id, lines, QuotaOp::Commit).await
 }
 
 /// Gives a reservation back: `reserved -= n` where `reserved >= n`.
@@ -104,7 +135,7 @@ pub async fn release<C: ConnectionTrait + TransactionTrait>(
     project_id: &str,
     lines: &[QuotaAmount],
 ) -> StoreResult<()> {
-    apply(db, project_id, lines, Op::Release).await
+    apply(db, project_id, lines, QuotaOp::Release).await
 }
 
 /// Uses units directly, without a lobby: `used += n` where `used + reserved + n <= limit`.
@@ -113,7 +144,7 @@ pub async fn consume<C: ConnectionTrait + TransactionTrait>(
     project_id: &str,
     lines: &[QuotaAmount],
 ) -> StoreResult<()> {
-    apply(db, project_id, lines, Op::Consume).await
+    apply(db, project_id, lines, QuotaOp::Consume).await
 }
 
 /// Returns used units when resources are deleted: `used -= n` where `used >= n`.
@@ -122,7 +153,7 @@ pub async fn free<C: ConnectionTrait + TransactionTrait>(
     project_id: &str,
     lines: &[QuotaAmount],
 ) -> StoreResult<()> {
-    apply(db, project_id, lines, Op::Free).await
+    apply(db, project_id, lines, QuotaOp::Free).await
 }
 
 /// Every quota row of a project, by type then region.
@@ -135,11 +166,12 @@ pub async fn usage<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<
         .await?)
 }
 
-async fn apply<C: ConnectionTrait + TransactionTrait>(
+/// Applies `op` to every line, all or none (in a savepoint when `db` is already a transaction).
+pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     project_id: &str,
     lines: &[QuotaAmount],
-    op: Op,
+    op: QuotaOp,
 ) -> StoreResult<()> {
     for line in lines {
         validate(line)?;
@@ -152,28 +184,28 @@ async fn apply<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-async fn apply_line<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAmount, op: Op) -> StoreResult<()> {
+async fn apply_line<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAmount, op: QuotaOp) -> StoreResult<()> {
     let n = line.amount;
     let (used, reserved, limit) = (Expr::col(Column::Used), Expr::col(Column::Reserved), Expr::col(Column::QuotaLimit));
     let mut update = cloud_quotas::Entity::update_many().col_expr(Column::UpdatedAt, Expr::value(now()));
     let guard = match op {
-        Op::Reserve => {
+        QuotaOp::Reserve => {
             update = update.col_expr(Column::Reserved, reserved.clone().add(n));
             used.add(reserved).add(n).lte(limit)
         }
-        Op::Consume => {
+        QuotaOp::Consume => {
             update = update.col_expr(Column::Used, used.clone().add(n));
             used.add(reserved).add(n).lte(limit)
         }
-        Op::Commit => {
+        QuotaOp::Commit => {
             update = update.col_expr(Column::Reserved, reserved.clone().sub(n)).col_expr(Column::Used, used.add(n));
             reserved.gte(n)
         }
-        Op::Release => {
+        QuotaOp::Release => {
             update = update.col_expr(Column::Reserved, reserved.clone().sub(n));
             reserved.gte(n)
         }
-        Op::Free => {
+        QuotaOp::Free => {
             update = update.col_expr(Column::Used, used.clone().sub(n));
             used.gte(n)
         }
@@ -192,11 +224,11 @@ async fn apply_line<C: ConnectionTrait>(db: &C, project_id: &str, line: &QuotaAm
 }
 
 /// The conflict to report for the first row whose guard refused `line`.
-fn refusal(line: &QuotaAmount, op: Op, rows: &[cloud_quotas::Model]) -> StoreError {
+pub(super) fn refusal(line: &QuotaAmount, op: QuotaOp, rows: &[cloud_quotas::Model]) -> StoreError {
     let n = line.amount;
     let quota_type = line.quota_type.as_str().to_owned();
     let conflict = match op {
-        Op::Reserve | Op::Consume => {
+        QuotaOp::Reserve | QuotaOp::Consume => {
             // Rows that accepted the change already hold `n` more; undo that in the figure shown.
             let row = rows.iter().min_by_key(|r| r.quota_limit - r.used - r.reserved).expect("rows is not empty");
             Conflict::QuotaExhausted {
@@ -207,10 +239,10 @@ fn refusal(line: &QuotaAmount, op: Op, rows: &[cloud_quotas::Model]) -> StoreErr
                 limit: row.quota_limit,
             }
         }
-        Op::Commit | Op::Release => {
+        QuotaOp::Commit | QuotaOp::Release => {
             Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.reserved).min().unwrap_or(0) }
         }
-        Op::Free => {
+        QuotaOp::Free => {
             Conflict::NotHeld { quota_type, requested: n, held: rows.iter().map(|r| r.used).min().unwrap_or(0) }
         }
     };
@@ -232,7 +264,7 @@ async fn rows_in_scope<C: ConnectionTrait>(
     Ok(cloud_quotas::Entity::find().filter(scope(project_id, line)).all(db).await?)
 }
 
-fn validate(line: &QuotaAmount) -> StoreResult<()> {
+pub(super) fn validate(line: &QuotaAmount) -> StoreResult<()> {
     if line.amount <= 0 || line.amount > MAX_AMOUNT {
         return Err(StoreError::InvalidInput(format!(
             "quota amount for {} must be between 1 and {MAX_AMOUNT}, got {}",
@@ -242,6 +274,6 @@ fn validate(line: &QuotaAmount) -> StoreResult<()> {
     Ok(())
 }
 
-fn not_found(project_id: &str, line: &QuotaAmount) -> StoreError {
+pub(super) fn not_found(project_id: &str, line: &QuotaAmount) -> StoreError {
     StoreError::not_found("quota", format!("{project_id}/{}", line.quota_type))
 }

@@ -37,6 +37,20 @@ pub struct NewResource {
 
 /// Records an active resource; a taken name is a `Duplicate` conflict.
 pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult<cloud_resources::Model> {
+    let (project_id, key) = (new.project_id.clone(), key_of(&new));
+    cloud_resources::Entity::insert(active_model(new)?)
+        .exec_with_returning(db)
+        .await
+        .map_err(|e| insert_error(e, &project_id, key))
+}
+
+/// `project/kind/name`, as a duplicate names it.
+pub fn key_of(new: &NewResource) -> String {
+    format!("{}/{}/{}", new.project_id, new.kind, new.name)
+}
+
+/// The row of a resource to record, checked; [`create`] stores one, `store::effects` many at once.
+pub fn active_model(new: NewResource) -> StoreResult<cloud_resources::ActiveModel> {
     if new.name.is_empty() || new.name.chars().count() > MAX_NAME_LEN || new.name.chars().any(char::is_control) {
         return Err(StoreError::InvalidInput(format!(
             "resource name must be 1 to {MAX_NAME_LEN} printable characters"
@@ -45,9 +59,8 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult
     if new.hourly_cost < Money::ZERO {
         return Err(StoreError::InvalidInput("hourly cost must not be negative".into()));
     }
-    let key = format!("{}/{}/{}", new.project_id, new.kind, new.name);
-    let model = cloud_resources::ActiveModel {
-        project_id: Set(new.project_id.clone()),
+    Ok(cloud_resources::ActiveModel {
+        project_id: Set(new.project_id),
         provider: Set(new.provider.as_str().to_owned()),
         resource_type: Set(new.kind.as_str().to_owned()),
         name: Set(new.name),
@@ -60,11 +73,15 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult
         created_at: Set(now()),
         deleted_at: Set(None),
         ..Default::default()
-    };
-    cloud_resources::Entity::insert(model).exec_with_returning(db).await.map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", &new.project_id),
-        _ => StoreError::from_db(e, "resource", key),
     })
+}
+
+/// A failed insert: an unknown project is "not found", a taken name (`key`) a duplicate.
+pub(super) fn insert_error(e: sea_orm::DbErr, project_id: &str, key: String) -> StoreError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", project_id),
+        _ => StoreError::from_db(e, "resource", key),
+    }
 }
 
 /// A project's active resources, optionally of one kind, by kind then name.

@@ -40,13 +40,23 @@ pub struct NewSession {
 
 /// Stores a pending lobby.
 pub async fn create<C: ConnectionTrait>(db: &C, new: NewSession) -> StoreResult<deployment_sessions::Model> {
+    let (id, project_id) = (new.id, new.project_id.clone());
+    deployment_sessions::Entity::insert(active_model(new)?)
+        .exec_with_returning(db)
+        .await
+        .map_err(|e| insert_error(e, id, &project_id))
+}
+
+/// The row of a lobby about to open, checked; [`create`] stores one, `store::effects` many at once.
+pub fn active_model(new: NewSession) -> StoreResult<deployment_sessions::ActiveModel> {
     let created_at = now();
     if new.expires_at <= created_at {
         return Err(StoreError::InvalidInput("a lobby must expire in the future".into()));
     }
-    let model = deployment_sessions::ActiveModel {
+    let reservation = serde_json::to_value(&new.reservation).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
+    Ok(deployment_sessions::ActiveModel {
         id: Set(new.id),
-        project_id: Set(new.project_id.clone()),
+        project_id: Set(new.project_id),
         user_id: Set(new.user_id),
         guild_id: Set(new.guild_id),
         channel_id: Set(new.channel_id),
@@ -55,16 +65,20 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewSession) -> StoreResult<
         deployment_type: Set(new.kind.as_str().to_owned()),
         request: Set(new.request),
         verdict: Set(new.verdict),
-        reservation: Set(serde_json::to_value(&new.reservation).map_err(|e| StoreError::InvalidInput(e.to_string()))?),
+        reservation: Set(reservation),
         status: Set(SessionStatus::Pending.as_str().to_owned()),
         created_at: Set(created_at),
         expires_at: Set(new.expires_at),
         completed_at: Set(None),
-    };
-    deployment_sessions::Entity::insert(model).exec_with_returning(db).await.map_err(|e| match e.sql_err() {
-        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", &new.project_id),
-        _ => StoreError::from_db(e, "session", new.id),
     })
+}
+
+/// A failed insert of lobby `id`: an unknown project is "not found", a taken id a duplicate.
+pub(super) fn insert_error(e: sea_orm::DbErr, id: Uuid, project_id: &str) -> StoreError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", project_id),
+        _ => StoreError::from_db(e, "session", id),
+    }
 }
 
 /// Looks a lobby up.
@@ -121,9 +135,7 @@ pub async fn complete<C: ConnectionTrait>(
     id: Uuid,
     status: SessionStatus,
 ) -> StoreResult<deployment_sessions::Model> {
-    if status == SessionStatus::Pending {
-        return Err(StoreError::InvalidInput("a lobby cannot be completed as pending".into()));
-    }
+    check_final(status)?;
     let res = deployment_sessions::Entity::update_many()
         .col_expr(Column::Status, Expr::value(status.as_str()))
         .col_expr(Column::CompletedAt, Expr::value(now()))
@@ -136,4 +148,12 @@ pub async fn complete<C: ConnectionTrait>(
         return Ok(session);
     }
     Err(StoreError::Conflict(Conflict::InvalidState { entity: "session", key: id.to_string(), state: session.status }))
+}
+
+/// A lobby ends in any status but `pending`.
+pub fn check_final(status: SessionStatus) -> StoreResult<()> {
+    if status == SessionStatus::Pending {
+        return Err(StoreError::InvalidInput("a lobby cannot be completed as pending".into()));
+    }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use super::model::Lobby;
 use super::probe;
 use crate::actors::ActorError;
 use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
-use crate::actors::quota::{EffectsFactory, QuotaOp};
+use crate::actors::quota::{Effect, QuotaOp};
 use crate::commands::{DeployedView, Invoker, LobbyAction, Reply, user_error};
 use crate::domain::validate::{Actor as Member, Outcome};
 use crate::domain::{Role, SessionStatus};
@@ -233,43 +233,30 @@ impl SessionState {
         let request = lobby.request().clone();
         let names = resource_names(&request);
         let unit_hourly = lobby.verdict.unit_hourly;
-        let names_for_effects = names.clone();
-        let effects: EffectsFactory = Box::new(move || {
-            let (lobby, request, names) = (lobby.clone(), request.clone(), names_for_effects.clone());
-            Box::new(move |txn| {
-                Box::pin(async move {
-                    store::sessions::complete(txn, lobby.id, SessionStatus::Approved).await?;
-                    for name in &names {
-                        store::resources::create(
-                            txn,
-                            NewResource {
-                                project_id: lobby.project_id.clone(),
-                                provider: request.provider,
-                                kind: request.kind,
-                                name: name.clone(),
-                                region: request.region.clone(),
-                                config: serde_json::json!({
-                                    "size": lobby.verdict.size_name,
-                                    "node_count": request.node_count,
-                                    "options": request.options,
-                                }),
-                                hourly_cost: unit_hourly,
-                                created_by: lobby.requester,
-                                session_id: Some(lobby.id),
-                            },
-                        )
-                        .await?;
-                    }
-                    store::history::append(txn, lobby.audit(approver, "deploy", "success", None)).await?;
-                    Ok(())
-                })
+        let mut effects = vec![Effect::EndSession { id: lobby.id, status: SessionStatus::Approved }];
+        effects.extend(names.iter().map(|name| {
+            Effect::RecordResource(NewResource {
+                project_id: lobby.project_id.clone(),
+                provider: request.provider,
+                kind: request.kind,
+                name: name.clone(),
+                region: request.region.clone(),
+                config: serde_json::json!({
+                    "size": lobby.verdict.size_name,
+                    "node_count": request.node_count,
+                    "options": request.options,
+                }),
+                hourly_cost: unit_hourly,
+                created_by: lobby.requester,
+                session_id: Some(lobby.id),
             })
-        });
+        }));
+        effects.push(Effect::Audit(lobby.audit(approver, "deploy", "success", None)));
         let committed = self
             .deps
             .validation
             .quota
-            .apply(&self.lobby.project_id, QuotaOp::Commit, self.lobby.reservation.clone(), Some(effects))
+            .apply(&self.lobby.project_id, QuotaOp::Commit, self.lobby.reservation.clone(), effects)
             .await;
         match committed {
             // An earlier attempt of this approval committed after its caller timed out: it is done.
@@ -315,23 +302,16 @@ impl SessionState {
         let lobby = self.lobby.clone();
         let audited_by = by.unwrap_or(lobby.requester);
         let outcome = status.as_str();
-        let why = reason.clone();
-        let effects: EffectsFactory = Box::new(move || {
-            let (lobby, why) = (lobby.clone(), why.clone());
-            Box::new(move |txn| {
-                Box::pin(async move {
-                    store::sessions::complete(txn, lobby.id, status).await?;
-                    let error = (status == SessionStatus::Failed).then_some(why);
-                    store::history::append(txn, lobby.audit(audited_by, outcome, outcome, error)).await?;
-                    Ok(())
-                })
-            })
-        });
+        let error = (status == SessionStatus::Failed).then(|| reason.clone());
+        let effects = vec![
+            Effect::EndSession { id: lobby.id, status },
+            Effect::Audit(lobby.audit(audited_by, outcome, outcome, error)),
+        ];
         let result = self
             .deps
             .validation
             .quota
-            .apply(&self.lobby.project_id, QuotaOp::Release, self.lobby.reservation.clone(), Some(effects))
+            .apply(&self.lobby.project_id, QuotaOp::Release, self.lobby.reservation.clone(), effects)
             .await;
         // Already in the status this call sets: an earlier attempt committed after its caller timed
         // out. The ending happened; report it as such (the front end may not have been told yet).
