@@ -7,9 +7,9 @@ mod support;
 
 use ractor::{Actor, ActorRef, RpcReplyPort};
 
-use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp};
+use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp, Rows};
 use cloud_chatops::actors::{ActorError, ActorSlot};
-use cloud_chatops::domain::QuotaType;
+use cloud_chatops::domain::{QuotaType, SessionStatus};
 use cloud_chatops::store::history::{self, HistoryEntry};
 use cloud_chatops::store::projects::{self, NewProject};
 use cloud_chatops::store::quotas::{self, QuotaAmount};
@@ -34,20 +34,21 @@ fn one_instance(n: i64) -> Vec<QuotaAmount> {
     vec![QuotaAmount::new(QuotaType::ComputeInstances, "us-central1", n)]
 }
 
-/// Effects that append an audit entry named `action`, then, when `fail` is set, one that is invalid
-/// (no outcome), which fails the request.
+/// Effects that append an audit entry named `action`, then, when `fail` is set, end a lobby that
+/// does not exist, which fails the request in the database.
 fn audit(project: &str, action: &str, fail: bool) -> Vec<Effect> {
-    let entry = |outcome: &str| {
-        Effect::Audit(HistoryEntry {
-            guild_id: 1,
-            user_id: 1,
-            project_id: Some(project.to_owned()),
-            action: action.to_owned(),
-            outcome: outcome.into(),
-            ..Default::default()
-        })
-    };
-    if fail { vec![entry("success"), entry("")] } else { vec![entry("success")] }
+    let mut effects = vec![Effect::Audit(HistoryEntry {
+        guild_id: 1,
+        user_id: 1,
+        project_id: Some(project.to_owned()),
+        action: action.to_owned(),
+        outcome: "success".into(),
+        ..Default::default()
+    })];
+    if fail {
+        effects.push(Effect::EndSession { id: uuid::Uuid::new_v4(), status: SessionStatus::Cancelled });
+    }
+    effects
 }
 
 async fn spawn_actor(t: &TestDb) -> ActorRef<QuotaMsg> {
@@ -102,7 +103,7 @@ async fn many_concurrent_callers_are_all_answered_correctly() {
 
 /// Four requests queued before the actor runs form one batch (this test's runtime has one thread, so
 /// the actor cannot start on the first before the last is queued). The one refused by its guard and
-/// the one whose effects fail roll back alone: the other two keep their quota and their audit entry.
+/// the one whose effects fail in the database roll back alone: the other two keep their quota and their audit entry.
 #[tokio::test]
 async fn a_refused_request_in_a_batch_does_not_undo_the_others() {
     each_backend(|t| async move {
@@ -122,6 +123,7 @@ async fn a_refused_request_in_a_batch_does_not_undo_the_others() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(n),
+                rows: Rows::of(&effects).unwrap(),
                 effects,
                 reply,
             };
@@ -134,7 +136,7 @@ async fn a_refused_request_in_a_batch_does_not_undo_the_others() {
         }
         assert!(outcomes[0].is_ok(), "{}: {:?}", t.backend, outcomes[0]);
         assert!(
-            matches!(outcomes[1], Err(ActorError::Store(StoreError::InvalidInput(_)))),
+            matches!(outcomes[1], Err(ActorError::Store(StoreError::NotFound { .. }))),
             "{}: {:?}",
             t.backend,
             outcomes[1]
@@ -177,6 +179,7 @@ async fn buffered_callers_hear_of_a_failure() {
                 op: QuotaOp::Reserve,
                 lines: one_instance(1),
                 effects: Vec::new(),
+                rows: Rows::default(),
                 reply: tx.into(),
             })
             .unwrap();
@@ -203,6 +206,7 @@ async fn a_request_whose_caller_gave_up_is_not_applied() {
                 op: QuotaOp::Reserve,
                 lines: one_instance(n),
                 effects: Vec::new(),
+                rows: Rows::default(),
                 reply: reply.into(),
             };
             actor.cast(msg).expect("queued");

@@ -14,8 +14,10 @@ use sea_orm::{ActiveValue::Set, EntityTrait};
 use uuid::Uuid;
 
 use cloud_chatops::actors::ActorError;
-use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaMsg, QuotaOp};
+use cloud_chatops::actors::ActorSlot;
+use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp, Rows};
 use cloud_chatops::domain::{Provider, QuotaType, ResourceKind, SessionStatus};
+use cloud_chatops::store::history::{self, HistoryEntry};
 use cloud_chatops::store::quotas::{self, QuotaAmount};
 use cloud_chatops::store::sessions::{self, NewSession};
 use cloud_chatops::store::{Conflict, StoreError, StoreResult, now, projects};
@@ -102,7 +104,8 @@ async fn one_batch(
     let mut answers = Vec::new();
     for (op, lines, effects) in changes {
         let (tx, rx) = ractor::concurrency::oneshot();
-        actor.cast(QuotaMsg::Apply { project_id: project.into(), op, lines, effects, reply: tx.into() }).unwrap();
+        let rows = Rows::of(&effects).unwrap();
+        actor.cast(QuotaMsg::Apply { project_id: project.into(), op, lines, effects, rows, reply: tx.into() }).unwrap();
         answers.push(rx);
     }
     let mut outcomes = Vec::new();
@@ -192,6 +195,28 @@ async fn a_batch_that_ends_a_lobby_twice_falls_back_and_tells_each_caller() {
         let instances = rows.iter().find(|r| r.0 == "compute.instances" && r.1 == "*").unwrap();
         let cpus = rows.iter().find(|r| r.0 == "compute.cpus").unwrap();
         assert_eq!((instances.2, instances.3, cpus.2, cpus.3), (0, 0, 0, 4), "{}", t.backend);
+        actor.stop(None);
+        t
+    })
+    .await;
+}
+
+/// Effects that cannot be written (an audit entry without an outcome) are refused in the caller's
+/// task, before the request reaches the actor: the caller hears why and nothing is written.
+#[tokio::test]
+async fn invalid_effects_are_refused_before_anything_is_written() {
+    each_backend(|t| async move {
+        let project = small_project(&t, "invalid").await;
+        let actor = spawn_actor(&t).await;
+        let slot = ActorSlot::new("quota service");
+        slot.set(Some(actor.clone()));
+        let quota = QuotaHandle::new(slot);
+        let bad = Effect::Audit(HistoryEntry { guild_id: 1, user_id: 1, action: "x".into(), ..Default::default() });
+        let lines = vec![QuotaAmount::new(QuotaType::ComputeInstances, "eu-west1", 1)];
+        let outcome = quota.apply(&project, QuotaOp::Reserve, lines, vec![bad]).await;
+        assert!(matches!(outcome, Err(ActorError::Store(StoreError::InvalidInput(_)))), "{}: {outcome:?}", t.backend);
+        assert!(state(&t, &project).await.iter().all(|r| r.2 == 0 && r.3 == 0), "{}", t.backend);
+        assert!(history::list_for_project(&t.db, &project).await.unwrap().is_empty(), "{}", t.backend);
         actor.stop(None);
         t
     })

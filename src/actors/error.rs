@@ -3,7 +3,7 @@
 use crate::store::StoreError;
 
 /// Why an actor call did not produce a result.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ActorError {
     /// The actor is not running (stopped, or being restarted after a failure).
     #[error("the {0} is not available right now; try again in a moment")]

@@ -30,18 +30,16 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
 
 use entities::cloud_quotas;
 
 use super::{ActorError, ActorSlot};
-pub use crate::store::effects::Effect;
+pub use crate::store::effects::{Effect, Rows};
 use crate::store::quota_batch::{self, Change};
 pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
-use crate::store::{StoreError, StoreResult, effects};
+use crate::store::{StoreResult, effects};
 
 /// Attempts of one transaction before a transient error is reported.
 const MAX_ATTEMPTS: u32 = 8;
@@ -63,6 +61,8 @@ pub enum QuotaMsg {
         lines: Vec<QuotaAmount>,
         /// Writes joined to the transaction.
         effects: Vec<Effect>,
+        /// The same writes as checked rows (`Rows::of(&effects)`), built by the caller.
+        rows: Rows,
         /// Outcome, sent after the commit that holds the change.
         reply: RpcReplyPort<Result<(), ActorError>>,
     },
@@ -88,12 +88,19 @@ struct Request {
     op: QuotaOp,
     lines: Vec<QuotaAmount>,
     effects: Vec<Effect>,
+    rows: Rows,
     reply: RpcReplyPort<Result<(), ActorError>>,
 }
 
 impl Request {
     fn change(&self) -> Change<'_> {
-        Change { project_id: &self.project_id, op: self.op, lines: &self.lines, effects: &self.effects }
+        Change {
+            project_id: &self.project_id,
+            op: self.op,
+            lines: &self.lines,
+            effects: &self.effects,
+            rows: &self.rows,
+        }
     }
 }
 
@@ -122,9 +129,9 @@ impl Actor for QuotaActor {
         state: &mut QuotaState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            QuotaMsg::Apply { project_id, op, lines, effects, reply } => {
+            QuotaMsg::Apply { project_id, op, lines, effects, rows, reply } => {
                 state.schedule(&myself)?;
-                state.pending.push(Request { project_id, op, lines, effects, reply });
+                state.pending.push(Request { project_id, op, lines, effects, rows, reply });
             }
             QuotaMsg::Usage { project_id, reply } => {
                 state.schedule(&myself)?;
@@ -191,7 +198,7 @@ async fn answer_usage(db: &DatabaseConnection, waiting: Vec<(String, UsageReply)
     for (project, reply) in waiting {
         let answer = match &rows {
             Ok(rows) => Ok(rows.iter().filter(|r| r.project_id == project).cloned().collect()),
-            Err(e) => Err(ActorError::from(same_error(e))),
+            Err(e) => Err(ActorError::from(e.clone())),
         };
         let _ = reply.send(answer);
     }
@@ -222,15 +229,7 @@ async fn apply_batch(db: &DatabaseConnection, batch: &[Request]) -> Vec<StoreRes
     match with_retries("batch", || apply_batch_once(db, batch)).await {
         Ok(outcomes) => outcomes,
         // Nothing of the batch was committed: every caller gets the failure.
-        Err(e) => batch.iter().map(|_| Err(same_error(&e))).collect(),
-    }
-}
-
-/// The same failure, for another caller.
-fn same_error(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Database(e) => StoreError::Database(e.clone()),
-        other => StoreError::Database(DbErr::Custom(other.to_string())),
+        Err(e) => batch.iter().map(|_| Err(e.clone())).collect(),
     }
 }
 
@@ -318,7 +317,9 @@ impl QuotaHandle {
         effects: Vec<Effect>,
     ) -> Result<(), ActorError> {
         let project_id = project_id.to_owned();
-        self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, effects, reply }).await
+        // Checked and rendered here, in the caller's task, so the actor only copies them.
+        let rows = Rows::of(&effects)?;
+        self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, effects, rows, reply }).await
     }
 
     /// Reserves `lines` for a lobby.

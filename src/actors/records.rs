@@ -1,6 +1,17 @@
 //! The RecordsActor: projects, resources and sessions, for everything that is not a quota
 //! change or a policy. Its handle offers one typed method per store call; the message carries the
 //! call as a job, so adding a call is one method, not a message variant and a match arm.
+//!
+//! # Shared reads
+//!
+//! The reads every lobby opening makes (its project, the hourly spend its cost policies judge) are
+//! `Read`s with a key: they are buffered like the QuotaActor's requests, and when the actor's `Flush`
+//! comes, each distinct key is read once and every caller that asked for it gets that result. A
+//! burst of a thousand openings in one project costs a few queries instead of three thousand, and no
+//! answer is older than its question: the query runs after every request it answers was made.
+
+use std::any::Any;
+use std::sync::Arc;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use sea_orm::DatabaseConnection;
@@ -16,10 +27,29 @@ use crate::store::{self, StoreResult};
 /// A store call to run against the actor's connection; it answers its caller itself.
 pub type Job = Box<dyn for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, ()> + Send>;
 
+/// A read's result, shared by every caller that asked for the same key.
+pub type Shared = Arc<dyn Any + Send + Sync>;
+
+/// A read to run once for every caller of its key.
+pub type ReadJob = Box<dyn for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, Result<Shared, ActorError>> + Send>;
+
+type ReadReply = RpcReplyPort<Result<Shared, ActorError>>;
+
 /// Messages of the RecordsActor.
 pub enum RecordsMsg {
     /// Runs a job.
     Run(Job),
+    /// A read answered together with the identical reads queued with it.
+    Read {
+        /// What is read; equal keys must mean equal queries.
+        key: String,
+        /// The query.
+        job: ReadJob,
+        /// Result.
+        reply: ReadReply,
+    },
+    /// Runs the buffered reads; the actor sends it to itself.
+    Flush,
     /// Test hook: fail the actor while a caller waits.
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
@@ -27,9 +57,15 @@ pub enum RecordsMsg {
 /// The RecordsActor.
 pub struct RecordsActor;
 
+/// The connection and the reads waiting for the next `Flush`, in arrival order of their keys.
+pub struct RecordsState {
+    db: DatabaseConnection,
+    reads: Vec<(String, ReadJob, Vec<ReadReply>)>,
+}
+
 impl Actor for RecordsActor {
     type Msg = RecordsMsg;
-    type State = DatabaseConnection;
+    type State = RecordsState;
     type Arguments = DatabaseConnection;
 
     async fn pre_start(
@@ -37,17 +73,34 @@ impl Actor for RecordsActor {
         _: ActorRef<RecordsMsg>,
         db: DatabaseConnection,
     ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(db)
+        Ok(RecordsState { db, reads: Vec::new() })
     }
 
     async fn handle(
         &self,
-        _: ActorRef<RecordsMsg>,
+        myself: ActorRef<RecordsMsg>,
         msg: RecordsMsg,
-        db: &mut Self::State,
+        state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            RecordsMsg::Run(job) => job(db).await,
+            RecordsMsg::Run(job) => job(&state.db).await,
+            RecordsMsg::Read { key, job, reply } => {
+                if state.reads.is_empty() {
+                    myself.send_message(RecordsMsg::Flush)?;
+                }
+                match state.reads.iter_mut().find(|(k, ..)| *k == key) {
+                    Some((_, _, waiting)) => waiting.push(reply),
+                    None => state.reads.push((key, job, vec![reply])),
+                }
+            }
+            RecordsMsg::Flush => {
+                for (_, job, waiting) in std::mem::take(&mut state.reads) {
+                    let result = job(&state.db).await;
+                    for reply in waiting {
+                        let _ = reply.send(result.clone());
+                    }
+                }
+            }
             RecordsMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -82,6 +135,19 @@ impl RecordsHandle {
             .await
     }
 
+    /// Runs `call` once for every identical read (same `key`) queued with this one.
+    async fn read<T, F>(&self, key: String, call: F) -> Result<T, ActorError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<T>> + Send + 'static,
+    {
+        let job: ReadJob = Box::new(move |db| {
+            Box::pin(async move { call(db).await.map(|v| Arc::new(v) as Shared).map_err(ActorError::from) })
+        });
+        let shared = self.slot.call(|reply| RecordsMsg::Read { key, job, reply }).await?;
+        shared.downcast_ref::<T>().cloned().ok_or(ActorError::Unavailable("records"))
+    }
+
     /// Creates a project with its default quotas.
     pub async fn create_project(&self, new: NewProject) -> Result<cloud_projects::Model, ActorError> {
         self.run(move |db| Box::pin(async move { store::projects::create(db, new).await })).await
@@ -90,7 +156,8 @@ impl RecordsHandle {
     /// A project of this guild (another guild's is "not found").
     pub async fn project(&self, guild_id: i64, project_id: &str) -> Result<cloud_projects::Model, ActorError> {
         let id = project_id.to_owned();
-        self.run(move |db| Box::pin(async move { store::projects::get_in_guild(db, guild_id, &id).await })).await
+        let key = format!("project {guild_id} {id}");
+        self.read(key, move |db| Box::pin(async move { store::projects::get_in_guild(db, guild_id, &id).await })).await
     }
 
     /// Every project of a guild.
@@ -117,7 +184,8 @@ impl RecordsHandle {
         provider: Provider,
     ) -> Result<(Money, Money), ActorError> {
         let id = project_id.to_owned();
-        self.run(move |db| {
+        let key = format!("spend {id} {user_id} {guild_id} {provider}");
+        self.read(key, move |db| {
             Box::pin(async move {
                 let project = store::resources::project_hourly_spend(db, &id).await?;
                 let user = store::resources::user_hourly_spend(db, user_id, guild_id, provider).await?;

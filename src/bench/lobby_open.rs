@@ -8,6 +8,7 @@ use tokio::sync::Barrier;
 
 use super::db::Target;
 use super::fixture::{Sample, USER, deploy};
+use super::machine::cpu_time;
 use super::{Figure, Scale, millis, quantile};
 use crate::actors::notifier::LogNotifier;
 use crate::commands::{Reply, execute};
@@ -34,7 +35,7 @@ pub async fn run(target: &Target, scale: &Scale) -> anyhow::Result<Vec<Figure>> 
         })
         .collect();
     barrier.wait().await;
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_time());
     let mut latencies = Vec::with_capacity(n);
     let mut failed = 0;
     for task in tasks {
@@ -42,7 +43,7 @@ pub async fn run(target: &Target, scale: &Scale) -> anyhow::Result<Vec<Figure>> 
         latencies.push(ms);
         failed += usize::from(!opened);
     }
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_time() - cpu);
     let sample = Arc::into_inner(sample).expect("every requester is done");
     sample.finish().await;
     let backend = target.backend();
@@ -50,6 +51,11 @@ pub async fn run(target: &Target, scale: &Scale) -> anyhow::Result<Vec<Figure>> 
         Figure::new(format!("lobby_open_p50_{n}_concurrent_{backend}"), quantile(&mut latencies, 0.5), "ms"),
         Figure::new(format!("lobby_open_p99_{n}_concurrent_{backend}"), quantile(&mut latencies, 0.99), "ms"),
         Figure::new(format!("lobby_open_rate_{n}_concurrent_{backend}"), n as f64 / elapsed.as_secs_f64(), "lobbies/s"),
+        Figure::new(
+            format!("lobby_open_cpu_per_open_{n}_concurrent_{backend}"),
+            cpu.as_secs_f64() * 1e6 / n as f64,
+            "us",
+        ),
         Figure::new(format!("lobby_open_failed_{n}_concurrent_{backend}"), failed as f64, "lobbies"),
     ])
 }

@@ -30,3 +30,15 @@ pub fn rss_bytes() -> u64 {
 fn field_kb(text: &str, key: &str) -> Option<u64> {
     text.lines().find(|l| l.starts_with(key))?.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// CPU time (user + system, every thread) this process has used so far.
+pub fn cpu_time() -> std::time::Duration {
+    // SAFETY: `getrusage` only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    std::time::Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
+}

@@ -131,6 +131,15 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
     Ok(figures)
 }
 
+/// Runs the lobby-open benchmark alone, printing its figures; `BENCHMARKS.md` is not touched.
+pub async fn lobby_open_only(quick: bool) -> anyhow::Result<()> {
+    let scale = if quick { Scale::QUICK } else { Scale::FULL };
+    for figure in lobby_open::run(&Target::from_env(), &scale).await? {
+        println!("{figure}");
+    }
+    Ok(())
+}
+
 /// The `q`-quantile (0..=1) of `values`, sorted in place.
 fn quantile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {

@@ -44,6 +44,9 @@ pub enum Command {
         /// Smaller sizes, every figure, under two minutes.
         #[arg(long)]
         quick: bool,
+        /// Runs only the lobby-open benchmark and leaves `BENCHMARKS.md` alone (for profiling).
+        #[arg(long)]
+        only_lobby_open: bool,
     },
 }
 

@@ -8,7 +8,10 @@
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic, Iterable,
+    QueryFilter, Statement, Value,
+};
 use uuid::Uuid;
 
 use entities::{cloud_resources, deployment_history, deployment_sessions};
@@ -62,13 +65,19 @@ pub async fn apply<C: ConnectionTrait>(db: &C, effects: &[Effect]) -> StoreResul
 }
 
 /// One request's effects as rows, checked (bad input is found here, before anything is written).
+///
+/// Built by the caller, off the QuotaActor: JSON columns are rendered to text here, so the actor
+/// only copies strings into the batch's statements.
 #[derive(Default)]
 pub struct Rows {
-    sessions: Vec<deployment_sessions::ActiveModel>,
+    sessions: Vec<Row>,
     ends: Vec<(Uuid, SessionStatus)>,
     resources: Vec<cloud_resources::ActiveModel>,
-    history: Vec<deployment_history::ActiveModel>,
+    history: Vec<Row>,
 }
+
+/// One row to insert: `(column, value, is JSON)` for every column that is set.
+type Row = Vec<(&'static str, Value, bool)>;
 
 impl Rows {
     /// Checks and converts `effects`; the error is the one [`apply`] would report.
@@ -76,36 +85,43 @@ impl Rows {
         let mut rows = Rows::default();
         for effect in effects {
             match effect.clone() {
-                Effect::OpenSession(new) => rows.sessions.push(sessions::active_model(new)?),
+                Effect::OpenSession(new) => rows.sessions.push(row(sessions::active_model(new)?)),
                 Effect::EndSession { id, status } => {
                     sessions::check_final(status)?;
                     rows.ends.push((id, status));
                 }
                 Effect::RecordResource(new) => rows.resources.push(resources::active_model(new)?),
-                Effect::Audit(entry) => rows.history.push(history::active_model(entry)?),
+                Effect::Audit(entry) => rows.history.push(row(history::active_model(entry)?)),
             }
         }
         Ok(rows)
     }
+}
 
-    /// Adds another request's rows.
-    pub fn extend(&mut self, other: Rows) {
-        self.sessions.extend(other.sessions);
-        self.ends.extend(other.ends);
-        self.resources.extend(other.resources);
-        self.history.extend(other.history);
-    }
+/// The set columns of `model`, JSON rendered as text.
+fn row<A: ActiveModelTrait>(model: A) -> Row {
+    <A::Entity as EntityTrait>::Column::iter()
+        .filter_map(|column| {
+            let value = model.get(column).into_value()?;
+            let name: &'static str = column.as_str();
+            Some(match value {
+                Value::Json(json) => (name, Value::String(json.map(|j| j.to_string())), true),
+                other => (name, other, false),
+            })
+        })
+        .collect()
 }
 
 /// Writes the rows of many requests in a few multi-row statements. `Ok(false)`: a lobby to end was
 /// not pending (or was ended twice in the batch); the caller must roll back and use [`apply`], which
 /// tells the requests apart. A constraint violation is an error, with the same meaning.
-pub async fn write_all<C: ConnectionTrait>(db: &C, rows: Rows) -> StoreResult<bool> {
-    for chunk in chunks(rows.sessions) {
-        deployment_sessions::Entity::insert_many(chunk).exec_without_returning(db).await?;
+pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult<bool> {
+    let sessions: Vec<&Row> = all.iter().flat_map(|r| &r.sessions).collect();
+    for chunk in sessions.chunks(ROWS_PER_INSERT) {
+        insert(db, deployment_sessions::Entity.table_name(), chunk).await?;
     }
     let mut ends: BTreeMap<SessionStatus, Vec<Uuid>> = BTreeMap::new();
-    for (id, status) in rows.ends {
+    for &(id, status) in all.iter().flat_map(|r| &r.ends) {
         ends.entry(status).or_default().push(id);
     }
     for (status, ids) in ends {
@@ -122,23 +138,46 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, rows: Rows) -> StoreResult<bo
             }
         }
     }
-    for chunk in chunks(rows.resources) {
-        cloud_resources::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    let resources: Vec<_> = all.iter().flat_map(|r| r.resources.iter().cloned()).collect();
+    for chunk in resources.chunks(ROWS_PER_INSERT) {
+        cloud_resources::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
-    for chunk in chunks(rows.history) {
-        deployment_history::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    let history: Vec<&Row> = all.iter().flat_map(|r| &r.history).collect();
+    for chunk in history.chunks(ROWS_PER_INSERT) {
+        insert(db, deployment_history::Entity.table_name(), chunk).await?;
     }
     Ok(true)
 }
 
-fn chunks<T>(mut rows: Vec<T>) -> Vec<Vec<T>> {
-    let mut out = Vec::with_capacity(rows.len().div_ceil(ROWS_PER_INSERT));
-    while rows.len() > ROWS_PER_INSERT {
-        let rest = rows.split_off(ROWS_PER_INSERT);
-        out.push(std::mem::replace(&mut rows, rest));
+/// One multi-row INSERT of `rows` (all set the same columns, as one `active_model` builds them).
+/// Written out here rather than through sea-query's builder: for a batch of lobbies this statement
+/// is most of the QuotaActor's work, and the builder's copies of every JSON tree were its largest
+/// cost. Values are bound, never spliced; PostgreSQL is told which text is JSON.
+async fn insert<C: ConnectionTrait>(db: &C, table: &str, rows: &[&Row]) -> StoreResult<()> {
+    let Some(first) = rows.first() else { return Ok(()) };
+    let backend = db.get_database_backend();
+    let columns: Vec<String> = first.iter().map(|(name, ..)| format!("\"{name}\"")).collect();
+    let mut sql = format!("INSERT INTO \"{table}\" ({}) VALUES ", columns.join(", "));
+    let mut values = Vec::with_capacity(rows.len() * first.len());
+    for (i, row) in rows.iter().enumerate() {
+        sql.push_str(if i == 0 { "(" } else { ", (" });
+        for (j, (_, value, json)) in row.iter().enumerate() {
+            values.push(value.clone());
+            let placeholder = match backend {
+                DbBackend::Postgres => format!("${}", values.len()),
+                _ => "?".to_owned(),
+            };
+            if j > 0 {
+                sql.push_str(", ");
+            }
+            if *json && backend == DbBackend::Postgres {
+                sql.push_str(&format!("CAST({placeholder} AS json)"));
+            } else {
+                sql.push_str(&placeholder);
+            }
+        }
+        sql.push(')');
     }
-    if !rows.is_empty() {
-        out.push(rows);
-    }
-    out
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use sea_orm::{DbErr, SqlErr};
 
 /// Why a store call failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The row the call names does not exist.
     #[error("{entity} `{key}` was not found")]

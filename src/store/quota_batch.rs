@@ -34,6 +34,8 @@ pub struct Change<'a> {
     pub lines: &'a [QuotaAmount],
     /// Writes that stand or fall with the lines.
     pub effects: &'a [Effect],
+    /// The same writes as rows, checked (`Rows::of(effects)`).
+    pub rows: &'a Rows,
 }
 
 /// Applies `changes` on `txn` (a transaction of the caller's): one outcome per change, or `None`
@@ -42,22 +44,20 @@ pub async fn apply<C: ConnectionTrait>(txn: &C, changes: &[Change<'_>]) -> Store
     let projects: BTreeSet<&str> = changes.iter().map(|c| c.project_id).collect();
     let read = rows_of(txn, projects).await?;
     let mut rows = read.clone();
-    let mut accepted = Rows::default();
+    let mut accepted: Vec<&Rows> = Vec::with_capacity(changes.len());
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
-        let outcome = Rows::of(change.effects).and_then(|effect_rows| {
-            decide(&mut rows, change)?;
-            accepted.extend(effect_rows);
-            Ok(())
-        });
-        // Change by change, an effect that depends on the database (ending a lobby, taking a name)
-        // runs before the lines and its failure is the one reported: it cannot be predicted here.
-        if outcome.is_err() && change.effects.iter().any(Effect::depends_on_state) {
-            return Ok(None);
+        let outcome = decide(&mut rows, change);
+        match outcome {
+            Ok(()) => accepted.push(change.rows),
+            // Change by change, an effect that depends on the database (ending a lobby, taking a
+            // name) runs before the lines and its failure is the one reported: it cannot be predicted.
+            Err(_) if change.effects.iter().any(Effect::depends_on_state) => return Ok(None),
+            Err(_) => {}
         }
         outcomes.push(outcome);
     }
-    match effects::write_all(txn, accepted).await {
+    match effects::write_all(txn, &accepted).await {
         Ok(true) => {}
         Ok(false) => return Ok(None),
         Err(e) if e.is_transient() => return Err(e),
