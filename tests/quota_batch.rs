@@ -123,8 +123,7 @@ async fn a_refused_request_in_a_batch_does_not_undo_the_others() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(n),
-                rows: Rows::of(&effects).unwrap(),
-                effects,
+                rows: Rows::of(effects).unwrap(),
                 reply,
             };
             actor.cast(msg).expect("queued");
@@ -178,7 +177,6 @@ async fn buffered_callers_hear_of_a_failure() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(1),
-                effects: Vec::new(),
                 rows: Rows::default(),
                 reply: tx.into(),
             })
@@ -205,7 +203,6 @@ async fn a_request_whose_caller_gave_up_is_not_applied() {
                 project_id: project.clone(),
                 op: QuotaOp::Reserve,
                 lines: one_instance(n),
-                effects: Vec::new(),
                 rows: Rows::default(),
                 reply: reply.into(),
             };

@@ -104,8 +104,8 @@ async fn one_batch(
     let mut answers = Vec::new();
     for (op, lines, effects) in changes {
         let (tx, rx) = ractor::concurrency::oneshot();
-        let rows = Rows::of(&effects).unwrap();
-        actor.cast(QuotaMsg::Apply { project_id: project.into(), op, lines, effects, rows, reply: tx.into() }).unwrap();
+        let rows = Rows::of(effects).unwrap();
+        actor.cast(QuotaMsg::Apply { project_id: project.into(), op, lines, rows, reply: tx.into() }).unwrap();
         answers.push(rx);
     }
     let mut outcomes = Vec::new();

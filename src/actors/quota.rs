@@ -35,11 +35,11 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
 use entities::cloud_quotas;
 
 use super::{ActorError, ActorSlot};
+use crate::store::StoreResult;
 pub use crate::store::effects::{Effect, Rows};
 use crate::store::quota_batch::{self, Change};
 pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
-use crate::store::{StoreResult, effects};
 
 /// Attempts of one transaction before a transient error is reported.
 const MAX_ATTEMPTS: u32 = 8;
@@ -59,9 +59,7 @@ pub enum QuotaMsg {
         op: QuotaOp,
         /// Lines (may be empty when only the effects matter).
         lines: Vec<QuotaAmount>,
-        /// Writes joined to the transaction.
-        effects: Vec<Effect>,
-        /// The same writes as checked rows (`Rows::of(&effects)`), built by the caller.
+        /// Writes joined to the transaction, as checked rows (`Rows::of`), built by the caller.
         rows: Rows,
         /// Outcome, sent after the commit that holds the change.
         reply: RpcReplyPort<Result<(), ActorError>>,
@@ -87,20 +85,13 @@ struct Request {
     project_id: String,
     op: QuotaOp,
     lines: Vec<QuotaAmount>,
-    effects: Vec<Effect>,
     rows: Rows,
     reply: RpcReplyPort<Result<(), ActorError>>,
 }
 
 impl Request {
     fn change(&self) -> Change<'_> {
-        Change {
-            project_id: &self.project_id,
-            op: self.op,
-            lines: &self.lines,
-            effects: &self.effects,
-            rows: &self.rows,
-        }
+        Change { project_id: &self.project_id, op: self.op, lines: &self.lines, rows: &self.rows }
     }
 }
 
@@ -129,9 +120,9 @@ impl Actor for QuotaActor {
         state: &mut QuotaState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            QuotaMsg::Apply { project_id, op, lines, effects, rows, reply } => {
+            QuotaMsg::Apply { project_id, op, lines, rows, reply } => {
                 state.schedule(&myself)?;
-                state.pending.push(Request { project_id, op, lines, effects, rows, reply });
+                state.pending.push(Request { project_id, op, lines, rows, reply });
             }
             QuotaMsg::Usage { project_id, reply } => {
                 state.schedule(&myself)?;
@@ -292,7 +283,7 @@ async fn apply_one_by_one(db: &DatabaseConnection, batch: &[Request]) -> StoreRe
 /// a repeated ending then fails on that guard, naming the state the lobby is in, instead of on the
 /// quota's aggregate `reserved` column, which other lobbies share.
 async fn apply_request(txn: &DatabaseTransaction, request: &Request) -> StoreResult<()> {
-    effects::apply(txn, &request.effects).await?;
+    request.rows.write(txn).await?;
     quotas::apply(txn, &request.project_id, &request.lines, request.op).await
 }
 
@@ -318,8 +309,8 @@ impl QuotaHandle {
     ) -> Result<(), ActorError> {
         let project_id = project_id.to_owned();
         // Checked and rendered here, in the caller's task, so the actor only copies them.
-        let rows = Rows::of(&effects)?;
-        self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, effects, rows, reply }).await
+        let rows = Rows::of(effects)?;
+        self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, rows, reply }).await
     }
 
     /// Reserves `lines` for a lobby.

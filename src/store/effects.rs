@@ -1,15 +1,16 @@
 //! Effects: the writes that commit or roll back together with a quota change (a lobby's session row,
 //! its ending, the resources an approval records, the audit entry).
 //!
-//! They are data, not closures, so the QuotaActor can retry them after a rollback and can write the
-//! effects of a whole batch of requests in a few multi-row statements ([`write_all`]) instead of one
-//! statement per row. [`apply`] writes one request's effects row by row, as the exact fallback.
+//! They are data, not closures: the caller turns them into checked [`Rows`], which the QuotaActor can
+//! write again after a rollback, and write for a whole batch of requests in a few multi-row
+//! statements ([`write_all`]) instead of one statement per row. [`Rows::write`] writes one
+//! request's rows statement by statement, as the exact fallback.
 
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityName, EntityTrait, IdenStatic, Iterable,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable,
     QueryFilter, Statement, Value,
 };
 use uuid::Uuid;
@@ -43,36 +44,16 @@ pub enum Effect {
     Audit(HistoryEntry),
 }
 
-impl Effect {
-    /// Whether the effect can fail on what the database holds (a lobby no longer pending, a name
-    /// taken), not only on its own content.
-    pub fn depends_on_state(&self) -> bool {
-        matches!(self, Effect::EndSession { .. } | Effect::RecordResource(_))
-    }
-}
-
-/// Writes one request's effects in order, one statement each, with each store call's own errors.
-pub async fn apply<C: ConnectionTrait>(db: &C, effects: &[Effect]) -> StoreResult<()> {
-    for effect in effects {
-        match effect.clone() {
-            Effect::OpenSession(new) => drop(sessions::create(db, new).await?),
-            Effect::EndSession { id, status } => drop(sessions::complete(db, id, status).await?),
-            Effect::RecordResource(new) => drop(resources::create(db, new).await?),
-            Effect::Audit(entry) => drop(history::append(db, entry).await?),
-        }
-    }
-    Ok(())
-}
-
-/// One request's effects as rows, checked (bad input is found here, before anything is written).
+/// A request's effects as rows, checked (bad input is found here, before anything is written), in
+/// the order they are written: new lobbies, endings, resources, audit entries.
 ///
-/// Built by the caller, off the QuotaActor: JSON columns are rendered to text here, so the actor
-/// only copies strings into the batch's statements.
+/// Built by the caller, off the QuotaActor, from the [`Effect`]s it consumes: JSON columns are
+/// rendered to text here, so the actor only copies strings into its statements.
 #[derive(Default)]
 pub struct Rows {
-    sessions: Vec<Row>,
+    sessions: Vec<(Row, Uuid, String)>,
     ends: Vec<(Uuid, SessionStatus)>,
-    resources: Vec<cloud_resources::ActiveModel>,
+    resources: Vec<(cloud_resources::ActiveModel, String, String)>,
     history: Vec<Row>,
 }
 
@@ -80,21 +61,56 @@ pub struct Rows {
 type Row = Vec<(&'static str, Value, bool)>;
 
 impl Rows {
-    /// Checks and converts `effects`; the error is the one [`apply`] would report.
-    pub fn of(effects: &[Effect]) -> StoreResult<Self> {
+    /// Checks and converts `effects`.
+    pub fn of(effects: Vec<Effect>) -> StoreResult<Self> {
         let mut rows = Rows::default();
         for effect in effects {
-            match effect.clone() {
-                Effect::OpenSession(new) => rows.sessions.push(row(sessions::active_model(new)?)),
+            match effect {
+                Effect::OpenSession(new) => {
+                    let (id, project_id) = (new.id, new.project_id.clone());
+                    rows.sessions.push((row(sessions::active_model(new)?), id, project_id));
+                }
                 Effect::EndSession { id, status } => {
                     sessions::check_final(status)?;
                     rows.ends.push((id, status));
                 }
-                Effect::RecordResource(new) => rows.resources.push(resources::active_model(new)?),
+                Effect::RecordResource(new) => {
+                    let (key, project_id) = (resources::key_of(&new), new.project_id.clone());
+                    rows.resources.push((resources::active_model(new)?, key, project_id));
+                }
                 Effect::Audit(entry) => rows.history.push(row(history::active_model(entry)?)),
             }
         }
         Ok(rows)
+    }
+
+    /// Whether writing can fail on what the database holds (a lobby no longer pending, a name
+    /// taken), not only on the rows' own content.
+    pub fn depend_on_state(&self) -> bool {
+        !self.ends.is_empty() || !self.resources.is_empty()
+    }
+
+    /// Writes these rows one statement each, with each store call's own errors: the exact fallback
+    /// when a batch cannot be written by [`write_all`].
+    pub async fn write<C: ConnectionTrait>(&self, db: &C) -> StoreResult<()> {
+        for (row, id, project_id) in &self.sessions {
+            insert(db, deployment_sessions::Entity.table_name(), &[row])
+                .await
+                .map_err(|e| sessions::insert_error(e, *id, project_id))?;
+        }
+        for &(id, status) in &self.ends {
+            sessions::complete(db, id, status).await?;
+        }
+        for (model, key, project_id) in &self.resources {
+            cloud_resources::Entity::insert(model.clone())
+                .exec_without_returning(db)
+                .await
+                .map_err(|e| resources::insert_error(e, project_id, key.clone()))?;
+        }
+        for row in &self.history {
+            insert(db, deployment_history::Entity.table_name(), &[row]).await?;
+        }
+        Ok(())
     }
 }
 
@@ -116,7 +132,7 @@ fn row<A: ActiveModelTrait>(model: A) -> Row {
 /// not pending (or was ended twice in the batch); the caller must roll back and use [`apply`], which
 /// tells the requests apart. A constraint violation is an error, with the same meaning.
 pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult<bool> {
-    let sessions: Vec<&Row> = all.iter().flat_map(|r| &r.sessions).collect();
+    let sessions: Vec<&Row> = all.iter().flat_map(|r| r.sessions.iter().map(|(row, ..)| row)).collect();
     for chunk in sessions.chunks(ROWS_PER_INSERT) {
         insert(db, deployment_sessions::Entity.table_name(), chunk).await?;
     }
@@ -138,7 +154,7 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
             }
         }
     }
-    let resources: Vec<_> = all.iter().flat_map(|r| r.resources.iter().cloned()).collect();
+    let resources: Vec<_> = all.iter().flat_map(|r| r.resources.iter().map(|(model, ..)| model.clone())).collect();
     for chunk in resources.chunks(ROWS_PER_INSERT) {
         cloud_resources::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
@@ -153,7 +169,7 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
 /// Written out here rather than through sea-query's builder: for a batch of lobbies this statement
 /// is most of the QuotaActor's work, and the builder's copies of every JSON tree were its largest
 /// cost. Values are bound, never spliced; PostgreSQL is told which text is JSON.
-async fn insert<C: ConnectionTrait>(db: &C, table: &str, rows: &[&Row]) -> StoreResult<()> {
+async fn insert<C: ConnectionTrait>(db: &C, table: &str, rows: &[&Row]) -> Result<(), DbErr> {
     let Some(first) = rows.first() else { return Ok(()) };
     let backend = db.get_database_backend();
     let columns: Vec<String> = first.iter().map(|(name, ..)| format!("\"{name}\"")).collect();

@@ -19,7 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 
 use entities::cloud_quotas::{self, Column};
 
-use super::effects::{self, Effect, Rows};
+use super::effects::{self, Rows};
 use super::quotas::{QuotaAmount, QuotaOp, not_found, refusal, validate};
 use super::{StoreResult, now};
 use crate::domain::quota::ANY_REGION;
@@ -32,9 +32,7 @@ pub struct Change<'a> {
     pub op: QuotaOp,
     /// Lines, all or none.
     pub lines: &'a [QuotaAmount],
-    /// Writes that stand or fall with the lines.
-    pub effects: &'a [Effect],
-    /// The same writes as rows, checked (`Rows::of(effects)`).
+    /// Writes that stand or fall with the lines, as checked rows.
     pub rows: &'a Rows,
 }
 
@@ -52,7 +50,7 @@ pub async fn apply<C: ConnectionTrait>(txn: &C, changes: &[Change<'_>]) -> Store
             Ok(()) => accepted.push(change.rows),
             // Change by change, an effect that depends on the database (ending a lobby, taking a
             // name) runs before the lines and its failure is the one reported: it cannot be predicted.
-            Err(_) if change.effects.iter().any(Effect::depends_on_state) => return Ok(None),
+            Err(_) if change.rows.depend_on_state() => return Ok(None),
             Err(_) => {}
         }
         outcomes.push(outcome);
