@@ -1,8 +1,9 @@
 //! Typed async functions over the seven tables. The only module that builds SQL.
 //!
 //! Every function takes any sea-orm connection (`&DatabaseConnection` or a `&DatabaseTransaction`), so
-//! callers can compose several calls into one transaction. Quota changes are single conditional
-//! UPDATEs that the database enforces; nothing here reads, modifies in Rust and writes back.
+//! callers can compose several calls into one transaction. Quota changes are conditional UPDATEs that
+//! the database enforces; the one read-modify-write, `quota_batch`, reads under the write lock and
+//! writes back as a compare-and-set, falling back to the conditional UPDATEs on any mismatch.
 
 pub mod check;
 pub mod effects;
