@@ -19,6 +19,8 @@ pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Rep
 
 use std::sync::Arc;
 
+use tracing::Instrument;
+
 use crate::actors::ActorError;
 use crate::actors::lobby::{LobbyHandle, ValidationDeps};
 use crate::actors::policy::PolicyHandle;
@@ -62,8 +64,11 @@ impl Services {
 /// Carries out one command for one member.
 pub async fn execute(services: &Services, invoker: Invoker, command: Command) -> Reply {
     let span = tracing::info_span!("command", guild_id = invoker.guild_id, user_id = invoker.user_id);
-    let _enter = span.enter();
-    let result = match command {
+    run(services, invoker, command).instrument(span).await.unwrap_or_else(|e| user_error(&e))
+}
+
+async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<Reply, ActorError> {
+    match command {
         Command::Init { provider, region, project_name, budget } => {
             init::run(services, invoker, provider, region, project_name, budget).await
         }
@@ -76,8 +81,7 @@ pub async fn execute(services: &Services, invoker: Invoker, command: Command) ->
             policy::run(services, invoker, command).await
         }
         Command::Press { session_id, action } => press::run(services, invoker, session_id, action).await,
-    };
-    result.unwrap_or_else(|e| user_error(&e))
+    }
 }
 
 /// The member's role for a provider: their grant, or CloudAdmin for a guild administrator without one.
