@@ -26,42 +26,27 @@ use crate::domain::SessionStatus;
 /// Most rows in one multi-row statement: far below SQLite's and PostgreSQL's bound on bind parameters.
 const MAX_ROWS_PER_STATEMENT: usize = 64;
 
-/// Most bytes of bound values in one statement. sqlx 0.9 does not set `TCP_NODELAY` on its
-/// PostgreSQL sockets, so a message longer than one TCP segment (64 KiB on loopback) waits for the
-/// server's delayed ACK: measured here, every 64-row INSERT of lobbies took 43 ms, a 4-row one 0.6 ms.
-const MAX_BYTES_PER_STATEMENT: usize = 48 * 1024;
-
-/// Splits `n` rows of about `row_bytes` each into statements of power-of-two sizes (the largest that
-/// fits both bounds, then halves). Each size is one SQL text the connection prepares once and reuses.
-fn statement_sizes(mut n: usize, row_bytes: usize) -> impl Iterator<Item = usize> {
-    let by_bytes = (MAX_BYTES_PER_STATEMENT / row_bytes.max(1)).max(1);
-    let most = 1 << by_bytes.min(MAX_ROWS_PER_STATEMENT).ilog2();
+/// Splits `n` rows into statements of power-of-two sizes (64, then 32, 16, ... 1). Each size is one
+/// SQL text that a connection prepares once and reuses.
+fn statement_sizes(mut n: usize) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
         if n == 0 {
             return None;
         }
-        let size = if n >= most { most } else { 1 << n.ilog2() };
+        let size = if n >= MAX_ROWS_PER_STATEMENT { MAX_ROWS_PER_STATEMENT } else { 1 << n.ilog2() };
         n -= size;
         Some(size)
     })
 }
 
 /// `items` cut into consecutive slices of [`statement_sizes`].
-fn in_statements<T>(items: &[T], row_bytes: usize) -> impl Iterator<Item = &[T]> {
+fn in_statements<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
     let mut rest = items;
-    statement_sizes(items.len(), row_bytes).map(move |size| {
+    statement_sizes(items.len()).map(move |size| {
         let (chunk, tail) = rest.split_at(size);
         rest = tail;
         chunk
     })
-}
-
-/// The largest row's bound bytes, about.
-fn widest(rows: &[&Row]) -> usize {
-    let bytes = |row: &Row| -> usize {
-        row.iter().map(|(_, v, _)| if let Value::String(Some(s)) = v { s.len() } else { 16 }).sum()
-    };
-    rows.iter().map(|r| bytes(r)).max().unwrap_or(0)
 }
 
 /// One write joined to a quota change.
@@ -171,7 +156,7 @@ fn row<A: ActiveModelTrait>(model: A) -> Row {
 /// tells the requests apart. A constraint violation is an error, with the same meaning.
 pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult<bool> {
     let sessions: Vec<&Row> = all.iter().flat_map(|r| r.sessions.iter().map(|(row, ..)| row)).collect();
-    for chunk in in_statements(&sessions, widest(&sessions)) {
+    for chunk in in_statements(&sessions) {
         insert(db, deployment_sessions::Entity.table_name(), chunk).await?;
     }
     let mut ends: BTreeMap<SessionStatus, Vec<Uuid>> = BTreeMap::new();
@@ -179,7 +164,7 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
         ends.entry(status).or_default().push(id);
     }
     for (status, ids) in ends {
-        for ids in in_statements(&ids, 16) {
+        for ids in in_statements(&ids) {
             let ended = deployment_sessions::Entity::update_many()
                 .col_expr(deployment_sessions::Column::Status, Expr::value(status.as_str()))
                 .col_expr(deployment_sessions::Column::CompletedAt, Expr::value(now()))
@@ -193,11 +178,11 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
         }
     }
     let resources: Vec<_> = all.iter().flat_map(|r| r.resources.iter().map(|(model, ..)| model.clone())).collect();
-    for chunk in in_statements(&resources, 1024) {
+    for chunk in in_statements(&resources) {
         cloud_resources::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
     let history: Vec<&Row> = all.iter().flat_map(|r| &r.history).collect();
-    for chunk in in_statements(&history, widest(&history)) {
+    for chunk in in_statements(&history) {
         insert(db, deployment_history::Entity.table_name(), chunk).await?;
     }
     Ok(true)
@@ -241,19 +226,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statement_sizes_cover_every_row_within_both_bounds() {
-        for row_bytes in [1, 16, 700, 3_000, 100_000] {
-            for n in 0..300 {
-                let sizes: Vec<usize> = statement_sizes(n, row_bytes).collect();
-                assert_eq!(sizes.iter().sum::<usize>(), n, "{n} rows of {row_bytes}");
-                assert!(sizes.iter().all(|s| s.is_power_of_two() && *s <= MAX_ROWS_PER_STATEMENT), "{sizes:?}");
-                assert!(sizes.iter().all(|s| *s == 1 || s * row_bytes <= MAX_BYTES_PER_STATEMENT), "{sizes:?}");
-            }
+    fn statement_sizes_cover_every_row_with_few_distinct_sizes() {
+        for n in 0..300 {
+            let sizes: Vec<usize> = statement_sizes(n).collect();
+            assert_eq!(sizes.iter().sum::<usize>(), n, "{n}");
+            assert!(sizes.iter().all(|s| s.is_power_of_two() && *s <= MAX_ROWS_PER_STATEMENT), "{n}: {sizes:?}");
+            assert!(sizes.len() <= n / MAX_ROWS_PER_STATEMENT + 6, "{n}: {sizes:?}");
         }
         let items: Vec<usize> = (0..75).collect();
-        let chunks: Vec<&[usize]> = in_statements(&items, 16).collect();
+        let chunks: Vec<&[usize]> = in_statements(&items).collect();
         assert_eq!(chunks.iter().map(|c| c.len()).collect::<Vec<_>>(), [64, 8, 2, 1]);
         assert_eq!(chunks.concat(), items);
-        assert_eq!(statement_sizes(40, 3_000).collect::<Vec<_>>(), [16, 16, 8]);
     }
 }

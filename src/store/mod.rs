@@ -9,6 +9,7 @@ pub mod check;
 pub mod effects;
 pub mod error;
 pub mod history;
+pub mod nodelay;
 pub mod permissions;
 pub mod policies;
 pub mod projects;
@@ -56,6 +57,21 @@ pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> StoreResult<D
         });
     } else {
         opts.max_connections(16);
+        // Replaces sea-orm's own per-connection hook, so it sets the schema's search path itself.
+        let search_path = schema.map(|s| format!("SET search_path = \"{}\"", s.replace('"', "\"\"")));
+        opts.map_sqlx_postgres_pool_opts(move |pool| {
+            let search_path = search_path.clone();
+            pool.after_connect(move |conn, _| {
+                let search_path = search_path.clone();
+                Box::pin(async move {
+                    nodelay::set_on_tcp_sockets();
+                    if let Some(sql) = search_path {
+                        sea_orm::sqlx::Executor::execute(conn, sea_orm::sqlx::AssertSqlSafe(sql)).await?;
+                    }
+                    Ok(())
+                })
+            })
+        });
     }
     Ok(Database::connect(opts).await?)
 }

@@ -2,6 +2,7 @@
 
 mod history;
 mod migrations;
+mod nodelay;
 mod permissions;
 mod policies;
 mod projects;
