@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable,
-    QueryFilter, Statement, Value,
+    QueryFilter, Statement, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -165,13 +165,7 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
     }
     for (status, ids) in ends {
         for ids in in_statements(&ids) {
-            let ended = deployment_sessions::Entity::update_many()
-                .col_expr(deployment_sessions::Column::Status, Expr::value(status.as_str()))
-                .col_expr(deployment_sessions::Column::CompletedAt, Expr::value(now()))
-                .filter(deployment_sessions::Column::Id.is_in(ids.iter().copied()))
-                .filter(deployment_sessions::Column::Status.eq(SessionStatus::Pending.as_str()))
-                .exec(db)
-                .await?;
+            let ended = end_sessions(ids, status).exec(db).await?;
             if ended.rows_affected != ids.len() as u64 {
                 return Ok(false);
             }
@@ -186,6 +180,18 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
         insert(db, deployment_history::Entity.table_name(), chunk).await?;
     }
     Ok(true)
+}
+
+/// Ends every lobby of `ids` that is still pending, with `status`.
+pub fn end_sessions(ids: &[Uuid], status: SessionStatus) -> UpdateMany<deployment_sessions::Entity> {
+    deployment_sessions::Entity::update_many()
+        .col_expr(deployment_sessions::Column::Status, Expr::value(status.as_str()))
+        .col_expr(deployment_sessions::Column::CompletedAt, Expr::value(now()))
+        .filter(deployment_sessions::Column::Id.is_in(ids.iter().copied()))
+        // `(status = 'pending') = TRUE`, not `status = 'pending'`: with a few dozen ids and no
+        // statistics, SQLite's planner otherwise walks the status index over every pending lobby
+        // instead of looking the ids up (15 ms per 64 endings with 40,000 lobbies pending).
+        .filter(Expr::expr(deployment_sessions::Column::Status.eq(SessionStatus::Pending.as_str())).eq(true))
 }
 
 /// One multi-row INSERT of `rows` (all set the same columns, as one `active_model` builds them).

@@ -93,3 +93,28 @@ async fn bad_session_calls_are_typed_errors_and_change_nothing() {
     })
     .await;
 }
+
+/// Ending a batch of lobbies looks each id up by its primary key: on SQLite without statistics the
+/// planner would otherwise prefer the status index and walk every pending lobby for each batch.
+#[tokio::test]
+async fn ending_many_lobbies_looks_them_up_by_id() {
+    use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
+    let t = TestDb::sqlite().await;
+    let ids: Vec<Uuid> = (0..64).map(|_| Uuid::new_v4()).collect();
+    let update = store::effects::end_sessions(&ids, SessionStatus::Expired).build(DbBackend::Sqlite);
+    let explain = Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        format!("EXPLAIN QUERY PLAN {}", update.sql),
+        update.values.map(|v| v.0).unwrap_or_default(),
+    );
+    let plan: Vec<String> =
+        t.db.query_all_raw(explain)
+            .await
+            .expect("plan")
+            .iter()
+            .map(|row| row.try_get_by::<String, _>("detail").expect("detail"))
+            .collect();
+    assert!(plan.iter().any(|d| d.contains("sqlite_autoindex_deployment_sessions_1")), "{plan:?}");
+    assert!(!plan.iter().any(|d| d.contains("ix_sessions_status")), "{plan:?}");
+    t.teardown().await;
+}
