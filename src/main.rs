@@ -15,6 +15,11 @@ use cloud_chatops::console::{self, ConsoleNotifier, ConsoleOptions};
 use cloud_chatops::settings::Settings;
 use cloud_chatops::{demo, discord, seed, store};
 
+/// mimalloc instead of glibc's malloc: a lobby opening is allocation-heavy across many tasks, and
+/// glibc's arenas spent over a third of the CPU of a 1,000-opening burst (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
