@@ -151,8 +151,8 @@ fn lobby(project: &str, id: Uuid, instances: i64) -> NewSession {
         channel_id: 1,
         provider: Provider::Gcp,
         kind: ResourceKind::Vm,
-        request: serde_json::json!({}),
-        verdict: serde_json::json!({}),
+        request: serde_json::json!({}).into(),
+        verdict: serde_json::json!({}).into(),
         reservation: vec![QuotaAmount::new(QuotaType::ComputeInstances, "eu-west1", instances)],
         expires_at: now() + TimeDelta::minutes(30),
     }

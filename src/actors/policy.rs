@@ -182,7 +182,7 @@ impl PolicyState {
             guild_id,
             user_id,
             action: action.into(),
-            details,
+            details: details.into(),
             outcome: "success".into(),
             ..Default::default()
         };

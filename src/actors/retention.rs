@@ -122,7 +122,7 @@ async fn purge(db: &DatabaseConnection, retention_days: u32) -> StoreResult<Purg
     let entry = HistoryEntry {
         action: "purge".into(),
         outcome: "success".into(),
-        details: serde_json::json!({ "count": count, "cutoff": cutoff, "retention_days": retention_days }),
+        details: serde_json::json!({ "count": count, "cutoff": cutoff, "retention_days": retention_days }).into(),
         ..Default::default()
     };
     store::history::append(&txn, entry).await?;

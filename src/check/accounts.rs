@@ -55,7 +55,7 @@ async fn expire(
             action: "expire".into(),
             provider: Some(session.provider.clone()),
             resource_type: Some(session.deployment_type.clone()),
-            details: serde_json::json!({ "by": "cloud-chatops check --repair", "reservation": held }),
+            details: serde_json::json!({ "by": "cloud-chatops check --repair", "reservation": held }).into(),
             outcome: "expired".into(),
             ..Default::default()
         },

@@ -10,6 +10,7 @@ use crate::actors::quota::{Effect, QuotaOp};
 use crate::domain::names::ResourceName;
 use crate::domain::validate::{DeployRequest, Outcome};
 use crate::domain::{Provider, SessionStatus};
+use crate::store::json::JsonText;
 use crate::store::{self, history::HistoryEntry};
 
 pub(super) async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<Reply, ActorError> {
@@ -54,7 +55,9 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
     };
 
     // The reservation, the session row and the audit entry are one transaction.
-    let effects = vec![Effect::OpenSession(lobby.new_session()?), Effect::Audit(open_history(&lobby))];
+    let session = lobby.new_session()?;
+    let audit = open_history(&lobby, session.verdict.clone());
+    let effects = vec![Effect::OpenSession(session), Effect::Audit(audit)];
     services.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), effects).await?;
     crate::crash::point("after_reserve");
     if let Err(e) = services.lobbies.spawn(lobby.clone()).await {
@@ -76,12 +79,12 @@ async fn undo_open(services: &Services, lobby: &Lobby) {
         tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");
     }
 }
-/// The audit entry of a lobby opening: its outcome is the verdict's.
-fn open_history(lobby: &Lobby) -> HistoryEntry {
+/// The audit entry of a lobby opening (`verdict`: the session row's): its outcome is the verdict's.
+fn open_history(lobby: &Lobby, verdict: JsonText) -> HistoryEntry {
     let outcome = match lobby.verdict.outcome {
         Outcome::Denied => "denied",
         Outcome::NeedsApproval => "needs_approval",
         Outcome::Allowed => "pending",
     };
-    lobby.audit(lobby.requester, "request", outcome, None)
+    lobby.audit_with(lobby.requester, "request", outcome, None, Some(verdict))
 }

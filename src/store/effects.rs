@@ -18,6 +18,7 @@ use uuid::Uuid;
 use entities::{cloud_resources, deployment_history, deployment_sessions};
 
 use super::history::{self, HistoryEntry};
+use super::json::JsonColumns;
 use super::resources::{self, NewResource};
 use super::sessions::{self, NewSession};
 use super::{StoreResult, now};
@@ -91,7 +92,7 @@ impl Rows {
             match effect {
                 Effect::OpenSession(new) => {
                     let (id, project_id) = (new.id, new.project_id.clone());
-                    rows.sessions.push((row(sessions::active_model(new)?), id, project_id));
+                    rows.sessions.push((row(sessions::parts(new)?), id, project_id));
                 }
                 Effect::EndSession { id, status } => {
                     sessions::check_final(status)?;
@@ -101,7 +102,7 @@ impl Rows {
                     let (key, project_id) = (resources::key_of(&new), new.project_id.clone());
                     rows.resources.push((resources::active_model(new)?, key, project_id));
                 }
-                Effect::Audit(entry) => rows.history.push(row(history::active_model(entry)?)),
+                Effect::Audit(entry) => rows.history.push(row(history::parts(entry)?)),
             }
         }
         Ok(rows)
@@ -137,18 +138,16 @@ impl Rows {
     }
 }
 
-/// The set columns of `model`, JSON rendered as text.
-fn row<A: ActiveModelTrait>(model: A) -> Row {
-    <A::Entity as EntityTrait>::Column::iter()
-        .filter_map(|column| {
-            let value = model.get(column).into_value()?;
-            let name: &'static str = column.as_str();
-            Some(match value {
-                Value::Json(json) => (name, Value::String(json.map(|j| j.to_string())), true),
-                other => (name, other, false),
-            })
-        })
-        .collect()
+/// The set columns of `model`, then its JSON columns as text.
+fn row<A: ActiveModelTrait>((model, json): (A, JsonColumns<A>)) -> Row {
+    let set = <A::Entity as EntityTrait>::Column::iter().filter_map(|column| {
+        let value = model.get(column).into_value()?;
+        Some((column.as_str(), value, false))
+    });
+    let json = json
+        .into_iter()
+        .map(|(column, text)| (column.as_str(), Value::String(text.map(|t| t.as_str().to_owned())), true));
+    set.chain(json).collect()
 }
 
 /// Writes the rows of many requests in a few multi-row statements. `Ok(false)`: a lobby to end was

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use entities::deployment_history::{self, Column};
 
+use super::json::{self, JsonColumns, JsonText};
 use super::{StoreError, StoreResult, now};
 use crate::domain::Money;
 
@@ -31,10 +32,10 @@ pub struct HistoryEntry {
     pub resource_type: Option<String>,
     /// Resource name.
     pub resource_name: Option<String>,
-    /// Anything else worth keeping, as JSON.
-    pub details: serde_json::Value,
+    /// Anything else worth keeping, as JSON (an object).
+    pub details: JsonText,
     /// The verdict, when there was one.
-    pub verdict: Option<serde_json::Value>,
+    pub verdict: Option<JsonText>,
     /// How it ended (`success`, `denied`, `cancelled`, `expired`, `failed`).
     pub outcome: String,
     /// Hourly cost involved.
@@ -50,10 +51,21 @@ pub async fn append<C: ConnectionTrait>(db: &C, entry: HistoryEntry) -> StoreRes
 
 /// The row of an event, checked; [`append`] stores one, `store::effects` many at once.
 pub fn active_model(entry: HistoryEntry) -> StoreResult<deployment_history::ActiveModel> {
+    let (mut model, json) = parts(entry)?;
+    json::set_columns(&mut model, json)?;
+    Ok(model)
+}
+
+/// [`active_model`] with the JSON columns left unset and given as text beside it.
+pub fn parts(
+    entry: HistoryEntry,
+) -> StoreResult<(deployment_history::ActiveModel, JsonColumns<deployment_history::ActiveModel>)> {
     if entry.action.is_empty() || entry.outcome.is_empty() {
         return Err(StoreError::InvalidInput("history entries need an action and an outcome".into()));
     }
-    Ok(deployment_history::ActiveModel {
+    let details = if entry.details.is_null() { JsonText::default() } else { entry.details };
+    let json = vec![(Column::Details, Some(details)), (Column::Verdict, entry.verdict)];
+    let model = deployment_history::ActiveModel {
         guild_id: Set(entry.guild_id),
         user_id: Set(entry.user_id),
         project_id: Set(entry.project_id),
@@ -62,14 +74,13 @@ pub fn active_model(entry: HistoryEntry) -> StoreResult<deployment_history::Acti
         provider: Set(entry.provider),
         resource_type: Set(entry.resource_type),
         resource_name: Set(entry.resource_name),
-        details: Set(if entry.details.is_null() { serde_json::json!({}) } else { entry.details }),
-        verdict: Set(entry.verdict),
         outcome: Set(entry.outcome),
         cost_hourly_micros: Set(entry.cost_hourly.map(Money::micros)),
         error: Set(entry.error.map(|e| e.chars().take(MAX_ERROR_LEN).collect())),
         created_at: Set(now()),
         ..Default::default()
-    })
+    };
+    Ok((model, json))
 }
 
 /// The newest `limit` events of a guild, newest first.

@@ -9,6 +9,7 @@ pub mod check;
 pub mod effects;
 pub mod error;
 pub mod history;
+pub mod json;
 pub mod nodelay;
 pub mod permissions;
 pub mod policies;

@@ -1,12 +1,14 @@
 //! Deployment sessions (lobbies): create, get, list pending, attach the message, complete.
 
 use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use entities::deployment_sessions::{self, Column};
 
+use super::json::{self, JsonColumns, JsonText};
 use super::quotas::QuotaAmount;
 use super::{Conflict, StoreError, StoreResult, now};
 use crate::domain::{Provider, ResourceKind, SessionStatus};
@@ -29,9 +31,9 @@ pub struct NewSession {
     /// Kind of resource.
     pub kind: ResourceKind,
     /// The request as JSON.
-    pub request: serde_json::Value,
+    pub request: JsonText,
     /// The verdict as JSON.
-    pub verdict: serde_json::Value,
+    pub verdict: JsonText,
     /// Quota held while pending (empty when the verdict refused the request).
     pub reservation: Vec<QuotaAmount>,
     /// Deadline.
@@ -49,12 +51,25 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewSession) -> StoreResult<
 
 /// The row of a lobby about to open, checked; [`create`] stores one, `store::effects` many at once.
 pub fn active_model(new: NewSession) -> StoreResult<deployment_sessions::ActiveModel> {
+    let (mut model, json) = parts(new)?;
+    json::set_columns(&mut model, json)?;
+    Ok(model)
+}
+
+/// [`active_model`] with the JSON columns left unset and given as text beside it.
+pub fn parts(
+    new: NewSession,
+) -> StoreResult<(deployment_sessions::ActiveModel, JsonColumns<deployment_sessions::ActiveModel>)> {
     let created_at = now();
     if new.expires_at <= created_at {
         return Err(StoreError::InvalidInput("a lobby must expire in the future".into()));
     }
-    let reservation = serde_json::to_value(&new.reservation).map_err(|e| StoreError::InvalidInput(e.to_string()))?;
-    Ok(deployment_sessions::ActiveModel {
+    let json = vec![
+        (Column::Request, Some(new.request)),
+        (Column::Verdict, Some(new.verdict)),
+        (Column::Reservation, Some(JsonText::of(&new.reservation)?)),
+    ];
+    let model = deployment_sessions::ActiveModel {
         id: Set(new.id),
         project_id: Set(new.project_id),
         user_id: Set(new.user_id),
@@ -63,14 +78,15 @@ pub fn active_model(new: NewSession) -> StoreResult<deployment_sessions::ActiveM
         message_id: Set(None),
         provider: Set(new.provider.as_str().to_owned()),
         deployment_type: Set(new.kind.as_str().to_owned()),
-        request: Set(new.request),
-        verdict: Set(new.verdict),
-        reservation: Set(reservation),
+        request: NotSet,
+        verdict: NotSet,
+        reservation: NotSet,
         status: Set(SessionStatus::Pending.as_str().to_owned()),
         created_at: Set(created_at),
         expires_at: Set(new.expires_at),
         completed_at: Set(None),
-    })
+    };
+    Ok((model, json))
 }
 
 /// A failed insert of lobby `id`: an unknown project is "not found", a taken id a duplicate.

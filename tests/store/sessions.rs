@@ -16,8 +16,8 @@ fn lobby(minutes: i64) -> NewSession {
         channel_id: 42,
         provider: Provider::Gcp,
         kind: ResourceKind::Vm,
-        request: serde_json::json!({ "name": "web-1", "machine_type": "e2-small" }),
-        verdict: serde_json::json!({ "outcome": "allowed" }),
+        request: serde_json::json!({ "name": "web-1", "machine_type": "e2-small" }).into(),
+        verdict: serde_json::json!({ "outcome": "allowed" }).into(),
         reservation: vec![QuotaAmount::new(QuotaType::ComputeInstances, "us-central1", 1)],
         expires_at: store::now() + TimeDelta::minutes(minutes),
     }

@@ -36,11 +36,13 @@ impl ValidationDeps {
         held: &[QuotaAmount],
     ) -> Result<Verdict, ActorError> {
         let provider = request.provider;
-        let permissions = self.policy.permissions(requester, project.guild_id, provider).await?;
-        let policies = self.policy.policies(project.guild_id).await?;
-        let rows = self.quota.usage(&project.id).await?;
-        let (project_spend, user_spend) =
-            self.records.spend(&project.id, requester, project.guild_id, provider).await?;
+        // Four reads from three actors, asked together: each actor answers a burst of them in one pass.
+        let (permissions, policies, rows, (project_spend, user_spend)) = tokio::try_join!(
+            self.policy.permissions(requester, project.guild_id, provider),
+            self.policy.policies(project.guild_id),
+            self.quota.usage(&project.id),
+            self.records.spend(&project.id, requester, project.guild_id, provider),
+        )?;
         let quotas: Vec<QuotaState> = rows
             .iter()
             .filter_map(|r| {

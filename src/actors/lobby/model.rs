@@ -10,6 +10,7 @@ use crate::commands::LobbyView;
 use crate::domain::SessionStatus;
 use crate::domain::validate::{DeployRequest, Outcome, Verdict};
 use crate::store::history::HistoryEntry;
+use crate::store::json::JsonText;
 use crate::store::quotas::QuotaAmount;
 use crate::store::sessions::{self, NewSession};
 use crate::store::{StoreError, StoreResult};
@@ -56,7 +57,6 @@ impl Lobby {
 
     /// The row to insert when the lobby opens.
     pub fn new_session(&self) -> StoreResult<NewSession> {
-        let json = |v: serde_json::Result<serde_json::Value>| v.map_err(|e| StoreError::InvalidInput(e.to_string()));
         Ok(NewSession {
             id: self.id,
             project_id: self.project_id.clone(),
@@ -65,8 +65,8 @@ impl Lobby {
             channel_id: self.channel_id,
             provider: self.request().provider,
             kind: self.request().kind,
-            request: json(serde_json::to_value(&self.stored))?,
-            verdict: json(serde_json::to_value(&self.verdict))?,
+            request: JsonText::of(&self.stored)?,
+            verdict: JsonText::of(&self.verdict)?,
             reservation: self.reservation.clone(),
             expires_at: self.expires_at,
         })
@@ -93,6 +93,23 @@ impl Lobby {
 
     /// An audit entry about this lobby: `by` did `action`, which ended as `outcome`.
     pub fn audit(&self, by: i64, action: &str, outcome: &str, error: Option<String>) -> HistoryEntry {
+        self.audit_with(by, action, outcome, error, JsonText::of(&self.verdict).ok())
+    }
+
+    /// [`audit`](Self::audit) with the verdict already rendered (the session row's).
+    pub fn audit_with(
+        &self,
+        by: i64,
+        action: &str,
+        outcome: &str,
+        error: Option<String>,
+        verdict: Option<JsonText>,
+    ) -> HistoryEntry {
+        #[derive(Serialize)]
+        struct Details<'a> {
+            request: &'a DeployRequest,
+            requested_by: i64,
+        }
         let request = self.request();
         HistoryEntry {
             guild_id: self.guild_id,
@@ -103,8 +120,8 @@ impl Lobby {
             provider: Some(request.provider.to_string()),
             resource_type: Some(request.kind.to_string()),
             resource_name: Some(request.name.clone()),
-            details: serde_json::json!({ "request": request, "requested_by": self.requester }),
-            verdict: serde_json::to_value(&self.verdict).ok(),
+            details: JsonText::of(&Details { request, requested_by: self.requester }).unwrap_or_default(),
+            verdict,
             outcome: outcome.into(),
             cost_hourly: Some(self.verdict.hourly),
             error,
