@@ -17,7 +17,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use entities::{cloud_projects, cloud_resources, deployment_sessions};
+use entities::{cloud_projects, cloud_quotas, cloud_resources, deployment_sessions};
 
 use super::{ActorError, ActorSlot, BoxFuture};
 use crate::domain::{Money, Provider, ResourceKind};
@@ -193,6 +193,15 @@ impl RecordsHandle {
             })
         })
         .await
+    }
+
+    /// A project's quota rows, for validation: a read on the RecordsActor's connection, shared by
+    /// the lobbies opening together, so it never waits behind the QuotaActor's writes. Every
+    /// change it reflects is committed; the QuotaActor's conditional updates still decide.
+    pub async fn quota_rows(&self, project_id: &str) -> Result<Vec<cloud_quotas::Model>, ActorError> {
+        let id = project_id.to_owned();
+        let key = format!("quota {id}");
+        self.read(key, move |db| Box::pin(async move { store::quotas::usage(db, &id).await })).await
     }
 
     /// A lobby.

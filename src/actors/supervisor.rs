@@ -1,7 +1,7 @@
 //! The root supervisor and [`System`], the running actor tree.
 //!
 //! The root spawns, linked, the PolicyActor, QuotaActor, RecordsActor, GeneratorActor, the
-//! LobbySupervisor and the RetentionActor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
+//! LobbySupervisor, the RetentionActor and the CheckpointActor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
 //! [`RESTART_WINDOW`]) and its slot pointed at the new actor, so every handle keeps working; the
 //! children keep no state the database does not have, so a restart rebuilds from it. Callers that
 //! were waiting on the failed child get an error at once (its reply port is dropped).
@@ -15,6 +15,7 @@ use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, Supervisio
 use sea_orm::DatabaseConnection;
 use tokio::time::Instant;
 
+use super::checkpoint::{CheckpointActor, CheckpointHandle, CheckpointMsg};
 use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor};
 use super::notifier::LobbyNotifier;
 use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
@@ -54,6 +55,7 @@ enum Child {
     Generator,
     Lobbies,
     Retention,
+    Checkpoint,
 }
 
 #[derive(Clone)]
@@ -64,6 +66,7 @@ struct Slots {
     generator: ActorSlot<GeneratorMsg>,
     lobbies: ActorSlot<LobbyMsg>,
     retention: ActorSlot<RetentionMsg>,
+    checkpoint: ActorSlot<CheckpointMsg>,
 }
 
 /// Messages of the root supervisor (it only supervises).
@@ -92,7 +95,16 @@ impl Actor for Root {
     ) -> Result<RootState, ActorProcessingErr> {
         let mut state =
             RootState { args, slots, services, generator, children: HashMap::new(), restarts: HashMap::new() };
-        for child in [Child::Policy, Child::Quota, Child::Records, Child::Generator, Child::Lobbies, Child::Retention] {
+        let children = [
+            Child::Policy,
+            Child::Quota,
+            Child::Records,
+            Child::Generator,
+            Child::Lobbies,
+            Child::Retention,
+            Child::Checkpoint,
+        ];
+        for child in children {
             state.spawn(child, myself.get_cell()).await?;
         }
         Ok(state)
@@ -183,6 +195,11 @@ impl RootState {
                 self.slots.retention.set(Some(a.clone()));
                 a.get_id()
             }
+            Child::Checkpoint => {
+                let (a, _) = Actor::spawn_linked(None, CheckpointActor, db, root).await?;
+                self.slots.checkpoint.set(Some(a.clone()));
+                a.get_id()
+            }
         };
         self.children.insert(id, child);
         Ok(())
@@ -196,6 +213,7 @@ impl RootState {
             Child::Generator => self.slots.generator.set(None),
             Child::Lobbies => self.slots.lobbies.set(None),
             Child::Retention => self.slots.retention.set(None),
+            Child::Checkpoint => self.slots.checkpoint.set(None),
         }
     }
 }
@@ -208,6 +226,8 @@ pub struct System {
     pub generator: GeneratorHandle,
     /// History retention.
     pub retention: RetentionHandle,
+    /// SQLite's write-ahead log checkpoints.
+    pub checkpoint: CheckpointHandle,
     root: ActorRef<RootMsg>,
     join: tokio::task::JoinHandle<()>,
 }
@@ -229,6 +249,7 @@ impl System {
             generator: ActorSlot::new("Terraform generator"),
             lobbies: ActorSlot::new("lobby service"),
             retention: ActorSlot::new("history retention"),
+            checkpoint: ActorSlot::new("log checkpoints"),
         };
         let services = Services {
             quota: QuotaHandle::new(slots.quota.clone()),
@@ -240,6 +261,7 @@ impl System {
         };
         let generator = GeneratorHandle::new(slots.generator.clone());
         let retention = RetentionHandle::new(slots.retention.clone());
+        let checkpoint = CheckpointHandle::new(slots.checkpoint.clone());
         let (root, join) =
             Actor::spawn(None, Root, (args, slots, services.clone(), generator.clone())).await.map_err(|e| {
                 tracing::error!(error = %e, "actor tree failed to start");
@@ -247,7 +269,7 @@ impl System {
             })?;
         let restored = services.lobbies.rehydrate().await?;
         tracing::info!(restored, "actor system ready");
-        Ok(System { services, generator, retention, root, join })
+        Ok(System { services, generator, retention, checkpoint, root, join })
     }
 
     /// Stops every actor and waits for them.

@@ -25,6 +25,8 @@ use super::{StoreResult, now};
 use crate::domain::SessionStatus;
 
 /// Most rows in one multi-row statement: far below SQLite's and PostgreSQL's bound on bind parameters.
+/// (256, a whole batch in one statement, measured slower: 15-17 -> 24-30 ms of writing per burst of
+/// 1,000 lobby openings, with more distinct statement sizes to prepare.)
 const MAX_ROWS_PER_STATEMENT: usize = 64;
 
 /// Splits `n` rows into statements of power-of-two sizes (64, then 32, 16, ... 1). Each size is one

@@ -18,6 +18,7 @@ pub mod quota_batch;
 pub mod quotas;
 pub mod resources;
 pub mod sessions;
+pub mod wal;
 
 use std::time::Duration;
 
@@ -49,12 +50,20 @@ pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> StoreResult<D
         } else {
             opts.max_connections(8);
         }
+        // A pooled SQLite connection is a file handle in this process: pinging it on every acquire
+        // (sqlx's default) only costs each transaction and read a round trip to its worker thread.
+        opts.test_before_acquire(false);
         opts.map_sqlx_sqlite_opts(move |o| {
             let o = o
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full);
-            if in_memory { o } else { o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal) }
+            if in_memory {
+                o
+            } else {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_PAGES.to_string())
+            }
         });
     } else {
         opts.max_connections(16);

@@ -104,27 +104,46 @@ async fn rows_of<C: ConnectionTrait>(txn: &C, projects: BTreeSet<&str>) -> Store
 }
 
 /// Decides one change against `rows` and, when every line fits, applies it to them: the same
-/// outcome, line for line, as `store::quotas::apply` on the same state.
+/// outcome, line for line, as `store::quotas::apply` on the same state. Lines are applied in place
+/// as they pass and undone if a later one fails, so nothing is copied on the way to a yes.
 fn decide(rows: &mut [cloud_quotas::Model], change: &Change<'_>) -> StoreResult<()> {
     for line in change.lines {
         validate(line)?;
     }
-    let mut next = rows.to_vec();
+    let mut undo: Vec<(usize, i64, i64)> = Vec::new();
+    let outcome = apply_lines(rows, change, &mut undo);
+    if outcome.is_err() {
+        for &(i, used, reserved) in undo.iter().rev() {
+            (rows[i].used, rows[i].reserved) = (used, reserved);
+        }
+    }
+    outcome
+}
+
+/// Applies each line of `change` to the rows in its scope, recording in `undo` what it changed.
+fn apply_lines(
+    rows: &mut [cloud_quotas::Model],
+    change: &Change<'_>,
+    undo: &mut Vec<(usize, i64, i64)>,
+) -> StoreResult<()> {
     for line in change.lines {
         let in_scope = |r: &cloud_quotas::Model| {
             r.project_id == change.project_id
                 && r.resource_type == line.quota_type.as_str()
                 && (r.region == ANY_REGION || r.region == line.region)
         };
-        if !next.iter().any(in_scope) {
+        let scoped: Vec<usize> = (0..rows.len()).filter(|&i| in_scope(&rows[i])).collect();
+        if scoped.is_empty() {
             return Err(not_found(change.project_id, line));
         }
-        let scoped: Vec<_> = next.iter().filter(|r| in_scope(r)).cloned().collect();
-        if scoped.iter().any(|r| !change.op.fits(r, line.amount)) {
-            return Err(refusal(line, change.op, &scoped));
+        if scoped.iter().any(|&i| !change.op.fits(&rows[i], line.amount)) {
+            let shown: Vec<_> = scoped.iter().map(|&i| rows[i].clone()).collect();
+            return Err(refusal(line, change.op, &shown));
         }
-        next.iter_mut().filter(|r| in_scope(r)).for_each(|r| change.op.apply_to(r, line.amount));
+        for i in scoped {
+            undo.push((i, rows[i].used, rows[i].reserved));
+            change.op.apply_to(&mut rows[i], line.amount);
+        }
     }
-    rows.clone_from_slice(&next);
     Ok(())
 }

@@ -6,6 +6,7 @@ mod support;
 
 mod auth_matrix;
 mod check;
+mod checkpoint;
 mod harness;
 mod lifecycle;
 mod load;

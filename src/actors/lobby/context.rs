@@ -36,11 +36,13 @@ impl ValidationDeps {
         held: &[QuotaAmount],
     ) -> Result<Verdict, ActorError> {
         let provider = request.provider;
-        // Four reads from three actors, asked together: each actor answers a burst of them in one pass.
+        // Four reads, asked together: each actor answers a burst of them in one pass. The quota rows
+        // come from the RecordsActor, not the QuotaActor: a read there would wait behind the writes
+        // of every lobby opening with this one (BENCHMARKS.md).
         let (permissions, policies, rows, (project_spend, user_spend)) = tokio::try_join!(
             self.policy.permissions(requester, project.guild_id, provider),
             self.policy.policies(project.guild_id),
-            self.quota.usage(&project.id),
+            self.records.quota_rows(&project.id),
             self.records.spend(&project.id, requester, project.guild_id, provider),
         )?;
         let quotas: Vec<QuotaState> = rows
