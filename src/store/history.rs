@@ -51,9 +51,7 @@ pub async fn append<C: ConnectionTrait>(db: &C, entry: HistoryEntry) -> StoreRes
 
 /// The row of an event, checked; [`append`] stores one, `store::effects` many at once.
 pub fn active_model(entry: HistoryEntry) -> StoreResult<deployment_history::ActiveModel> {
-    let (mut model, json) = parts(entry)?;
-    json::set_columns(&mut model, json)?;
-    Ok(model)
+    json::assemble(parts(entry)?)
 }
 
 /// [`active_model`] with the JSON columns left unset and given as text beside it.

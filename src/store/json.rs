@@ -16,13 +16,13 @@ use super::{StoreError, StoreResult};
 /// The JSON columns of a row, as text, beside an active model that leaves them unset.
 pub type JsonColumns<A> = Vec<(<<A as ActiveModelTrait>::Entity as EntityTrait>::Column, Option<JsonText>)>;
 
-/// Sets `columns` on `model` as values, for sea-orm's typed insert.
-pub fn set_columns<A: ActiveModelTrait>(model: &mut A, columns: JsonColumns<A>) -> StoreResult<()> {
+/// The active model with its JSON columns set as values, for sea-orm's typed insert.
+pub fn assemble<A: ActiveModelTrait>((mut model, columns): (A, JsonColumns<A>)) -> StoreResult<A> {
     for (column, text) in columns {
         let value = text.map(|t| t.to_value()).transpose()?;
         model.set(column, value.into());
     }
-    Ok(())
+    Ok(model)
 }
 
 /// Valid JSON text.

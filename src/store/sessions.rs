@@ -51,9 +51,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewSession) -> StoreResult<
 
 /// The row of a lobby about to open, checked; [`create`] stores one, `store::effects` many at once.
 pub fn active_model(new: NewSession) -> StoreResult<deployment_sessions::ActiveModel> {
-    let (mut model, json) = parts(new)?;
-    json::set_columns(&mut model, json)?;
-    Ok(model)
+    json::assemble(parts(new)?)
 }
 
 /// [`active_model`] with the JSON columns left unset and given as text beside it.
