@@ -181,6 +181,7 @@ impl RootState {
             Child::Lobbies => {
                 let deps = LobbyDeps {
                     validation: self.services.validation(),
+                    quota: self.services.quota.clone(),
                     generator: self.generator.clone(),
                     notifier: self.args.notifier.clone(),
                 };

@@ -52,12 +52,7 @@ pub struct Services {
 impl Services {
     /// The handles validation reads through (the lobbies re-validate with the same).
     pub fn validation(&self) -> ValidationDeps {
-        ValidationDeps {
-            policy: self.policy.clone(),
-            quota: self.quota.clone(),
-            records: self.records.clone(),
-            catalog: self.catalog.clone(),
-        }
+        ValidationDeps { policy: self.policy.clone(), records: self.records.clone(), catalog: self.catalog.clone() }
     }
 }
 

@@ -5,7 +5,6 @@ use entities::cloud_projects;
 
 use crate::actors::ActorError;
 use crate::actors::policy::PolicyHandle;
-use crate::actors::quota::QuotaHandle;
 use crate::actors::records::RecordsHandle;
 use crate::domain::validate::{Actor, DeployRequest, ProjectContext, QuotaState, ValidationInput, Verdict, validate};
 use crate::domain::{Catalog, Money, QuotaType};
@@ -16,8 +15,6 @@ use crate::store::quotas::QuotaAmount;
 pub struct ValidationDeps {
     /// Permissions and policies.
     pub policy: PolicyHandle,
-    /// Quota rows.
-    pub quota: QuotaHandle,
     /// Projects and spend.
     pub records: RecordsHandle,
     /// Prices.

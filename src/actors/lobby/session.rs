@@ -15,7 +15,7 @@ use super::model::Lobby;
 use super::probe;
 use crate::actors::ActorError;
 use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
-use crate::actors::quota::{Effect, QuotaOp};
+use crate::actors::quota::{Effect, QuotaHandle, QuotaOp};
 use crate::commands::{DeployedView, Invoker, LobbyAction, Reply, user_error};
 use crate::domain::validate::{Actor as Member, Outcome};
 use crate::domain::{Role, SessionStatus};
@@ -29,8 +29,10 @@ const EXPIRY_RETRY: Duration = Duration::from_secs(5);
 /// What every lobby needs.
 #[derive(Clone)]
 pub struct LobbyDeps {
-    /// Validation inputs and quota changes.
+    /// Validation inputs.
     pub validation: ValidationDeps,
+    /// Quota changes (a lobby's ending).
+    pub quota: QuotaHandle,
     /// Terraform.
     pub generator: GeneratorHandle,
     /// The front end, for changes no member asked for.
@@ -254,7 +256,6 @@ impl SessionState {
         effects.push(Effect::Audit(lobby.audit(approver, "deploy", "success", None)));
         let committed = self
             .deps
-            .validation
             .quota
             .apply(&self.lobby.project_id, QuotaOp::Commit, self.lobby.reservation.clone(), effects)
             .await;
@@ -309,7 +310,6 @@ impl SessionState {
         ];
         let result = self
             .deps
-            .validation
             .quota
             .apply(&self.lobby.project_id, QuotaOp::Release, self.lobby.reservation.clone(), effects)
             .await;
