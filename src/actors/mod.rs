@@ -11,11 +11,13 @@ pub mod policy;
 pub mod quota;
 pub mod records;
 pub mod retention;
+pub mod services;
 pub mod slot;
 pub mod spec_source;
 pub mod supervisor;
 
 pub use error::ActorError;
+pub use services::Services;
 pub use slot::ActorSlot;
 
 use std::future::Future;

@@ -6,34 +6,12 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::domain::validate::{MAX_COUNT, MAX_K8S_NODES, MIN_COUNT};
-use crate::domain::{Money, PolicyKind, Provider, ResourceKind, Role, SizeClass};
+use crate::domain::{LobbyAction, Money, PolicyKind, Provider, ResourceKind, Role, SizeClass};
 
 /// Longest option value accepted from a member.
 pub const MAX_VALUE_LEN: usize = 100;
 /// Most options one command may carry.
 pub const MAX_OPTIONS: usize = 24;
-
-/// The member who acts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Invoker {
-    /// Member.
-    pub user_id: i64,
-    /// Guild.
-    pub guild_id: i64,
-    /// Channel the command came from.
-    pub channel_id: i64,
-    /// Has Discord's Administrator or Manage Server permission in the guild.
-    pub is_guild_admin: bool,
-}
-
-/// A button on a lobby.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LobbyAction {
-    /// Approve & Deploy.
-    Approve,
-    /// Cancel.
-    Cancel,
-}
 
 /// Every command of every front end.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,47 +14,17 @@ mod quota;
 mod reply;
 pub mod views;
 
-pub use command::{Command, CommandError, Invoker, LobbyAction, MAX_VALUE_LEN, parse_user};
+pub use crate::actors::Services;
+pub use crate::domain::{Invoker, LobbyAction};
+pub use command::{Command, CommandError, MAX_VALUE_LEN, parse_user};
 pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
-
-use std::sync::Arc;
 
 use tracing::Instrument;
 
 use crate::actors::ActorError;
-use crate::actors::lobby::{LobbyHandle, ValidationDeps};
-use crate::actors::policy::PolicyHandle;
-use crate::actors::quota::QuotaHandle;
-use crate::actors::records::RecordsHandle;
-use crate::domain::Catalog;
 use crate::domain::Provider;
 use crate::domain::validate::{Actor, Permissions};
-use crate::settings::Settings;
 use crate::store::{Conflict, StoreError};
-
-/// What command handlers may use: actor handles and read-only configuration.
-#[derive(Clone)]
-pub struct Services {
-    /// Quota changes.
-    pub quota: QuotaHandle,
-    /// Policies and permissions.
-    pub policy: PolicyHandle,
-    /// Projects, resources, sessions, history.
-    pub records: RecordsHandle,
-    /// Lobbies.
-    pub lobbies: LobbyHandle,
-    /// Prices and sizes.
-    pub catalog: Arc<Catalog>,
-    /// Settings.
-    pub settings: Arc<Settings>,
-}
-
-impl Services {
-    /// The handles validation reads through (the lobbies re-validate with the same).
-    pub fn validation(&self) -> ValidationDeps {
-        ValidationDeps { policy: self.policy.clone(), records: self.records.clone(), catalog: self.catalog.clone() }
-    }
-}
 
 /// Carries out one command for one member.
 pub async fn execute(services: &Services, invoker: Invoker, command: Command) -> Reply {

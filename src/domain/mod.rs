@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod kind;
+pub mod member;
 pub mod money;
 pub mod names;
 pub mod provider;
@@ -13,6 +14,7 @@ pub mod validate;
 
 pub use catalog::Catalog;
 pub use kind::ResourceKind;
+pub use member::{Invoker, LobbyAction};
 pub use money::Money;
 pub use names::{MachineType, ProjectId, Region, ResourceName};
 pub use provider::Provider;
