@@ -74,6 +74,7 @@ pub enum QuotaMsg {
     /// Applies the buffered requests; the actor sends it to itself.
     Flush,
     /// Test hook: fail the actor while a caller waits.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -129,6 +130,7 @@ impl Actor for QuotaActor {
                 state.usage.push((project_id, reply));
             }
             QuotaMsg::Flush => state.flush(&myself).await?,
+            #[cfg(feature = "test-hooks")]
             QuotaMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -340,6 +342,7 @@ impl QuotaHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<(), ActorError> {
         self.slot.call(QuotaMsg::InjectFailure).await
     }

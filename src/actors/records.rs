@@ -51,6 +51,7 @@ pub enum RecordsMsg {
     /// Runs the buffered reads; the actor sends it to itself.
     Flush,
     /// Test hook: fail the actor while a caller waits.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -101,6 +102,7 @@ impl Actor for RecordsActor {
                     }
                 }
             }
+            #[cfg(feature = "test-hooks")]
             RecordsMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -220,6 +222,7 @@ impl RecordsHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<(), ActorError> {
         self.slot.call(RecordsMsg::InjectFailure).await
     }

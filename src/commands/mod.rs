@@ -7,6 +7,7 @@ mod deploy;
 mod grant;
 mod init;
 mod list;
+pub mod outcomes;
 mod policy;
 mod press;
 mod projects;

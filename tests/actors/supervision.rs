@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use cloud_chatops::actors::ActorError;
-use cloud_chatops::actors::lobby::SessionMsg;
 use cloud_chatops::commands::{LobbyAction, Reply};
 
 use crate::harness::{USER, start};
@@ -50,16 +49,17 @@ async fn a_failed_lobby_is_restored_and_the_others_keep_running() {
     let app = start(TestDb::sqlite().await, settings()).await;
     let a = app.open_vm(USER, "web-a", "e2-micro").await;
     let b = app.open_vm(USER, "web-b", "e2-micro").await;
-    let actor = app.system.services.lobbies.lookup(a.session_id).await.unwrap().unwrap();
-    let crashed = actor.call(SessionMsg::InjectFailure, Some(Duration::from_secs(5))).await;
-    assert!(!matches!(crashed, Ok(ractor::rpc::CallResult::Success(_))), "the caller sees the failure");
+    let lobbies = &app.system.services.lobbies;
+    let actor = lobbies.actor_id(a.session_id).await.unwrap().unwrap();
+    let crashed = lobbies.inject_failure(a.session_id).await.unwrap();
+    assert!(crashed, "the caller sees the failure");
 
     // The other lobby never stopped.
-    let view = app.system.services.lobbies.lookup(b.session_id).await.unwrap().expect("b is alive");
-    assert!(view.get_id() != actor.get_id());
+    let view = lobbies.actor_id(b.session_id).await.unwrap().expect("b is alive");
+    assert!(view != actor);
     // The failed one comes back from its row and still works.
     for _ in 0..200 {
-        if app.system.services.lobbies.lookup(a.session_id).await.unwrap().is_some() {
+        if lobbies.actor_id(a.session_id).await.unwrap().is_some() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
