@@ -28,13 +28,16 @@ use entities::deployment_sessions;
 pub const USER: Invoker =
     Invoker { user_id: seed::USER_ID, guild_id: seed::GUILD_ID, channel_id: 7, is_guild_admin: false };
 
+/// An expiry timer as it fired: (lobby, deadline, fired at).
+pub type TimerFired = (Uuid, DateTime<Utc>, DateTime<Utc>);
+
 /// Sends each expired lobby's id and the time the front end heard of it, and (when asked) each
 /// expiry timer as it fires: (lobby, deadline, fired at).
 pub struct Recorder {
     /// Expiries heard.
     pub closed: mpsc::UnboundedSender<(Uuid, DateTime<Utc>)>,
     /// Timers fired.
-    pub fired: Option<mpsc::UnboundedSender<(Uuid, DateTime<Utc>, DateTime<Utc>)>>,
+    pub fired: Option<mpsc::UnboundedSender<TimerFired>>,
 }
 
 impl LobbyNotifier for Recorder {
@@ -180,7 +183,7 @@ pub struct Fleet {
     /// Expiries as the front end hears of them.
     pub closed: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>)>,
     /// Expiry timers as they fire: (lobby, deadline, fired at).
-    pub fired: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>, DateTime<Utc>)>,
+    pub fired: mpsc::UnboundedReceiver<TimerFired>,
     /// RSS with the tree up and the rows stored, before any of these lobbies lives.
     pub rss_before: u64,
     /// RSS with every lobby live.

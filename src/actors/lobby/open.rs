@@ -69,7 +69,7 @@ pub(super) async fn open(
         return Err(e);
     }
     tracing::info!(session_id = %lobby.id, outcome = ?lobby.verdict.outcome, "lobby opened");
-    Ok(Opened::Lobby(lobby.snapshot(SessionStatus::Pending)))
+    Ok(Opened::Lobby(Box::new(lobby.snapshot(SessionStatus::Pending))))
 }
 
 /// Closes a lobby whose actor could not start: release, mark failed, audit — one transaction.

@@ -67,7 +67,7 @@ impl LobbySnapshot {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opened {
     /// The lobby is open (a denied verdict opens one too, so the member sees why).
-    Lobby(LobbySnapshot),
+    Lobby(Box<LobbySnapshot>),
     /// The request cannot become a lobby at all (a name the provider would refuse); nothing changed.
     Refused(String),
 }
