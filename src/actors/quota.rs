@@ -27,22 +27,19 @@
 //! stopped waiting before its batch began (its call timed out under load) is dropped, not applied.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use entities::cloud_quotas;
 
+use super::retry::with_retries;
 use super::{ActorError, ActorSlot};
 use crate::store::StoreResult;
 pub use crate::store::effects::{Effect, Rows};
 use crate::store::quota_batch::{self, Change};
 pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
-
-/// Attempts of one transaction before a transient error is reported.
-const MAX_ATTEMPTS: u32 = 8;
 
 /// Requests applied in one transaction at most; a longer batch would hold the database's write lock
 /// (SQLite) long enough to stall the other actors' writes, for no gain once the fsync is amortised.
@@ -178,41 +175,14 @@ async fn answer_usage(db: &DatabaseConnection, waiting: Vec<(String, UsageReply)
     if waiting.is_empty() {
         return;
     }
-    let projects: BTreeSet<&str> = waiting.iter().map(|(p, _)| p.as_str()).collect();
-    let rows = with_retries("usage", || async {
-        let mut rows = cloud_quotas::Entity::find()
-            .filter(cloud_quotas::Column::ProjectId.is_in(projects.iter().copied()))
-            .all(db)
-            .await?;
-        rows.sort_by(|a, b| (&a.resource_type, &a.region).cmp(&(&b.resource_type, &b.region)));
-        Ok(rows)
-    })
-    .await;
+    let projects: Vec<&str> = waiting.iter().map(|(p, _)| p.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let rows = with_retries("usage", || quotas::usage_of(db, &projects)).await;
     for (project, reply) in waiting {
         let answer = match &rows {
             Ok(rows) => Ok(rows.iter().filter(|r| r.project_id == project).cloned().collect()),
             Err(e) => Err(ActorError::from(e.clone())),
         };
         let _ = reply.send(answer);
-    }
-}
-
-/// Runs `attempt` until it succeeds, fails for good, or [`MAX_ATTEMPTS`] transient errors passed.
-async fn with_retries<T, F, Fut>(what: &str, mut attempt: F) -> StoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = StoreResult<T>>,
-{
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        match attempt().await {
-            Err(e) if e.is_transient() && attempts < MAX_ATTEMPTS => {
-                tracing::debug!(what, attempts, "quota transaction retried after a transient error");
-                tokio::time::sleep(Duration::from_millis(2u64 << attempts.min(8))).await;
-            }
-            other => return other,
-        }
     }
 }
 
@@ -323,16 +293,6 @@ impl QuotaHandle {
     /// Commits a lobby's reservation.
     pub async fn commit(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
         self.apply(project_id, QuotaOp::Commit, lines, Vec::new()).await
-    }
-
-    /// Releases a lobby's reservation.
-    pub async fn release(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Release, lines, Vec::new()).await
-    }
-
-    /// Uses quota directly.
-    pub async fn consume(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Consume, lines, Vec::new()).await
     }
 
     /// The project's quota rows.
