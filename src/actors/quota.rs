@@ -2,7 +2,7 @@
 //!
 //! Each request is a set of conditional changes to quota rows (see `store::quotas`), optionally
 //! together with the writes that must succeed or fail with it (a lobby's session row, the resources
-//! an approval records, the audit entry): its [`Effect`]s. So a reservation never exists without its
+//! an approval records, the audit entry): its [`Write`]s. So a reservation never exists without its
 //! lobby, and an approval's quota, resources, history and session status always agree.
 //!
 //! # Group commit
@@ -36,10 +36,10 @@ use entities::cloud_quotas;
 use super::retry::with_retries;
 use super::{ActorError, ActorSlot};
 use crate::store::StoreResult;
-pub use crate::store::effects::{Effect, Rows};
 use crate::store::quota_batch::{self, Change};
 pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
+pub use crate::store::writes::{Rows, Write};
 
 /// Requests applied in one transaction at most; a longer batch would hold the database's write lock
 /// (SQLite) long enough to stall the other actors' writes, for no gain once the fsync is amortised.
@@ -47,7 +47,7 @@ pub const MAX_BATCH: usize = 256;
 
 /// Messages of the QuotaActor.
 pub enum QuotaMsg {
-    /// Writes `effects`, then applies `op` to every line, atomically; retried as a whole after a
+    /// Writes `rows`, then applies `op` to every line, atomically; retried as a whole after a
     /// transient error.
     Apply {
         /// Project.
@@ -96,7 +96,7 @@ impl Request {
 type UsageReply = RpcReplyPort<Result<Vec<cloud_quotas::Model>, ActorError>>;
 
 /// The connection and the requests waiting for the next transaction.
-pub struct QuotaState {
+pub struct QuotaActorState {
     db: DatabaseConnection,
     pending: Vec<Request>,
     usage: Vec<(String, UsageReply)>,
@@ -104,18 +104,22 @@ pub struct QuotaState {
 
 impl Actor for QuotaActor {
     type Msg = QuotaMsg;
-    type State = QuotaState;
+    type State = QuotaActorState;
     type Arguments = DatabaseConnection;
 
-    async fn pre_start(&self, _: ActorRef<QuotaMsg>, db: DatabaseConnection) -> Result<QuotaState, ActorProcessingErr> {
-        Ok(QuotaState { db, pending: Vec::new(), usage: Vec::new() })
+    async fn pre_start(
+        &self,
+        _: ActorRef<QuotaMsg>,
+        db: DatabaseConnection,
+    ) -> Result<QuotaActorState, ActorProcessingErr> {
+        Ok(QuotaActorState { db, pending: Vec::new(), usage: Vec::new() })
     }
 
     async fn handle(
         &self,
         myself: ActorRef<QuotaMsg>,
         msg: QuotaMsg,
-        state: &mut QuotaState,
+        state: &mut QuotaActorState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
             QuotaMsg::Apply { project_id, op, lines, rows, reply } => {
@@ -134,7 +138,7 @@ impl Actor for QuotaActor {
     }
 }
 
-impl QuotaState {
+impl QuotaActorState {
     /// Sends the `Flush` that will find this request buffered, unless one is already on its way.
     fn schedule(&self, myself: &ActorRef<QuotaMsg>) -> Result<(), ActorProcessingErr> {
         if self.pending.is_empty() && self.usage.is_empty() {
@@ -277,11 +281,11 @@ impl QuotaHandle {
         project_id: &str,
         op: QuotaOp,
         lines: Vec<QuotaAmount>,
-        effects: Vec<Effect>,
+        writes: Vec<Write>,
     ) -> Result<(), ActorError> {
         let project_id = project_id.to_owned();
         // Checked and rendered here, in the caller's task, so the actor only copies them.
-        let rows = Rows::of(effects)?;
+        let rows = Rows::of(writes)?;
         self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, rows, reply }).await
     }
 

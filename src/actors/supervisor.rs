@@ -60,7 +60,7 @@ enum Child {
 }
 
 #[derive(Clone)]
-struct Slots {
+struct ChildSlots {
     policy: ActorSlot<PolicyMsg>,
     quota: ActorSlot<QuotaMsg>,
     records: ActorSlot<RecordsMsg>,
@@ -77,7 +77,7 @@ struct Root;
 
 struct RootState {
     args: SystemArgs,
-    slots: Slots,
+    slots: ChildSlots,
     services: Services,
     children: HashMap<ActorId, Child>,
     restarts: HashMap<Child, Vec<Instant>>,
@@ -86,7 +86,7 @@ struct RootState {
 impl Actor for Root {
     type Msg = RootMsg;
     type State = RootState;
-    type Arguments = (SystemArgs, Slots, Services);
+    type Arguments = (SystemArgs, ChildSlots, Services);
 
     async fn pre_start(
         &self,
@@ -237,7 +237,7 @@ impl System {
         if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, root_dir).await {
             tracing::error!(error = %e, "start-up check failed");
         }
-        let slots = Slots {
+        let slots = ChildSlots {
             policy: ActorSlot::new("policy service"),
             quota: ActorSlot::new("quota service"),
             records: ActorSlot::new("records service"),

@@ -7,8 +7,8 @@ use super::context::resource_names;
 use super::outcome::{Deployment, PressOutcome, Written};
 use super::session::SessionState;
 use crate::actors::ActorError;
-use crate::actors::quota::{Effect, QuotaOp};
-use crate::domain::validate::{Actor as Member, Outcome};
+use crate::actors::quota::{QuotaOp, Write};
+use crate::domain::validate::{Member, Outcome};
 use crate::domain::{Invoker, Role, SessionStatus};
 use crate::store::resources::NewResource;
 use crate::store::{Conflict, StoreError};
@@ -138,9 +138,9 @@ impl SessionState {
         let lobby = &self.lobby;
         let request = lobby.request();
         let names = resource_names(request);
-        let mut effects = vec![Effect::EndSession { id: lobby.id, status: SessionStatus::Approved }];
+        let mut effects = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved }];
         effects.extend(names.iter().map(|name| {
-            Effect::RecordResource(NewResource {
+            Write::RecordResource(NewResource {
                 project_id: lobby.project_id.clone(),
                 provider: request.provider,
                 kind: request.kind,
@@ -156,7 +156,7 @@ impl SessionState {
                 session_id: Some(lobby.id),
             })
         }));
-        effects.push(Effect::Audit(lobby.audit(approver, "deploy", "success", None)));
+        effects.push(Write::Audit(lobby.audit(approver, "deploy", "success", None)));
         let committed =
             self.deps.quota.apply(&lobby.project_id, QuotaOp::Commit, lobby.reservation.clone(), effects).await;
         match committed {

@@ -6,7 +6,7 @@ use super::outcome::{Closure, LobbyEvent, PressOutcome};
 use super::session::SessionState;
 use crate::actors::ActorError;
 use crate::actors::notifier::LobbyTarget;
-use crate::actors::quota::{Effect, QuotaOp};
+use crate::actors::quota::{QuotaOp, Write};
 use crate::domain::{Invoker, Role, SessionStatus};
 
 impl SessionState {
@@ -43,8 +43,8 @@ impl SessionState {
         let outcome = status.as_str();
         let error = (status == SessionStatus::Failed).then(|| reason.clone());
         let effects = vec![
-            Effect::EndSession { id: lobby.id, status },
-            Effect::Audit(lobby.audit(by.unwrap_or(lobby.requester), outcome, outcome, error)),
+            Write::EndSession { id: lobby.id, status },
+            Write::Audit(lobby.audit(by.unwrap_or(lobby.requester), outcome, outcome, error)),
         ];
         let result =
             self.deps.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), effects).await;

@@ -9,7 +9,7 @@ use super::handle::{LobbyDeps, LobbyHandle};
 use super::model::{Lobby, StoredRequest};
 use super::outcome::{LobbyAsk, Opened};
 use crate::actors::ActorError;
-use crate::actors::quota::{Effect, QuotaOp};
+use crate::actors::quota::{QuotaOp, Write};
 use crate::domain::names::ResourceName;
 use crate::domain::validate::{DeployRequest, Outcome};
 use crate::domain::{Invoker, SessionStatus};
@@ -60,7 +60,7 @@ pub(super) async fn open(
     // The reservation, the session row and the audit entry are one transaction.
     let session = lobby.new_session()?;
     let audit = opening_audit(&lobby, session.verdict.clone());
-    let effects = vec![Effect::OpenSession(session), Effect::Audit(audit)];
+    let effects = vec![Write::OpenSession(session), Write::Audit(audit)];
     deps.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), effects).await?;
     crate::crash::point("after_reserve");
     if let Err(e) = lobbies.spawn(lobby.clone()).await {
@@ -77,7 +77,7 @@ async fn undo(deps: &LobbyDeps, lobby: &Lobby) {
     let id = lobby.id;
     let failed = SessionStatus::Failed.as_str();
     let audit = lobby.audit(lobby.requester, failed, failed, Some("the lobby could not be started".into()));
-    let effects = vec![Effect::EndSession { id, status: SessionStatus::Failed }, Effect::Audit(audit)];
+    let effects = vec![Write::EndSession { id, status: SessionStatus::Failed }, Write::Audit(audit)];
     let undone = deps.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), effects).await;
     if let Err(e) = undone {
         tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");
