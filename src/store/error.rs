@@ -68,14 +68,19 @@ pub enum Conflict {
         key: String,
         /// Its current state.
         state: String,
+        /// Who put it there, when known (the member who approved or cancelled a lobby).
+        by: Option<i64>,
     },
 }
 
 impl StoreError {
-    /// The status a lobby was found in when a change needed it pending (`None` for any other error).
-    pub fn ended_session(&self) -> Option<crate::domain::SessionStatus> {
+    /// The status a lobby was found in when a change needed it pending, and who decided it
+    /// (`None` for any other error).
+    pub fn ended_session(&self) -> Option<(crate::domain::SessionStatus, Option<i64>)> {
         match self {
-            StoreError::Conflict(Conflict::InvalidState { entity: "session", state, .. }) => state.parse().ok(),
+            StoreError::Conflict(Conflict::InvalidState { entity: "session", state, by, .. }) => {
+                state.parse().ok().map(|s| (s, *by))
+            }
             _ => None,
         }
     }

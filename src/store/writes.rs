@@ -63,6 +63,8 @@ pub enum Write {
         id: Uuid,
         /// Final status.
         status: SessionStatus,
+        /// The member who decided it (`None`: its deadline, or a repair).
+        by: Option<i64>,
     },
     /// Record an active resource; a taken name fails the request.
     RecordResource(NewResource),
@@ -78,7 +80,7 @@ pub enum Write {
 #[derive(Default)]
 pub struct Rows {
     sessions: Vec<(Row, Uuid, String)>,
-    ends: Vec<(Uuid, SessionStatus)>,
+    ends: Vec<(Uuid, SessionStatus, Option<i64>)>,
     resources: Vec<(cloud_resources::ActiveModel, String, String)>,
     history: Vec<Row>,
 }
@@ -96,9 +98,9 @@ impl Rows {
                     let (id, project_id) = (new.id, new.project_id.clone());
                     rows.sessions.push((row(sessions::parts(new)?), id, project_id));
                 }
-                Write::EndSession { id, status } => {
+                Write::EndSession { id, status, by } => {
                     sessions::check_final(status)?;
-                    rows.ends.push((id, status));
+                    rows.ends.push((id, status, by));
                 }
                 Write::RecordResource(new) => {
                     let (key, project_id) = (resources::key_of(&new), new.project_id.clone());
@@ -124,8 +126,8 @@ impl Rows {
                 .await
                 .map_err(|e| sessions::insert_error(e, *id, project_id))?;
         }
-        for &(id, status) in &self.ends {
-            sessions::complete(db, id, status).await?;
+        for &(id, status, by) in &self.ends {
+            sessions::decide(db, id, status, by).await?;
         }
         for (model, key, project_id) in &self.resources {
             cloud_resources::Entity::insert(model.clone())
@@ -160,13 +162,13 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
     for chunk in in_statements(&sessions) {
         insert(db, deployment_sessions::Entity.table_name(), chunk).await?;
     }
-    let mut ends: BTreeMap<SessionStatus, Vec<Uuid>> = BTreeMap::new();
-    for &(id, status) in all.iter().flat_map(|r| &r.ends) {
-        ends.entry(status).or_default().push(id);
+    let mut ends: BTreeMap<(SessionStatus, Option<i64>), Vec<Uuid>> = BTreeMap::new();
+    for &(id, status, by) in all.iter().flat_map(|r| &r.ends) {
+        ends.entry((status, by)).or_default().push(id);
     }
-    for (status, ids) in ends {
+    for ((status, by), ids) in ends {
         for ids in in_statements(&ids) {
-            let ended = end_sessions(ids, status).exec(db).await?;
+            let ended = end_sessions(ids, status, by).exec(db).await?;
             if ended.rows_affected != ids.len() as u64 {
                 return Ok(false);
             }
@@ -183,11 +185,12 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
     Ok(true)
 }
 
-/// Ends every lobby of `ids` that is still pending, with `status`.
-pub fn end_sessions(ids: &[Uuid], status: SessionStatus) -> UpdateMany<deployment_sessions::Entity> {
+/// Ends every lobby of `ids` that is still pending, with `status`, decided by `by`.
+pub fn end_sessions(ids: &[Uuid], status: SessionStatus, by: Option<i64>) -> UpdateMany<deployment_sessions::Entity> {
     deployment_sessions::Entity::update_many()
         .col_expr(deployment_sessions::Column::Status, Expr::value(status.as_str()))
         .col_expr(deployment_sessions::Column::CompletedAt, Expr::value(now()))
+        .col_expr(deployment_sessions::Column::DecidedBy, Expr::value(by))
         .filter(deployment_sessions::Column::Id.is_in(ids.iter().copied()))
         // `(status = 'pending') = TRUE`, not `status = 'pending'`: with a few dozen ids and no
         // statistics, SQLite's planner otherwise walks the status index over every pending lobby

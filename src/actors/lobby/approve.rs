@@ -138,7 +138,8 @@ impl SessionState {
         let lobby = &self.lobby;
         let request = lobby.request();
         let names = resource_names(request);
-        let mut effects = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved }];
+        let by = Some(approver);
+        let mut effects = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved, by }];
         effects.extend(names.iter().map(|name| {
             Write::RecordResource(NewResource {
                 project_id: lobby.project_id.clone(),
@@ -161,14 +162,15 @@ impl SessionState {
             self.deps.quota.apply(&lobby.project_id, QuotaOp::Commit, lobby.reservation.clone(), effects).await;
         match committed {
             Ok(()) => {}
-            // An earlier attempt of this approval committed after its caller timed out: it is done.
-            Err(ActorError::Store(e)) if e.ended_session() == Some(SessionStatus::Approved) => {}
+            // An earlier attempt of this very approval committed after its caller timed out: it is
+            // done. Approved by anyone else (another process's actor of this lobby, say) is not.
+            Err(ActorError::Store(e)) if e.ended_session() == Some((SessionStatus::Approved, by)) => {}
             Err(ActorError::Store(StoreError::Conflict(c @ Conflict::Duplicate { .. }))) => {
                 return Err(self.end(SessionStatus::Failed, Some(approver), c.to_string()).await);
             }
             Err(ActorError::Store(e)) if e.ended_session().is_some() => {
-                let status = e.ended_session().unwrap_or(SessionStatus::Failed);
-                return Err((Ok(PressOutcome::AlreadyEnded { status }), true));
+                let (status, by) = e.ended_session().unwrap_or((SessionStatus::Failed, None));
+                return Err((Ok(PressOutcome::AlreadyEnded { status, by }), true));
             }
             Err(e) => return Err(stays(Err(e))),
         }

@@ -95,7 +95,7 @@ impl LobbyHandle {
         }
         Ok(match session.status {
             SessionStatus::Pending => PressOutcome::Restarting,
-            status => PressOutcome::AlreadyEnded { status },
+            status => PressOutcome::AlreadyEnded { status, by: session.decided_by },
         })
     }
 
