@@ -59,6 +59,18 @@ pub enum Conflict {
         /// The key that is taken.
         key: String,
     },
+    /// A member's resources would cost more a month than their grant's budget allows.
+    #[error("this approval adds {adds}/month to member {user_id}'s {spent}/month, over their budget of {limit}")]
+    OverBudget {
+        /// The member whose budget it is.
+        user_id: i64,
+        /// What their resources cost a month before this change.
+        spent: crate::domain::Money,
+        /// What this change adds a month.
+        adds: crate::domain::Money,
+        /// Their monthly budget.
+        limit: crate::domain::Money,
+    },
     /// The row is not in a state that allows the change (a lobby already completed, ...).
     #[error("{entity} `{key}` is already {state}")]
     InvalidState {

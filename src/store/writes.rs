@@ -19,10 +19,11 @@ use entities::{cloud_resources, deployment_history, deployment_sessions};
 
 use super::history::{self, HistoryEntry};
 use super::json::JsonColumns;
+use super::permissions;
 use super::resources::{self, NewResource};
 use super::sessions::{self, NewSession};
 use super::{StoreResult, now};
-use crate::domain::SessionStatus;
+use crate::domain::{Money, Provider, SessionStatus};
 
 /// Most rows in one multi-row statement: far below SQLite's and PostgreSQL's bound on bind parameters.
 /// (256, a whole batch in one statement, measured slower: 15-17 -> 24-30 ms of writing per burst of
@@ -70,6 +71,18 @@ pub enum Write {
     RecordResource(NewResource),
     /// Append an audit entry.
     Audit(HistoryEntry),
+    /// Refuse the change if it takes a member over their grant's monthly budget, decided in the
+    /// transaction (see `permissions::hold_budget`).
+    MemberBudget {
+        /// The member.
+        user_id: i64,
+        /// Guild of the grant.
+        guild_id: i64,
+        /// Provider of the grant.
+        provider: Provider,
+        /// What the change adds per hour.
+        adds_hourly: Money,
+    },
 }
 
 /// A request's effects as rows, checked (bad input is found here, before anything is written), in
@@ -83,6 +96,7 @@ pub struct Rows {
     ends: Vec<(Uuid, SessionStatus, Option<i64>)>,
     resources: Vec<(cloud_resources::ActiveModel, String, String)>,
     history: Vec<Row>,
+    budgets: Vec<(i64, i64, Provider, Money)>,
 }
 
 /// One row to insert: `(column, value, is JSON)` for every column that is set.
@@ -107,6 +121,9 @@ impl Rows {
                     rows.resources.push((resources::active_model(new)?, key, project_id));
                 }
                 Write::Audit(entry) => rows.history.push(row(history::parts(entry)?)),
+                Write::MemberBudget { user_id, guild_id, provider, adds_hourly } => {
+                    rows.budgets.push((user_id, guild_id, provider, adds_hourly));
+                }
             }
         }
         Ok(rows)
@@ -118,9 +135,19 @@ impl Rows {
         !self.ends.is_empty() || !self.resources.is_empty()
     }
 
+    /// Whether the rows carry a decision only the database can make in order, request after request
+    /// (a member's budget): such a batch is written request by request, never by [`write_all`].
+    pub fn hold_budgets(&self) -> bool {
+        !self.budgets.is_empty()
+    }
+
     /// Writes these rows one statement each, with each store call's own errors: the exact fallback
     /// when a batch cannot be written by [`write_all`].
     pub async fn write<C: ConnectionTrait>(&self, db: &C) -> StoreResult<()> {
+        // Budgets first: they lock the member's grant before anything else is touched.
+        for &(user_id, guild_id, provider, adds_hourly) in &self.budgets {
+            permissions::hold_budget(db, user_id, guild_id, provider, adds_hourly).await?;
+        }
         for (row, id, project_id) in &self.sessions {
             insert(db, deployment_sessions::Entity.table_name(), &[row])
                 .await

@@ -33,12 +33,17 @@ impl ValidationDeps {
         held: &[QuotaAmount],
     ) -> Result<Verdict, ActorError> {
         let provider = request.provider;
+        let guild_id = project.guild_id;
+        // Grants and policies are read from the database now, never from a cache: a change committed
+        // by another process counts at once.
+        let grant = self.policy.permissions(requester, guild_id, provider);
+        let policies = self.policy.policies(guild_id);
         // Four reads, asked together: each actor answers a burst of them in one pass. The quota rows
         // come from the RecordsActor, not the QuotaActor: a read there would wait behind the writes
         // of every lobby opening with this one (BENCHMARKS.md).
         let (permissions, policies, rows, (project_spend, user_spend)) = tokio::try_join!(
-            self.policy.permissions(requester, project.guild_id, provider),
-            self.policy.policies(project.guild_id),
+            grant,
+            policies,
             self.records.quota_rows(&project.id),
             self.records.spend(&project.id, requester, project.guild_id, provider),
         )?;
