@@ -54,7 +54,7 @@ pub async fn hold_budget<C: ConnectionTrait>(
         sea_orm::DbBackend::Postgres => scoped(user_cloud_permissions::Entity::find()).lock_exclusive().one(db).await?,
         _ => {
             user_cloud_permissions::Entity::update_many()
-                .col_expr(Column::Id, Expr::col(Column::Id).into())
+                .col_expr(Column::Id, Expr::col(Column::Id))
                 .filter(Column::UserId.eq(user_id))
                 .filter(Column::GuildId.eq(guild_id))
                 .filter(Column::Provider.eq(provider))
