@@ -37,8 +37,8 @@ use super::retry::with_retries;
 use super::{ActorError, ActorSlot};
 use crate::store::StoreResult;
 use crate::store::quota_batch::{self, Change};
-pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
+pub use crate::store::quotas::{Move, QuotaOp};
 pub use crate::store::writes::{Rows, Write};
 
 /// Requests applied in one transaction at most; a longer batch would hold the database's write lock
@@ -57,6 +57,17 @@ pub enum QuotaMsg {
         /// Lines (may be empty when only the effects matter).
         lines: Vec<QuotaAmount>,
         /// Writes joined to the transaction, as checked rows (`Rows::of`), built by the caller.
+        rows: Rows,
+        /// Outcome, sent after the commit that holds the change.
+        reply: RpcReplyPort<Result<(), ActorError>>,
+    },
+    /// Like `Apply`, with an operation per line (a resize commits what grows, frees what shrinks).
+    Move {
+        /// Project.
+        project_id: String,
+        /// Lines and their operations.
+        moves: Vec<Move>,
+        /// Writes joined to the transaction.
         rows: Rows,
         /// Outcome, sent after the commit that holds the change.
         reply: RpcReplyPort<Result<(), ActorError>>,
@@ -81,15 +92,14 @@ pub struct QuotaActor;
 /// One buffered change.
 struct Request {
     project_id: String,
-    op: QuotaOp,
-    lines: Vec<QuotaAmount>,
+    moves: Vec<Move>,
     rows: Rows,
     reply: RpcReplyPort<Result<(), ActorError>>,
 }
 
 impl Request {
     fn change(&self) -> Change<'_> {
-        Change { project_id: &self.project_id, op: self.op, lines: &self.lines, rows: &self.rows }
+        Change { project_id: &self.project_id, moves: &self.moves, rows: &self.rows }
     }
 }
 
@@ -124,7 +134,12 @@ impl Actor for QuotaActor {
         match msg {
             QuotaMsg::Apply { project_id, op, lines, rows, reply } => {
                 state.schedule(&myself)?;
-                state.pending.push(Request { project_id, op, lines, rows, reply });
+                let moves = lines.into_iter().map(|line| (op, line)).collect();
+                state.pending.push(Request { project_id, moves, rows, reply });
+            }
+            QuotaMsg::Move { project_id, moves, rows, reply } => {
+                state.schedule(&myself)?;
+                state.pending.push(Request { project_id, moves, rows, reply });
             }
             QuotaMsg::Usage { project_id, reply } => {
                 state.schedule(&myself)?;
@@ -260,7 +275,7 @@ async fn apply_one_by_one(db: &DatabaseConnection, batch: &[Request]) -> StoreRe
 /// quota's aggregate `reserved` column, which other lobbies share.
 async fn apply_request(txn: &DatabaseTransaction, request: &Request) -> StoreResult<()> {
     request.rows.write(txn).await?;
-    quotas::apply(txn, &request.project_id, &request.lines, request.op).await
+    quotas::apply_moves(txn, &request.project_id, &request.moves).await
 }
 
 /// Typed access to the QuotaActor.
@@ -287,6 +302,13 @@ impl QuotaHandle {
         // Checked and rendered here, in the caller's task, so the actor only copies them.
         let rows = Rows::of(writes)?;
         self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, rows, reply }).await
+    }
+
+    /// Applies a move per line and the writes that go with them, atomically.
+    pub async fn apply_moves(&self, project_id: &str, moves: Vec<Move>, writes: Vec<Write>) -> Result<(), ActorError> {
+        let project_id = project_id.to_owned();
+        let rows = Rows::of(writes)?;
+        self.slot.call(|reply| QuotaMsg::Move { project_id, moves, rows, reply }).await
     }
 
     /// Reserves `lines` for a lobby.

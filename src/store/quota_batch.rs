@@ -19,7 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 
 use entities::cloud_quotas::{self, Column};
 
-use super::quotas::{QuotaAmount, QuotaOp, not_found, refusal, validate};
+use super::quotas::{Move, not_found, refusal, validate};
 use super::writes::{self, Rows};
 use super::{StoreResult, now};
 use crate::domain::quota::ANY_REGION;
@@ -28,10 +28,8 @@ use crate::domain::quota::ANY_REGION;
 pub struct Change<'a> {
     /// Project.
     pub project_id: &'a str,
-    /// Change.
-    pub op: QuotaOp,
-    /// Lines, all or none.
-    pub lines: &'a [QuotaAmount],
+    /// Lines, each with its own operation, all or none.
+    pub moves: &'a [Move],
     /// Writes that stand or fall with the lines, as checked rows.
     pub rows: &'a Rows,
 }
@@ -110,7 +108,7 @@ async fn rows_of<C: ConnectionTrait>(txn: &C, projects: BTreeSet<&str>) -> Store
 /// outcome, line for line, as `store::quotas::apply` on the same state. Lines are applied in place
 /// as they pass and undone if a later one fails, so nothing is copied on the way to a yes.
 fn decide(rows: &mut [cloud_quotas::Model], change: &Change<'_>) -> StoreResult<()> {
-    for line in change.lines {
+    for (_, line) in change.moves {
         validate(line)?;
     }
     let mut undo: Vec<(usize, i64, i64)> = Vec::new();
@@ -129,7 +127,7 @@ fn apply_lines(
     change: &Change<'_>,
     undo: &mut Vec<(usize, i64, i64)>,
 ) -> StoreResult<()> {
-    for line in change.lines {
+    for (op, line) in change.moves {
         let in_scope = |r: &cloud_quotas::Model| {
             r.project_id == change.project_id
                 && r.resource_type == line.quota_type
@@ -139,13 +137,13 @@ fn apply_lines(
         if scoped.is_empty() {
             return Err(not_found(change.project_id, line));
         }
-        if scoped.iter().any(|&i| !change.op.fits(&rows[i], line.amount)) {
+        if scoped.iter().any(|&i| !op.fits(&rows[i], line.amount)) {
             let shown: Vec<_> = scoped.iter().map(|&i| rows[i].clone()).collect();
-            return Err(refusal(line, change.op, &shown));
+            return Err(refusal(line, *op, &shown));
         }
         for i in scoped {
             undo.push((i, rows[i].used, rows[i].reserved));
-            change.op.apply_to(&mut rows[i], line.amount);
+            op.apply_to(&mut rows[i], line.amount);
         }
     }
     Ok(())

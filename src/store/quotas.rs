@@ -186,12 +186,26 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     lines: &[QuotaAmount],
     op: QuotaOp,
 ) -> StoreResult<()> {
-    for line in lines {
+    let moves: Vec<Move> = lines.iter().map(|line| (op, line.clone())).collect();
+    apply_moves(db, project_id, &moves).await
+}
+
+/// One line and what to do with it.
+pub type Move = (QuotaOp, QuotaAmount);
+
+/// Applies each move's operation to its line, all or none (in a savepoint when `db` is already a
+/// transaction): a resize commits what grows and frees what shrinks in one change.
+pub async fn apply_moves<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    moves: &[Move],
+) -> StoreResult<()> {
+    for (_, line) in moves {
         validate(line)?;
     }
     let txn = db.begin().await?;
-    for line in lines {
-        apply_line(&txn, project_id, line, op).await?;
+    for (op, line) in moves {
+        apply_line(&txn, project_id, line, *op).await?;
     }
     txn.commit().await?;
     Ok(())
