@@ -155,6 +155,7 @@ fn lobby(project: &str, id: Uuid, instances: i64) -> NewSession {
         verdict: serde_json::json!({}).into(),
         reservation: vec![QuotaAmount::new(QuotaType::ComputeInstances, "eu-west1", instances)],
         expires_at: now() + TimeDelta::minutes(30),
+        target: None,
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Model {
     pub session_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub deleted_at: Option<DateTimeUtc>,
+    /// Set when a destroy lifted the resource's deletion protection: it no longer counts in quotas
+    /// or costs, and is still written (unprotected) until a second destroy removes it.
+    pub decommissioned_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

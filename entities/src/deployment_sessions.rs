@@ -28,6 +28,8 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     /// The member who approved or cancelled it (`None` while pending, and for expiry).
     pub decided_by: Option<i64>,
+    /// The existing resource a destroy or resize lobby changes (at most one pending lobby each).
+    pub target_resource_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -203,6 +203,20 @@ impl RecordsHandle {
         .await
     }
 
+    /// Every resource a project's Terraform holds: the live ones and those being decommissioned.
+    pub async fn written_resources(
+        &self,
+        project_id: &str,
+        kind: Option<ResourceKind>,
+    ) -> Result<Vec<cloud_resources::Model>, ActorError> {
+        let id = project_id.to_owned();
+        self.run(move |db| {
+            let id = id.clone();
+            Box::pin(async move { store::resources::list_written(db, &id, kind).await })
+        })
+        .await
+    }
+
     /// Hourly spend of a project and of a member (in the guild, for the provider).
     pub async fn spend(
         &self,

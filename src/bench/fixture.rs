@@ -133,7 +133,7 @@ pub fn copy_of(
     expires_at: DateTime<Utc>,
 ) -> anyhow::Result<NewSession> {
     let mut request = template.request.clone();
-    request["request"]["name"] = serde_json::Value::String(format!("bench-{i}"));
+    request["plan"]["name"] = serde_json::Value::String(format!("bench-{i}"));
     Ok(NewSession {
         id,
         project_id: template.project_id.clone(),
@@ -146,6 +146,7 @@ pub fn copy_of(
         verdict: JsonText::of(&template.verdict)?,
         reservation: store::sessions::reservation_of(template)?,
         expires_at,
+        target: None,
     })
 }
 

@@ -2,6 +2,7 @@
 
 use super::{DeployedView, LobbyView, Reply};
 use crate::actors::lobby::{Closure, LobbyEvent, LobbySnapshot, Opened, PressOutcome};
+use crate::domain::plan::{Plan, Resize};
 
 /// The reply to opening a lobby.
 pub fn opened(opened: Opened) -> Reply {
@@ -60,19 +61,34 @@ fn closed(c: Closure) -> Reply {
 
 /// A lobby as its message shows it.
 pub fn lobby(s: &LobbySnapshot) -> LobbyView {
-    let r = &s.request;
+    let (region, count) = match &s.plan {
+        Plan::Deploy(r) => (r.region.clone(), r.count),
+        Plan::Stack(stack) => {
+            (stack.items.first().map(|i| i.region.clone()).unwrap_or_default(), stack.items.len() as u32)
+        }
+        Plan::Destroy(t) | Plan::Resize(Resize { target: t, .. }) => (t.region.clone(), 1),
+    };
     LobbyView {
         session_id: s.session_id,
+        lobby: s.plan.kind(),
         project_id: s.project_id.clone(),
         provider: s.provider.to_string(),
-        resource_type: r.kind.to_string(),
-        resource_name: r.name.clone(),
-        region: r.region.clone(),
-        count: r.count,
+        resource_type: s.plan.resource_kind().to_string(),
+        resource_name: s.plan.name().to_owned(),
+        region,
+        count,
         requested_by: s.requested_by,
         verdict: s.verdict.clone(),
         expires_at: s.expires_at.timestamp(),
         status: s.status,
         can_approve: s.can_approve(),
+        size_before: match &s.plan {
+            Plan::Resize(r) => r.target.size.clone(),
+            _ => None,
+        },
+        template: match &s.plan {
+            Plan::Stack(stack) => Some(stack.template.clone()),
+            _ => None,
+        },
     }
 }

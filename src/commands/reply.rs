@@ -5,11 +5,14 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::validate::Verdict;
-use crate::domain::{Money, SessionStatus};
+use crate::domain::{LobbyKind, Money, SessionStatus};
 
 /// Everything a command can answer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+// A lobby is most replies' content and each reply lives only until it is rendered: boxing it would
+// cost every front end and test a `Box` for no memory anyone holds on to.
+#[allow(clippy::large_enum_variant)]
 pub enum Reply {
     /// `/cloud-init` created a project.
     ProjectCreated { project: ProjectView },
@@ -73,6 +76,8 @@ pub struct ProjectView {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LobbyView {
     pub session_id: Uuid,
+    /// Deploy, destroy, resize or stack.
+    pub lobby: LobbyKind,
     pub project_id: String,
     pub provider: String,
     pub resource_type: String,
@@ -86,6 +91,10 @@ pub struct LobbyView {
     pub status: SessionStatus,
     /// Whether the Approve button is live.
     pub can_approve: bool,
+    /// A resize: the size it has now (the verdict's `size_name` is the new one).
+    pub size_before: Option<String>,
+    /// A stack: its template.
+    pub template: Option<String>,
 }
 
 /// An approved lobby.

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod member;
 pub mod money;
 pub mod names;
+pub mod plan;
 pub mod quota;
 pub mod shards;
 pub mod validate;
@@ -16,5 +17,6 @@ pub use entities::kinds::{
 pub use member::{Invoker, LobbyAction};
 pub use money::Money;
 pub use names::{MachineType, ProjectId, Region, ResourceName};
+pub use plan::{LobbyKind, Plan};
 pub use quota::QuotaType;
 pub use shards::ShardRange;

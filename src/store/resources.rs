@@ -1,4 +1,4 @@
-//! Cloud resources: create, list by project and kind, mark deleted, hourly spend.
+//! Cloud resources: create, list by project and kind, remove, decommission or resize, hourly spend.
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -84,8 +84,25 @@ pub(super) fn insert_error(e: sea_orm::DbErr, project_id: &str, key: String) -> 
     }
 }
 
-/// A project's active resources, optionally of one kind, by kind then name.
+/// A project's live resources (active and not being decommissioned: what quotas and costs count),
+/// optionally of one kind, by kind then name.
 pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+    kind: Option<ResourceKind>,
+) -> StoreResult<Vec<cloud_resources::Model>> {
+    let mut query = cloud_resources::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::Status.eq(RecordStatus::Active))
+        .filter(Column::DecommissionedAt.is_null());
+    if let Some(kind) = kind {
+        query = query.filter(Column::ResourceType.eq(kind));
+    }
+    Ok(query.order_by_asc(Column::ResourceType).order_by_asc(Column::Name).all(db).await?)
+}
+
+/// Every resource a project's Terraform still holds: the live ones and those being decommissioned.
+pub async fn list_written<C: ConnectionTrait>(
     db: &C,
     project_id: &str,
     kind: Option<ResourceKind>,
@@ -121,11 +138,70 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     Ok(())
 }
 
+/// What a lifecycle change does to a resource that is still as its lobby saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// Removed: status `deleted`, its name free again.
+    Remove,
+    /// Its deletion protection lifted, no longer counted (a second destroy removes it).
+    Decommission,
+    /// Resized: new configuration and price.
+    Resize {
+        /// The whole new configuration.
+        config: serde_json::Value,
+        /// The new price per hour.
+        hourly_cost: Money,
+    },
+}
+
+/// Applies `change` to resource `id` of `project_id` if it is still live as the lobby saw it
+/// (`decommissioning`: whether it was being decommissioned then; `hourly_cost`: its price then).
+/// A resource changed or removed meanwhile is a conflict, and nothing changes.
+pub async fn change<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+    id: i64,
+    decommissioning: bool,
+    hourly_cost: Money,
+    change: &Change,
+) -> StoreResult<()> {
+    let mut update = cloud_resources::Entity::update_many();
+    update = match change {
+        Change::Remove => update
+            .col_expr(Column::Status, Expr::value(RecordStatus::Deleted))
+            .col_expr(Column::DeletedAt, Expr::value(now())),
+        Change::Decommission => update.col_expr(Column::DecommissionedAt, Expr::value(now())),
+        Change::Resize { config, hourly_cost } => update
+            .col_expr(Column::Config, Expr::value(config.clone()))
+            .col_expr(Column::HourlyCostMicros, Expr::value(hourly_cost.micros())),
+    };
+    let seen =
+        if decommissioning { Column::DecommissionedAt.is_not_null() } else { Column::DecommissionedAt.is_null() };
+    let res = update
+        .filter(Column::Id.eq(id))
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::Status.eq(RecordStatus::Active))
+        .filter(Column::HourlyCostMicros.eq(hourly_cost.micros()))
+        .filter(seen)
+        .exec(db)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::Conflict(super::Conflict::InvalidState {
+            entity: "resource",
+            key: id.to_string(),
+            state: "changed since the lobby opened".into(),
+            by: None,
+        }));
+    }
+    Ok(())
+}
+
 /// Sum of the hourly cost of a project's active resources.
 pub async fn project_hourly_spend<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<Money> {
     let rows = cloud_resources::Entity::find()
         .filter(Column::ProjectId.eq(project_id))
         .filter(Column::Status.eq(RecordStatus::Active))
+        .filter(Column::DecommissionedAt.is_null())
         .all(db)
         .await?;
     Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))
@@ -146,6 +222,7 @@ pub async fn user_hourly_spend<C: ConnectionTrait>(
         .filter(Column::CreatedBy.eq(user_id))
         .filter(Column::Provider.eq(provider))
         .filter(Column::Status.eq(RecordStatus::Active))
+        .filter(Column::DecommissionedAt.is_null())
         .all(db)
         .await?;
     Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))

@@ -38,6 +38,8 @@ pub struct NewSession {
     pub reservation: Vec<QuotaAmount>,
     /// Deadline.
     pub expires_at: DateTime<Utc>,
+    /// The existing resource a destroy or resize changes (`None` for new resources).
+    pub target: Option<i64>,
 }
 
 /// Stores a pending lobby.
@@ -84,6 +86,7 @@ pub fn parts(
         expires_at: Set(new.expires_at),
         completed_at: Set(None),
         decided_by: Set(None),
+        target_resource_id: Set(new.target),
     };
     Ok((model, json))
 }
@@ -92,6 +95,10 @@ pub fn parts(
 pub(super) fn insert_error(e: sea_orm::DbErr, id: Uuid, project_id: &str) -> StoreError {
     match e.sql_err() {
         Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => StoreError::not_found("project", project_id),
+        // Lobby ids are fresh: a taken key is another pending lobby on the same resource.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(text)) if text.contains("target") => {
+            StoreError::Conflict(Conflict::Duplicate { entity: "pending lobby for resource", key: id.to_string() })
+        }
         _ => StoreError::from_db(e, "session", id),
     }
 }

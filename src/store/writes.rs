@@ -71,6 +71,19 @@ pub enum Write {
     RecordResource(NewResource),
     /// Append an audit entry.
     Audit(HistoryEntry),
+    /// Remove, decommission or resize an existing resource that is still as its lobby saw it.
+    ChangeResource {
+        /// Project.
+        project_id: String,
+        /// `cloud_resources.id`.
+        id: i64,
+        /// Whether it was being decommissioned when the lobby opened.
+        decommissioning: bool,
+        /// Its price when the lobby opened.
+        hourly_cost: Money,
+        /// What happens to it.
+        change: resources::Change,
+    },
     /// Refuse the change if it takes a member over their grant's monthly budget, decided in the
     /// transaction (see `permissions::hold_budget`).
     MemberBudget {
@@ -97,6 +110,7 @@ pub struct Rows {
     resources: Vec<(cloud_resources::ActiveModel, String, String)>,
     history: Vec<Row>,
     budgets: Vec<(i64, i64, Provider, Money)>,
+    changes: Vec<(String, i64, bool, Money, resources::Change)>,
 }
 
 /// One row to insert: `(column, value, is JSON)` for every column that is set.
@@ -121,6 +135,9 @@ impl Rows {
                     rows.resources.push((resources::active_model(new)?, key, project_id));
                 }
                 Write::Audit(entry) => rows.history.push(row(history::parts(entry)?)),
+                Write::ChangeResource { project_id, id, decommissioning, hourly_cost, change } => {
+                    rows.changes.push((project_id, id, decommissioning, hourly_cost, change));
+                }
                 Write::MemberBudget { user_id, guild_id, provider, adds_hourly } => {
                     rows.budgets.push((user_id, guild_id, provider, adds_hourly));
                 }
@@ -136,9 +153,10 @@ impl Rows {
     }
 
     /// Whether the rows carry a decision only the database can make in order, request after request
-    /// (a member's budget): such a batch is written request by request, never by [`write_all`].
-    pub fn hold_budgets(&self) -> bool {
-        !self.budgets.is_empty()
+    /// (a member's budget, a resource that must still be as its lobby saw it): such a batch is
+    /// written request by request, never by [`write_all`].
+    pub fn in_order_only(&self) -> bool {
+        !self.budgets.is_empty() || !self.changes.is_empty()
     }
 
     /// Writes these rows one statement each, with each store call's own errors: the exact fallback
@@ -155,6 +173,9 @@ impl Rows {
         }
         for &(id, status, by) in &self.ends {
             sessions::decide(db, id, status, by).await?;
+        }
+        for (project_id, id, decommissioning, hourly_cost, change) in &self.changes {
+            resources::change(db, project_id, *id, *decommissioning, *hourly_cost, change).await?;
         }
         for (model, key, project_id) in &self.resources {
             cloud_resources::Entity::insert(model.clone())

@@ -32,6 +32,7 @@ fn huge_lobby() -> LobbyView {
         .collect();
     LobbyView {
         session_id: Uuid::new_v4(),
+        lobby: cloud_chatops::domain::LobbyKind::Deploy,
         project_id: "gcp-abc123".into(),
         provider: "gcp".into(),
         resource_type: "load_balancer".into(),
@@ -48,10 +49,14 @@ fn huge_lobby() -> LobbyView {
             hourly: Money::from_micros(i64::MAX),
             monthly: Money::from_micros(i64::MAX),
             warnings: (0..100).map(|i| format!("{long} warning {i}")).collect(),
+            hourly_before: Some(Money::from_micros(i64::MAX)),
+            items: Vec::new(),
         },
         expires_at: i64::MAX,
         status: SessionStatus::Pending,
         can_approve: false,
+        size_before: Some("s".repeat(100)),
+        template: None,
     }
 }
 

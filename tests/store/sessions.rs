@@ -20,6 +20,7 @@ fn lobby(minutes: i64) -> NewSession {
         verdict: serde_json::json!({ "outcome": "allowed" }).into(),
         reservation: vec![QuotaAmount::new(QuotaType::ComputeInstances, "us-central1", 1)],
         expires_at: store::now() + TimeDelta::minutes(minutes),
+        target: None,
     }
 }
 

@@ -54,7 +54,7 @@ text_enum!(PolicyKind, "policy type", {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
 #[sea_orm(value_type = "String")]
 pub enum RecordStatus {
-    /// Live: counted in quotas, written to Terraform.
+    /// Live: written to Terraform (and counted in quotas, unless it is being decommissioned).
     Active,
     /// Removed; its name is free again.
     Deleted,

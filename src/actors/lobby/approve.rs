@@ -3,14 +3,18 @@
 //! transaction), then the Terraform. Each step either hands the next its result or ends the press
 //! with the answer to give.
 
-use super::context::resource_names;
+use super::context::{plan_names, resize_delta, resource_names};
 use super::outcome::{Deployment, PressOutcome, Written};
 use super::session::SessionState;
 use crate::actors::ActorError;
-use crate::actors::quota::{QuotaOp, Write};
+use crate::actors::quota::{Move, QuotaOp, Write};
+use crate::domain::plan::Plan;
+use crate::domain::validate::{DeployRequest, Verdict};
 use crate::domain::validate::{Member, Outcome};
 use crate::domain::{Invoker, Role, SessionStatus};
-use crate::store::resources::NewResource;
+use crate::domain::{Money, QuotaType};
+use crate::store::quotas::QuotaAmount;
+use crate::store::resources::{Change, NewResource};
 use crate::store::{Conflict, StoreError};
 
 /// A press's answer and whether the lobby ended with it.
@@ -90,7 +94,7 @@ impl SessionState {
         if clicker.guild_id != self.lobby.guild_id {
             return Err(StoreError::not_found("session", self.lobby.id).into());
         }
-        let provider = self.lobby.request().provider;
+        let provider = self.lobby.provider;
         let permissions = self.deps.validation.policy.permissions(clicker.user_id, clicker.guild_id, provider).await?;
         Ok(Member { user_id: clicker.user_id as u64, permissions, is_guild_admin: clicker.is_guild_admin })
     }
@@ -115,7 +119,7 @@ impl SessionState {
     /// commit then holds it in its transaction).
     async fn revalidate(&mut self, clicker: Invoker, approver: Approver) -> Result<bool, Answer> {
         let lobby = &self.lobby;
-        let grant = self.deps.validation.policy.permissions(lobby.requester, lobby.guild_id, lobby.request().provider);
+        let grant = self.deps.validation.policy.permissions(lobby.requester, lobby.guild_id, lobby.provider);
         let grant = grant.await.map_err(|e| stays(Err(e)))?;
         let budgeted = grant.as_ref().is_some_and(|g| g.budget_limit.is_some());
         // The Discord permission only matters to a requester without a grant (it makes them CloudAdmin).
@@ -124,7 +128,7 @@ impl SessionState {
         let lobby = &self.lobby;
         let project = v.records.project(lobby.guild_id, &lobby.project_id).await.map_err(|e| stays(Err(e)))?;
         let fresh = v
-            .verdict(&project, lobby.requester, requester_is_admin, lobby.request(), &lobby.reservation)
+            .verdict(&project, lobby.requester, requester_is_admin, lobby.plan(), &lobby.reservation)
             .await
             .map_err(|e| stays(Err(e)))?;
         self.lobby.verdict = fresh;
@@ -158,49 +162,37 @@ impl SessionState {
         }
     }
 
-    /// Step 3: commits the reservation and records everything the approval produces, in one
-    /// transaction; answers the names of the resources recorded.
+    /// Step 3: commits the change and records everything the approval produces, in one
+    /// transaction; answers the names of the resources created or changed.
     async fn commit(&mut self, approver: i64, budgeted: bool) -> Result<Vec<String>, Answer> {
         let lobby = &self.lobby;
-        let request = lobby.request();
-        let names = resource_names(request);
         let by = Some(approver);
-        let mut effects = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved, by }];
-        effects.extend(names.iter().map(|name| {
-            Write::RecordResource(NewResource {
-                project_id: lobby.project_id.clone(),
-                provider: request.provider,
-                kind: request.kind,
-                name: name.clone(),
-                region: request.region.clone(),
-                config: serde_json::json!({
-                    "size": lobby.verdict.size_name,
-                    "node_count": request.node_count,
-                    "options": request.options,
-                }),
-                hourly_cost: lobby.verdict.unit_hourly,
-                created_by: lobby.requester,
-                session_id: Some(lobby.id),
-            })
-        }));
-        if budgeted {
-            effects.push(Write::MemberBudget {
+        let mut writes = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved, by }];
+        let (changes, moves) = self.changes();
+        writes.extend(changes);
+        // What the approval adds to the requester's spend is held against their budget by the database.
+        let adds = Money::from_micros(
+            lobby.verdict.hourly.micros() - lobby.verdict.hourly_before.unwrap_or_default().micros(),
+        );
+        if budgeted && adds > Money::ZERO {
+            writes.push(Write::MemberBudget {
                 user_id: lobby.requester,
                 guild_id: lobby.guild_id,
-                provider: request.provider,
-                adds_hourly: lobby.verdict.hourly,
+                provider: lobby.provider,
+                adds_hourly: adds,
             });
         }
-        effects.push(Write::Audit(lobby.audit(approver, "deploy", "success", None)));
-        let committed =
-            self.deps.quota.apply(&lobby.project_id, QuotaOp::Commit, lobby.reservation.clone(), effects).await;
+        writes.push(Write::Audit(lobby.audit(approver, lobby.plan().kind().as_str(), "success", None)));
+        let committed = self.deps.quota.apply_moves(&lobby.project_id, moves, writes).await;
         match committed {
             Ok(()) => {}
             // An earlier attempt of this very approval committed after its caller timed out: it is
             // done. Approved by anyone else (another process's actor of this lobby, say) is not.
             Err(ActorError::Store(e)) if e.ended_session() == Some((SessionStatus::Approved, by)) => {}
             Err(ActorError::Store(StoreError::Conflict(
-                c @ (Conflict::Duplicate { .. } | Conflict::OverBudget { .. }),
+                c @ (Conflict::Duplicate { .. }
+                | Conflict::OverBudget { .. }
+                | Conflict::InvalidState { entity: "resource", .. }),
             ))) => {
                 return Err(self.end(SessionStatus::Failed, Some(approver), c.to_string()).await);
             }
@@ -210,8 +202,119 @@ impl SessionState {
             }
             Err(e) => return Err(stays(Err(e))),
         }
+        let names = plan_names(self.lobby.plan());
         tracing::info!(approver, resources = ?names, "lobby approved");
         Ok(names)
+    }
+
+    /// What the plan writes beside the session's end, and what it does to the quotas.
+    fn changes(&self) -> (Vec<Write>, Vec<Move>) {
+        let lobby = &self.lobby;
+        let committed = lobby.reservation.iter().map(|line| (QuotaOp::Commit, line.clone()));
+        let record = |request: &DeployRequest, name: String, links: serde_json::Value| {
+            let mut config = serde_json::json!({
+                "size": request.size,
+                "node_count": request.node_count,
+                "options": request.options,
+            });
+            merge(&mut config, links);
+            Write::RecordResource(NewResource {
+                project_id: lobby.project_id.clone(),
+                provider: lobby.provider,
+                kind: request.kind,
+                name,
+                region: request.region.clone(),
+                config,
+                hourly_cost: Money::ZERO,
+                created_by: lobby.requester,
+                session_id: Some(lobby.id),
+            })
+        };
+        match lobby.plan() {
+            Plan::Deploy(request) => {
+                let writes = resource_names(request)
+                    .into_iter()
+                    .map(|name| {
+                        let mut write = record(&resolved(request, &lobby.verdict), name, serde_json::Value::Null);
+                        if let Write::RecordResource(r) = &mut write {
+                            r.hourly_cost = lobby.verdict.unit_hourly;
+                        }
+                        write
+                    })
+                    .collect();
+                (writes, committed.collect())
+            }
+            Plan::Stack(stack) => {
+                let writes = stack
+                    .items
+                    .iter()
+                    .zip(&lobby.verdict.items)
+                    .map(|(item, priced)| {
+                        let sized = DeployRequest { size: priced.size.clone(), ..item.clone() };
+                        let links = serde_json::to_value(&item.links).unwrap_or_default();
+                        let mut write = record(&sized, item.name.clone(), links);
+                        if let Write::RecordResource(r) = &mut write {
+                            r.hourly_cost = priced.hourly;
+                        }
+                        write
+                    })
+                    .collect();
+                (writes, committed.collect())
+            }
+            Plan::Destroy(target) => {
+                let change =
+                    if target.protected && !target.decommissioning { Change::Decommission } else { Change::Remove };
+                let write = Write::ChangeResource {
+                    project_id: lobby.project_id.clone(),
+                    id: target.id,
+                    decommissioning: target.decommissioning,
+                    hourly_cost: target.hourly,
+                    change,
+                };
+                // A decommissioned resource gave its quota back with the first destroy.
+                let freed = if target.decommissioning {
+                    Vec::new()
+                } else {
+                    target
+                        .consumption
+                        .iter()
+                        .map(|(t, n)| (QuotaOp::Free, QuotaAmount::new(*t, target.region.clone(), *n)))
+                        .collect()
+                };
+                (vec![write], freed)
+            }
+            Plan::Resize(resize) => {
+                let target = &resize.target;
+                let mut config = target.config.clone();
+                merge(
+                    &mut config,
+                    serde_json::json!({ "size": lobby.verdict.size_name, "node_count": resize.as_request(lobby.provider).node_count }),
+                );
+                let write = Write::ChangeResource {
+                    project_id: lobby.project_id.clone(),
+                    id: target.id,
+                    decommissioning: false,
+                    hourly_cost: target.hourly,
+                    change: Change::Resize { config, hourly_cost: lobby.verdict.hourly },
+                };
+                // What grows was reserved when the lobby opened; what shrinks is freed now.
+                let mut moves: Vec<Move> = committed.collect();
+                let shrinks = resize_delta(&self.deps.validation.catalog, lobby.provider, resize)
+                    .into_iter()
+                    .filter(|l| l.amount < 0)
+                    .map(|l| (QuotaOp::Free, QuotaAmount::new(l.quota_type, l.region, -l.amount)));
+                moves.extend(shrinks);
+                let monthly_before = target.hourly.monthly_from_hourly().micros();
+                let saved = monthly_before - lobby.verdict.monthly.micros();
+                if saved > 0 && target.consumption.iter().any(|(t, _)| *t == QuotaType::BudgetMonthly) {
+                    moves.push((
+                        QuotaOp::Free,
+                        QuotaAmount::new(QuotaType::BudgetMonthly, target.region.clone(), saved),
+                    ));
+                }
+                (vec![write], moves)
+            }
+        }
     }
 
     /// Step 4: regenerates the project's Terraform from the database. A failure leaves the
@@ -227,5 +330,18 @@ impl SessionState {
                 Err(format!("resources recorded, but {e}; `cloud-chatops check --repair` regenerates it"))
             }
         }
+    }
+}
+
+/// The request as priced: the size the verdict priced (the catalogue default when none was named).
+fn resolved(request: &DeployRequest, verdict: &Verdict) -> DeployRequest {
+    DeployRequest { size: verdict.size_name.clone().or_else(|| request.size.clone()), ..request.clone() }
+}
+
+/// `extra`'s keys written over `config`'s (both JSON objects; anything else leaves `config`).
+fn merge(config: &mut serde_json::Value, extra: serde_json::Value) {
+    let (Some(config), serde_json::Value::Object(extra)) = (config.as_object_mut(), extra) else { return };
+    for (key, value) in extra {
+        config.insert(key, value);
     }
 }

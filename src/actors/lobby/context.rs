@@ -6,7 +6,8 @@ use entities::cloud_projects;
 use crate::actors::ActorError;
 use crate::actors::policy::PolicyHandle;
 use crate::actors::records::RecordsHandle;
-use crate::domain::validate::{DeployRequest, Member, ProjectContext, QuotaState, ValidationInput, Verdict, validate};
+use crate::domain::plan::Plan;
+use crate::domain::validate::{DeployRequest, Member, PlanInput, ProjectContext, QuotaState, Verdict, validate_plan};
 use crate::domain::{Catalog, Money, QuotaType};
 use crate::store::quotas::QuotaAmount;
 
@@ -22,17 +23,17 @@ pub struct ValidationDeps {
 }
 
 impl ValidationDeps {
-    /// Validates `request` by `requester` (with `is_guild_admin`) against the project's current state.
-    /// `held` is a reservation the request already holds (its own lobby's), not counted twice.
+    /// Validates `plan` by `requester` (with `is_guild_admin`) against the project's current state.
+    /// `held` is a reservation the lobby already holds (its own), not counted twice.
     pub async fn verdict(
         &self,
         project: &cloud_projects::Model,
         requester: i64,
         is_guild_admin: bool,
-        request: &DeployRequest,
+        plan: &Plan,
         held: &[QuotaAmount],
     ) -> Result<Verdict, ActorError> {
-        let provider = request.provider;
+        let provider = project.provider;
         let guild_id = project.guild_id;
         // Grants and policies are read from the database now, never from a cache: a change committed
         // by another process counts at once.
@@ -78,8 +79,8 @@ impl ValidationDeps {
             current_hourly_spend: project_spend,
             reserved_monthly,
         };
-        Ok(validate(&ValidationInput {
-            request,
+        Ok(validate_plan(&PlanInput {
+            plan,
             actor: &actor,
             policies: &policies,
             quotas: &quotas,
@@ -105,22 +106,84 @@ pub fn consumption(catalog: &Catalog, request: &DeployRequest) -> Vec<QuotaAmoun
         .unwrap_or_default()
 }
 
-/// What a lobby holds while open: the request's consumption and, when the project has a budget,
-/// its monthly cost against the budget line (micro-dollars). Nothing for a denied request.
+/// What a lobby holds while open: what its new resources consume (a resize: what grows) and, when
+/// the project has a budget, what they add a month against the budget line (micro-dollars).
+/// Nothing for a denied request, nor for a destroy.
 pub fn reservation(
     catalog: &Catalog,
     project: &cloud_projects::Model,
-    request: &DeployRequest,
+    plan: &Plan,
     verdict: &Verdict,
 ) -> Vec<QuotaAmount> {
     if verdict.outcome == crate::domain::validate::Outcome::Denied {
         return Vec::new();
     }
-    let mut lines = consumption(catalog, request);
-    if project.monthly_budget_micros.is_some() && verdict.monthly > Money::ZERO {
-        lines.push(QuotaAmount::new(QuotaType::BudgetMonthly, request.region.clone(), verdict.monthly.micros()));
+    let (mut lines, region) = match plan {
+        Plan::Deploy(request) => (consumption(catalog, request), request.region.clone()),
+        Plan::Stack(stack) => {
+            let lines = stack.items.iter().flat_map(|item| consumption(catalog, item)).collect();
+            (merged(lines), stack.items.first().map(|i| i.region.clone()).unwrap_or_default())
+        }
+        Plan::Resize(resize) => {
+            let grown = resize_delta(catalog, project.provider, resize).into_iter().filter(|l| l.amount > 0).collect();
+            (grown, resize.target.region.clone())
+        }
+        Plan::Destroy(_) => return Vec::new(),
+    };
+    let added = match plan {
+        Plan::Resize(r) => verdict.monthly.micros() - r.target.hourly.monthly_from_hourly().micros(),
+        _ => verdict.monthly.micros(),
+    };
+    if project.monthly_budget_micros.is_some() && added > 0 {
+        lines.push(QuotaAmount::new(QuotaType::BudgetMonthly, region, added));
     }
     lines
+}
+
+/// Lines of the same type and region added together.
+fn merged(lines: Vec<QuotaAmount>) -> Vec<QuotaAmount> {
+    let mut out: Vec<QuotaAmount> = Vec::new();
+    for line in lines {
+        match out.iter_mut().find(|l| l.quota_type == line.quota_type && l.region == line.region) {
+            Some(same) => same.amount += line.amount,
+            None => out.push(line),
+        }
+    }
+    out
+}
+
+/// What a resize changes per quota type: new consumption minus the current one (positive grows,
+/// negative shrinks; the budget line is not among them).
+pub fn resize_delta(
+    catalog: &Catalog,
+    provider: crate::domain::Provider,
+    resize: &crate::domain::plan::Resize,
+) -> Vec<QuotaAmount> {
+    let region = &resize.target.region;
+    let new = consumption(catalog, &resize.as_request(provider));
+    let mut types: Vec<QuotaType> = new.iter().map(|l| l.quota_type).collect();
+    types.extend(resize.target.consumption.iter().map(|(t, _)| *t).filter(|t| *t != QuotaType::BudgetMonthly));
+    types.sort();
+    types.dedup();
+    types
+        .into_iter()
+        .filter_map(|t| {
+            let after: i64 = new.iter().filter(|l| l.quota_type == t).map(|l| l.amount).sum();
+            let before: i64 = resize.target.consumption.iter().filter(|(q, _)| *q == t).map(|(_, n)| *n).sum();
+            (after != before).then(|| QuotaAmount::new(t, region.clone(), after - before))
+        })
+        .collect()
+}
+
+/// Names of the resources a plan creates or changes: a deploy's name, or `name-1` .. `name-N` for a
+/// count above one; a stack's resources; the target of a destroy or resize.
+pub fn plan_names(plan: &Plan) -> Vec<String> {
+    match plan {
+        Plan::Deploy(request) => resource_names(request),
+        Plan::Stack(stack) => stack.items.iter().map(|i| i.name.clone()).collect(),
+        Plan::Destroy(target) => vec![target.name.clone()],
+        Plan::Resize(resize) => vec![resize.target.name.clone()],
+    }
 }
 
 /// Resource names of a request: the name itself, or `name-1` .. `name-N` for a batch.

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use entities::deployment_sessions;
 
 use super::outcome::LobbySnapshot;
-use crate::domain::SessionStatus;
+use crate::domain::plan::Plan;
 use crate::domain::validate::{DeployRequest, Verdict};
+use crate::domain::{Provider, SessionStatus};
 use crate::store::history::HistoryEntry;
 use crate::store::json::JsonText;
 use crate::store::quotas::QuotaAmount;
@@ -16,13 +17,36 @@ use crate::store::sessions::{self, NewSession};
 use crate::store::{StoreError, StoreResult};
 
 /// What `deployment_sessions.request` holds.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct StoredRequest {
-    /// The request.
-    pub request: DeployRequest,
+    /// The change.
+    pub plan: Plan,
     /// Whether the requester had Discord's administrator permission when asking: kept for the
     /// record; approval asks again (`members`), this never decides.
     pub requester_is_guild_admin: bool,
+}
+
+/// The stored forms: `plan` now; `request` (a deploy) in rows written before lobbies had kinds.
+#[derive(Deserialize)]
+struct StoredForm {
+    #[serde(default)]
+    plan: Option<Plan>,
+    #[serde(default)]
+    request: Option<DeployRequest>,
+    #[serde(default)]
+    requester_is_guild_admin: bool,
+}
+
+impl<'de> Deserialize<'de> for StoredRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let form = StoredForm::deserialize(d)?;
+        let plan = match (form.plan, form.request) {
+            (Some(plan), _) => plan,
+            (None, Some(request)) => Plan::Deploy(request),
+            (None, None) => return Err(serde::de::Error::missing_field("plan")),
+        };
+        Ok(StoredRequest { plan, requester_is_guild_admin: form.requester_is_guild_admin })
+    }
 }
 
 /// One open lobby.
@@ -32,6 +56,8 @@ pub struct Lobby {
     pub id: Uuid,
     /// Project.
     pub project_id: String,
+    /// The project's provider.
+    pub provider: Provider,
     /// Guild.
     pub guild_id: i64,
     /// Channel of the lobby message.
@@ -51,9 +77,9 @@ pub struct Lobby {
 }
 
 impl Lobby {
-    /// The request.
-    pub fn request(&self) -> &DeployRequest {
-        &self.stored.request
+    /// The change.
+    pub fn plan(&self) -> &Plan {
+        &self.stored.plan
     }
 
     /// The row to insert when the lobby opens.
@@ -64,12 +90,13 @@ impl Lobby {
             user_id: self.requester,
             guild_id: self.guild_id,
             channel_id: self.channel_id,
-            provider: self.request().provider,
-            kind: self.request().kind,
+            provider: self.provider,
+            kind: self.plan().resource_kind(),
             request: JsonText::of(&self.stored)?,
             verdict: JsonText::of(&self.verdict)?,
             reservation: self.reservation.clone(),
             expires_at: self.expires_at,
+            target: self.plan().target().map(|t| t.id),
         })
     }
 
@@ -81,6 +108,7 @@ impl Lobby {
         Ok(Lobby {
             id: row.id,
             project_id: row.project_id.clone(),
+            provider: row.provider,
             guild_id: row.guild_id,
             channel_id: row.channel_id,
             message_id: row.message_id,
@@ -108,20 +136,20 @@ impl Lobby {
     ) -> HistoryEntry {
         #[derive(Serialize)]
         struct Details<'a> {
-            request: &'a DeployRequest,
+            plan: &'a Plan,
             requested_by: i64,
         }
-        let request = self.request();
+        let plan = self.plan();
         HistoryEntry {
             guild_id: self.guild_id,
             user_id: by,
             project_id: Some(self.project_id.clone()),
             session_id: Some(self.id),
             action: action.into(),
-            provider: Some(request.provider),
-            resource_type: Some(request.kind),
-            resource_name: Some(request.name.clone()),
-            details: JsonText::of(&Details { request, requested_by: self.requester }).unwrap_or_default(),
+            provider: Some(self.provider),
+            resource_type: Some(plan.resource_kind()),
+            resource_name: Some(plan.name().to_owned()),
+            details: JsonText::of(&Details { plan, requested_by: self.requester }).unwrap_or_default(),
             verdict,
             outcome: outcome.into(),
             cost_hourly: Some(self.verdict.hourly),
@@ -134,8 +162,8 @@ impl Lobby {
         LobbySnapshot {
             session_id: self.id,
             project_id: self.project_id.clone(),
-            provider: self.request().provider,
-            request: self.request().clone(),
+            provider: self.provider,
+            plan: self.plan().clone(),
             requested_by: self.requester,
             verdict: self.verdict.clone(),
             expires_at: self.expires_at,

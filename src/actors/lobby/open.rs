@@ -1,20 +1,22 @@
-//! Opening a lobby: resolve the request, refuse what cannot be rendered, validate, then one
-//! QuotaActor transaction reserves the consumption and stores the session row and its audit entry;
-//! finally the lobby's SessionActor starts and schedules its expiry.
+//! Opening a lobby: resolve what is asked into a [`Plan`] (refusing what cannot become one),
+//! validate it, then one QuotaActor transaction reserves what it needs and stores the session row
+//! and its audit entry; finally the lobby's SessionActor starts and schedules its expiry.
 
+use entities::{cloud_projects, cloud_resources};
 use uuid::Uuid;
 
-use super::context::{reservation, resource_names};
+use super::context::{plan_names, reservation};
 use super::handle::{LobbyDeps, LobbyHandle};
 use super::model::{Lobby, StoredRequest};
-use super::outcome::{LobbyAsk, Opened};
+use super::outcome::{DeployAsk, LobbyAsk, Opened, TargetAsk};
 use crate::actors::ActorError;
 use crate::actors::quota::{QuotaOp, Write};
 use crate::domain::names::ResourceName;
-use crate::domain::validate::{DeployRequest, Outcome};
-use crate::domain::{Invoker, SessionStatus};
+use crate::domain::plan::{Plan, Resize, Target};
+use crate::domain::validate::{DeployRequest, Outcome, consumption_of};
+use crate::domain::{Invoker, Money, ResourceKind, SessionStatus};
 use crate::store::history::HistoryEntry;
-use crate::store::{self, json::JsonText};
+use crate::store::{self, Conflict, StoreError, json::JsonText};
 
 pub(super) async fn open(
     deps: &LobbyDeps,
@@ -22,35 +24,35 @@ pub(super) async fn open(
     member: Invoker,
     ask: LobbyAsk,
 ) -> Result<Opened, ActorError> {
-    let LobbyAsk::Deploy(ask) = ask;
-    let project = deps.validation.records.project(member.guild_id, &ask.project_id).await?;
-    let request = DeployRequest {
-        provider: project.provider,
-        kind: ask.kind,
-        name: ask.name,
-        region: ask.region.unwrap_or_else(|| project.default_region.clone()),
-        size: ask.size,
-        node_count: ask.node_count,
-        count: ask.count,
-        options: ask.options,
+    let project_id = match &ask {
+        LobbyAsk::Deploy(d) => d.project_id.clone(),
+        LobbyAsk::Destroy(t) | LobbyAsk::Resize { target: t, .. } => t.project_id.clone(),
+    };
+    let project = deps.validation.records.project(member.guild_id, &project_id).await?;
+    let plan = match resolve(deps, &project, ask).await? {
+        Ok(plan) => plan,
+        Err(refusal) => return Ok(Opened::Refused(refusal)),
     };
     // Names that break the provider's rules are refused before anything is stored.
-    for name in resource_names(&request) {
-        if let Err(e) = ResourceName::parse(request.provider, request.kind, &name) {
-            return Ok(Opened::Refused(e.to_string()));
+    if let Plan::Deploy(request) = &plan {
+        for name in plan_names(&plan) {
+            if let Err(e) = ResourceName::parse(project.provider, request.kind, &name) {
+                return Ok(Opened::Refused(e.to_string()));
+            }
         }
     }
 
-    let verdict = deps.validation.verdict(&project, member.user_id, member.is_guild_admin, &request, &[]).await?;
-    let reservation = reservation(&deps.validation.catalog, &project, &request, &verdict);
+    let verdict = deps.validation.verdict(&project, member.user_id, member.is_guild_admin, &plan, &[]).await?;
+    let reservation = reservation(&deps.validation.catalog, &project, &plan, &verdict);
     let lobby = Lobby {
         id: Uuid::new_v4(),
         project_id: project.id.clone(),
+        provider: project.provider,
         guild_id: member.guild_id,
         channel_id: member.channel_id,
         message_id: None,
         requester: member.user_id,
-        stored: StoredRequest { request, requester_is_guild_admin: member.is_guild_admin },
+        stored: StoredRequest { plan, requester_is_guild_admin: member.is_guild_admin },
         verdict,
         reservation,
         expires_at: store::now() + deps.lifetime,
@@ -59,16 +61,172 @@ pub(super) async fn open(
     // The reservation, the session row and the audit entry are one transaction.
     let session = lobby.new_session()?;
     let audit = opening_audit(&lobby, session.verdict.clone());
-    let effects = vec![Write::OpenSession(session), Write::Audit(audit)];
-    deps.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), effects).await?;
+    let writes = vec![Write::OpenSession(session), Write::Audit(audit)];
+    let reserved = deps.quota.apply(&lobby.project_id, QuotaOp::Reserve, lobby.reservation.clone(), writes).await;
+    match reserved {
+        Ok(()) => {}
+        // The database allows one pending lobby per existing resource.
+        Err(ActorError::Store(StoreError::Conflict(Conflict::Duplicate {
+            entity: "pending lobby for resource",
+            ..
+        }))) => {
+            return Ok(Opened::Refused(format!(
+                "another lobby for {} is open; approve or cancel it, or let it expire, first",
+                lobby.plan().name()
+            )));
+        }
+        Err(e) => return Err(e),
+    }
     crate::crash::point("after_reserve");
     if let Err(e) = lobbies.spawn(lobby.clone()).await {
         // Without its actor the lobby could neither expire nor be pressed: give the quota back now.
         undo(deps, &lobby).await;
         return Err(e);
     }
-    tracing::info!(session_id = %lobby.id, outcome = ?lobby.verdict.outcome, "lobby opened");
+    tracing::info!(session_id = %lobby.id, kind = lobby.plan().kind().as_str(), outcome = ?lobby.verdict.outcome, "lobby opened");
     Ok(Opened::Lobby(Box::new(lobby.snapshot(SessionStatus::Pending))))
+}
+
+/// What is asked, as a plan; `Ok(Err(_))` is a refusal to show the member.
+async fn resolve(
+    deps: &LobbyDeps,
+    project: &cloud_projects::Model,
+    ask: LobbyAsk,
+) -> Result<Result<Plan, String>, ActorError> {
+    Ok(match ask {
+        LobbyAsk::Deploy(ask) => Ok(Plan::Deploy(deploy_request(project, ask))),
+        LobbyAsk::Destroy(ask) => target(deps, project, &ask, true).await?.map(Plan::Destroy),
+        LobbyAsk::Resize { target: ask, size, node_count } => match target(deps, project, &ask, false).await? {
+            Err(refusal) => Err(refusal),
+            Ok(target) => {
+                resizable(&target, &size, node_count).map(|()| Plan::Resize(Resize { target, size, node_count }))
+            }
+        },
+    })
+}
+
+fn deploy_request(project: &cloud_projects::Model, ask: DeployAsk) -> DeployRequest {
+    DeployRequest {
+        provider: project.provider,
+        kind: ask.kind,
+        name: ask.name,
+        region: ask.region.unwrap_or_else(|| project.default_region.clone()),
+        size: ask.size,
+        node_count: ask.node_count,
+        count: ask.count,
+        options: ask.options,
+        links: Default::default(),
+    }
+}
+
+/// What a resize may change: a VM's machine type, a database's tier, a cluster's node type or count.
+fn resizable(target: &Target, size: &Option<String>, node_count: Option<u32>) -> Result<(), String> {
+    match target.kind {
+        ResourceKind::Vm | ResourceKind::Database if node_count.is_some() => Err(format!(
+            "node_count applies to Kubernetes clusters; {} is a {}",
+            target.name,
+            target.kind.display_name()
+        )),
+        ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s if size.is_some() || node_count.is_some() => {
+            Ok(())
+        }
+        ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s => {
+            Err("a resize needs the new machine_type (a database's tier, a cluster's node type) or node_count".into())
+        }
+        kind => Err(format!("a {} has no size to change", kind.display_name())),
+    }
+}
+
+/// The existing resource `ask` names, as the lobby will hold it; a refusal when there is none, the
+/// name is ambiguous, it is being decommissioned (a resize), or (a destroy) others depend on it.
+async fn target(
+    deps: &LobbyDeps,
+    project: &cloud_projects::Model,
+    ask: &TargetAsk,
+    destroying: bool,
+) -> Result<Result<Target, String>, ActorError> {
+    let written = deps.validation.records.written_resources(&project.id, None).await?;
+    let named: Vec<&cloud_resources::Model> =
+        written.iter().filter(|r| r.name == ask.name && ask.kind.is_none_or(|k| r.resource_type == k)).collect();
+    let found = match named.as_slice() {
+        [] => {
+            let kind = ask.kind.map(|k| format!("{} ", k.display_name())).unwrap_or_default();
+            return Ok(Err(format!("no {kind}named `{}` in {} (see /cloud-list)", shown(&ask.name), project.id)));
+        }
+        [one] => *one,
+        several => {
+            let kinds: Vec<&str> = several.iter().map(|r| r.resource_type.as_str()).collect();
+            return Ok(Err(format!(
+                "`{}` names a {} in {}; give resource_type",
+                shown(&ask.name),
+                kinds.join(" and a "),
+                project.id
+            )));
+        }
+    };
+    let decommissioning = found.decommissioned_at.is_some();
+    if decommissioning && !destroying {
+        return Ok(Err(format!("{} is being decommissioned; it can only be destroyed", found.name)));
+    }
+    if destroying && !decommissioning {
+        let dependents = dependents(&written, found);
+        if !dependents.is_empty() {
+            return Ok(Err(format!(
+                "{} cannot be destroyed while others depend on it: {}",
+                found.name,
+                dependents.join(", ")
+            )));
+        }
+    }
+    let config = &found.config;
+    let size = config.get("size").or_else(|| config.get("machine_type")).and_then(|v| v.as_str()).map(str::to_owned);
+    let node_count = config.get("node_count").and_then(|v| v.as_u64()).and_then(|n| u32::try_from(n).ok());
+    let mut target = Target {
+        id: found.id,
+        kind: found.resource_type,
+        name: found.name.clone(),
+        region: found.region.clone(),
+        size,
+        node_count,
+        hourly: Money::from_micros(found.hourly_cost_micros),
+        consumption: Vec::new(),
+        created_by: found.created_by,
+        config: found.config.clone(),
+        protected: Target::is_protected(project.provider, found.resource_type),
+        decommissioning,
+    };
+    target.consumption = consumption_of(&deps.validation.catalog, project.provider, &target);
+    if project.monthly_budget_micros.is_none() {
+        target.consumption.retain(|(t, _)| *t != crate::domain::QuotaType::BudgetMonthly);
+    }
+    Ok(Ok(target))
+}
+
+/// The resources that would break without `target`: what joins a network, the load balancers a VM
+/// serves behind.
+fn dependents(all: &[cloud_resources::Model], target: &cloud_resources::Model) -> Vec<String> {
+    let refers = |r: &cloud_resources::Model, key: &str| {
+        r.config
+            .get(key)
+            .and_then(|v| v.as_str())
+            .is_some_and(|names| names.split(',').any(|n| n.trim() == target.name))
+    };
+    let mut names: Vec<String> = all
+        .iter()
+        .filter(|r| r.id != target.id)
+        .filter(|r| match target.resource_type {
+            ResourceKind::Network => refers(r, "network") && r.region == target.region,
+            ResourceKind::Vm => refers(r, "targets") || refers(r, "clients"),
+            _ => false,
+        })
+        .map(|r| format!("{} {}", r.resource_type.display_name(), r.name))
+        .collect();
+    names.sort();
+    names
+}
+
+fn shown(s: &str) -> String {
+    s.chars().take(64).collect()
 }
 
 /// Closes a lobby whose actor could not start: release, mark failed, audit — one transaction.
@@ -76,8 +234,8 @@ async fn undo(deps: &LobbyDeps, lobby: &Lobby) {
     let id = lobby.id;
     let failed = SessionStatus::Failed.as_str();
     let audit = lobby.audit(lobby.requester, failed, failed, Some("the lobby could not be started".into()));
-    let effects = vec![Write::EndSession { id, status: SessionStatus::Failed, by: None }, Write::Audit(audit)];
-    let undone = deps.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), effects).await;
+    let writes = vec![Write::EndSession { id, status: SessionStatus::Failed, by: None }, Write::Audit(audit)];
+    let undone = deps.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), writes).await;
     if let Err(e) = undone {
         tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");
     }

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::validate::{DeployRequest, Outcome, Verdict};
+use crate::domain::plan::Plan;
+use crate::domain::validate::{Outcome, Verdict};
 use crate::domain::{Money, Provider, ResourceKind, SessionStatus};
 
 /// What a member asks a lobby for, before anything is resolved or checked.
@@ -12,6 +13,28 @@ use crate::domain::{Money, Provider, ResourceKind, SessionStatus};
 pub enum LobbyAsk {
     /// `/cloud-deploy`: `count` resources of one kind.
     Deploy(DeployAsk),
+    /// `/cloud-destroy`: one resource goes away.
+    Destroy(TargetAsk),
+    /// `/cloud-resize`: one resource changes size.
+    Resize {
+        /// The resource.
+        target: TargetAsk,
+        /// New machine type, database tier or node type.
+        size: Option<String>,
+        /// New Kubernetes node count.
+        node_count: Option<u32>,
+    },
+}
+
+/// An existing resource, as a member names it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetAsk {
+    /// Project, in the member's guild.
+    pub project_id: String,
+    /// The resource's name.
+    pub name: String,
+    /// Its kind, when the name alone is ambiguous.
+    pub kind: Option<ResourceKind>,
 }
 
 /// `/cloud-deploy` as typed: the project's default region is filled in when the lobby opens.
@@ -44,8 +67,8 @@ pub struct LobbySnapshot {
     pub project_id: String,
     /// The project's provider.
     pub provider: Provider,
-    /// What is asked, resolved (region filled in).
-    pub request: DeployRequest,
+    /// What is asked, resolved (region filled in, existing resources looked up).
+    pub plan: Plan,
     /// Who asked.
     pub requested_by: i64,
     /// The latest verdict.

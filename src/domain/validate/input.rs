@@ -40,6 +40,10 @@ pub struct DeployRequest {
     /// Security-relevant choices (`access = "public"`, `ingress = "0.0.0.0/0"`) matched by security policies.
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// How a stack wires this resource to the others (`network`, `targets`, `clients`: names of the
+    /// stack's resources); recorded in its configuration for the generator. Empty for a lone deploy.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub links: BTreeMap<String, String>,
 }
 
 fn one() -> u32 {

@@ -17,6 +17,7 @@ mod budget;
 mod input;
 mod pattern;
 mod permission;
+mod plan;
 mod policy;
 mod quota;
 mod request;
@@ -27,7 +28,8 @@ pub use input::{
 };
 pub use pattern::{PatternTarget, ResourcePattern, glob_match};
 pub use permission::{Member, Permissions};
-pub use verdict::{Effect, Outcome, QuotaLine, Verdict, Violation};
+pub use plan::{PlanInput, consumption_of, validate_plan};
+pub use verdict::{Effect, ItemCost, Outcome, QuotaLine, Verdict, Violation};
 
 use crate::domain::catalog::Quote;
 use crate::domain::{Money, QuotaType, SizeClass};
@@ -59,6 +61,8 @@ pub fn validate(input: &ValidationInput<'_>) -> Verdict {
         hourly,
         monthly: hourly.monthly_from_hourly(),
         warnings: out.warnings,
+        hourly_before: None,
+        items: Vec::new(),
     }
 }
 

@@ -141,3 +141,24 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
         );
     }
 }
+
+/// Deleting (a destroy, a resize): a role whose grant allows `can_delete` (CloudAdmin by default,
+/// CloudUser only when a grant allows it).
+pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
+    let actor = facts.input.actor;
+    let Some(perms) = actor.effective_permissions() else {
+        out.deny(
+            "permission.role",
+            format!(
+                "User {} has no cloud role for {} in this guild; a guild administrator can grant one with /cloud-grant",
+                actor.user_id, facts.input.request.provider
+            ),
+        );
+        return;
+    };
+    if perms.role == Role::CloudViewer {
+        out.deny("permission.role", "CloudViewer is read-only and cannot change resources");
+    } else if !perms.can_delete {
+        out.deny("permission.can_delete", "User lacks can_delete permission (CloudAdmin, or a grant that allows it)");
+    }
+}

@@ -43,6 +43,40 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
     }
 }
 
+/// For removing or resizing an existing resource: every policy whose pattern covers it, by priority.
+/// A permission policy decides as for a deploy; any other policy only protects: with
+/// `require_approval`, removing the resource needs a CloudAdmin's approval (its region, cost or
+/// security values judge new resources, not the removal of one).
+pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
+    let request = facts.input.request;
+    let consumes = facts.consumed_types();
+    let target = PatternTarget { kind: request.kind, name: &request.name, consumes: &consumes };
+    let mut policies: Vec<&Policy> = facts.input.policies.iter().collect();
+    policies.sort_by_key(|p| (p.priority, p.id));
+    for policy in policies {
+        let Ok(compiled) = compile(policy) else { continue };
+        if !compiled.pattern.matches(&target) {
+            continue;
+        }
+        match &compiled.rule {
+            Rule::Permission { .. } => {
+                if let Some(problem) = compiled.rule.violation(facts) {
+                    out.policy(policy, format!("{problem} (policy '{}')", shown(&policy.name)));
+                }
+            }
+            _ if policy.require_approval => out.policy(
+                policy,
+                format!(
+                    "Policy '{}' covers this {}: changing it needs a CloudAdmin's approval",
+                    shown(&policy.name),
+                    request.kind.display_name()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
 /// A policy parsed into what it checks.
 struct Compiled {
     pattern: ResourcePattern,

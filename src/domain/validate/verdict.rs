@@ -96,6 +96,26 @@ pub struct Verdict {
     pub monthly: Money,
     /// Things worth knowing that do not block (quota or budget nearly used, unlimited quota types, ...).
     pub warnings: Vec<String>,
+    /// What the resource costs per hour before the change (a destroy or a resize; `None` for new
+    /// resources). `hourly` is then what it costs after.
+    #[serde(default)]
+    pub hourly_before: Option<Money>,
+    /// Each resource of a stack with its price (empty for a single resource).
+    #[serde(default)]
+    pub items: Vec<ItemCost>,
+}
+
+/// One resource of a stack lobby and what it costs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemCost {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: crate::domain::ResourceKind,
+    /// Machine type, tier or node type priced.
+    pub size: Option<String>,
+    /// Hourly price.
+    pub hourly: Money,
 }
 
 impl Verdict {
