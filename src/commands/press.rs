@@ -10,6 +10,15 @@ use super::{Invoker, LobbyAction, Reply, Services};
 use crate::actors::ActorError;
 use crate::actors::lobby::SessionMsg;
 
+/// A lobby button pressed: from Discord's buttons or the console's `approve` / `cancel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Press {
+    /// The lobby.
+    pub session_id: Uuid,
+    /// Which button.
+    pub action: LobbyAction,
+}
+
 /// How long a button press may take (approval writes Terraform).
 const PRESS_TIMEOUT: Duration = Duration::from_secs(120);
 

@@ -1,10 +1,11 @@
 //! The local console front end: reads lines from a terminal or a pipe, turns them into the same
 //! `Command`s Discord does, and prints the `Reply`s. Lobby expiry is printed when it happens.
 
+pub mod help;
 mod parse;
 mod render;
 
-pub use parse::{HELP, Line, parse_line};
+pub use parse::{Line, MAX_LINE_LEN, parse_line};
 pub use render::render;
 
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
 use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
-use crate::commands::{Command, Invoker, Reply, Services, execute};
+use crate::commands::{Command, Invoker, Press, Reply, Services, execute};
 
 /// Who the console acts as, and how it prints.
 #[derive(Debug, Clone, Copy)]
@@ -68,8 +69,8 @@ where
                 let reply = match parse_line(&line) {
                     Ok(Line::Empty) => continue,
                     Ok(Line::Quit) => break,
-                    Ok(Line::Help) => {
-                        write_line(&mut output, HELP).await?;
+                    Ok(Line::Help(topic)) => {
+                        write_line(&mut output, &help::render(topic.as_deref(), options.json)).await?;
                         continue;
                     }
                     Ok(Line::As { user_id, admin }) => {
@@ -83,7 +84,7 @@ where
                     }
                     Ok(Line::Command(command)) => execute(services, options.invoker, command).await,
                     Ok(Line::PressLast(action)) => match last_lobby {
-                        Some(session_id) => execute(services, options.invoker, Command::Press { session_id, action }).await,
+                        Some(session_id) => execute(services, options.invoker, Command::Press(Press { session_id, action })).await,
                         None => Reply::error("no lobby opened in this console yet; give a session id"),
                     },
                     Err(e) => Reply::error(e.to_string()),

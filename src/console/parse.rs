@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, parse_user};
+use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, Press, parse_user};
 
 /// Longest line accepted.
 pub const MAX_LINE_LEN: usize = 4_096;
@@ -21,8 +21,8 @@ pub enum Line {
     PressLast(LobbyAction),
     /// Act as another member from now on.
     As { user_id: i64, admin: bool },
-    /// Show the syntax.
-    Help,
+    /// Show the syntax (of one command).
+    Help(Option<String>),
     /// Leave.
     Quit,
 }
@@ -38,7 +38,11 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
         return Ok(Line::Empty);
     }
     match first.to_ascii_lowercase().as_str() {
-        "help" | "/help" | "/cloud-help" => Ok(Line::Help),
+        "help" | "/help" | "/cloud-help" => match rest {
+            [] => Ok(Line::Help(None)),
+            [topic] => Ok(Line::Help(Some(topic.clone()))),
+            _ => Err(CommandError("usage: help [command]".into())),
+        },
         "quit" | "exit" => Ok(Line::Quit),
         "as" => match rest {
             [user] => Ok(Line::As { user_id: parse_user(user)?, admin: false }),
@@ -54,7 +58,7 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
                     let session_id = Uuid::parse_str(id).map_err(|_| {
                         CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>()))
                     })?;
-                    Ok(Line::Command(Command::Press { session_id, action }))
+                    Ok(Line::Command(Command::Press(Press { session_id, action })))
                 }
                 [] => Ok(Line::PressLast(action)),
                 _ => Err(CommandError(format!("usage: {} [session id]", first.to_ascii_lowercase()))),
@@ -130,31 +134,19 @@ fn tokenize(line: &str) -> Result<Vec<String>, CommandError> {
     Ok(tokens)
 }
 
-/// The syntax, for `help`.
-pub const HELP: &str = "\
-commands (same options as the Discord slash commands):
-  /cloud-init provider:gcp project_name:\"Production API\" [region:us-central1] [budget_limit:3000]
-  /cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01 [machine_type:e2-medium] [region:..] [count:1..10] [node_count:..] [access:public|private]
-  /cloud-list project_id:.. [resource_type:..]    /cloud-quota project_id:..    /cloud-projects
-  /cloud-grant user:<id> provider:gcp role:viewer|user|admin [max_vm_size:medium] [regions:a,b] [budget_limit:..]
-  /cloud-revoke user:<id> provider:gcp
-  /cloud-policy add name:.. policy_type:region|cost|security|quota|permission [resource_pattern:*] [allowed_values:a,b] [denied_values:..] [max_cost_per_hour:0.50] [require_approval:true] [priority:10]
-  /cloud-policy list    /cloud-policy remove policy_id:..
-  approve [session]   cancel [session]   (no session: the last lobby opened here)
-  as <user_id> [admin]   help   quit";
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::{Init, Policy};
 
     #[test]
     fn quoted_values_and_subcommands() {
         let line = parse_line("/cloud-init provider:gcp project_name:\"Production API\"").unwrap();
         assert!(
-            matches!(line, Line::Command(Command::Init { ref project_name, .. }) if project_name == "Production API")
+            matches!(line, Line::Command(Command::Init(Init { ref project_name, .. })) if project_name == "Production API")
         );
         let line = parse_line("/cloud-policy remove policy_id:3").unwrap();
-        assert_eq!(line, Line::Command(Command::PolicyRemove { policy_id: 3 }));
+        assert_eq!(line, Line::Command(Command::Policy(Policy::Remove { policy_id: 3 })));
         assert_eq!(parse_line("as 222222222 admin").unwrap(), Line::As { user_id: 222_222_222, admin: true });
         assert_eq!(parse_line("   # comment").unwrap(), Line::Empty);
     }

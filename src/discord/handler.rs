@@ -13,7 +13,7 @@ use serenity::async_trait;
 
 use super::render::{Rendered, render};
 use super::{custom_id, options, register};
-use crate::commands::{Command, Reply, Services, execute};
+use crate::commands::{Command, Press, Projects, Reply, Services, execute};
 use crate::domain::{Provider, ResourceKind};
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
@@ -147,7 +147,9 @@ impl Handler {
         let _enter = span.enter();
         let services = self.services.clone();
         let mut work =
-            tokio::spawn(async move { execute(&services, invoker, Command::Press { session_id, action }).await });
+            tokio::spawn(
+                async move { execute(&services, invoker, Command::Press(Press { session_id, action })).await },
+            );
         match self.within_deadline(&mut work).await {
             Some(joined) => {
                 let reply = joined.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
@@ -202,7 +204,8 @@ impl Handler {
         match focused.name {
             "project_id" => {
                 // The projects this member can see, exactly as /cloud-projects lists them.
-                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects).await else {
+                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects(Projects)).await
+                else {
                     return Vec::new();
                 };
                 projects

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use cloud_chatops::actors::notifier::{LobbyNotifier, LobbyTarget};
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
-use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Reply, execute};
+use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Press, Reply, execute};
 use cloud_chatops::console::{Line, parse_line};
 use cloud_chatops::domain::Catalog;
 use cloud_chatops::seed;
@@ -72,7 +72,7 @@ impl App {
 
     /// Presses a lobby button as `who`.
     pub async fn press(&self, who: Invoker, session_id: Uuid, action: LobbyAction) -> Reply {
-        execute(&self.system.services, who, Command::Press { session_id, action }).await
+        execute(&self.system.services, who, Command::Press(Press { session_id, action })).await
     }
 
     /// Opens a lobby for one VM and returns it.

@@ -1,5 +1,6 @@
 //! End to end: the real serenity client against a fake Discord (REST + gateway) on 127.0.0.1.
 
+mod commands_agree;
 mod fake;
 mod payloads;
 mod process;
