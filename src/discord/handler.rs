@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serenity::all::{
     AutocompleteOption, CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse,
-    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready,
+    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready, ShardStageUpdateEvent,
 };
 use serenity::async_trait;
 
@@ -42,6 +42,11 @@ impl EventHandler for Handler {
             Ok(n) => tracing::info!(commands = n, guild_id = ?self.guild_id, "slash commands registered"),
             Err(e) => tracing::error!(error = %e, "could not register the slash commands"),
         }
+    }
+
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        // One line per change of a shard's connection, in place of serenity's own retry logs.
+        tracing::info!(shard = event.shard_id.0, from = ?event.old, to = ?event.new, "Discord gateway connection");
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
