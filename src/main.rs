@@ -22,9 +22,19 @@ use cloud_chatops::{demo, discord, seed, store};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match run().await {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run());
+    // A read of standard input may still block a runtime thread (the console stopped on a fault
+    // with its input open): the work is done, so the process does not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", report(&e));
@@ -79,7 +89,8 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
         Some(Command::Check { repair }) => check(&settings, repair).await,
-        Some(Command::Bench { quick, only_lobby_open: true }) => cloud_chatops::bench::lobby_open_only(quick).await,
+        Some(Command::Bench { quick, only_lobby_open: true, .. }) => cloud_chatops::bench::lobby_open_only(quick).await,
+        Some(Command::Bench { only_console_memory: true, .. }) => cloud_chatops::bench::console_memory_only().await,
         Some(Command::Bench { quick, .. }) => cloud_chatops::bench::run(quick).await.map(drop),
         Some(Command::Run) => run_bot(settings).await,
         None if settings.discord_token().is_some() => run_bot(settings).await,
@@ -173,9 +184,23 @@ async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()
     if !args.json {
         eprintln!("cloud-chatops console: acting as {} in guild {}; type `help`", args.user, args.guild);
     }
-    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    let result = console::run(&system.services, options, stdin, tokio::io::stdout(), updates).await;
+    // A terminal gets line editing and history; a pipe is read plainly, in bounded memory.
+    let input = if std::io::stdin().is_terminal() && !args.json {
+        console::Source::Terminal(console::Terminal::start("> ")?)
+    } else {
+        console::Source::Pipe(console::BoundedLines::new(tokio::io::BufReader::new(tokio::io::stdin())))
+    };
+    let fault = store::wal::watch(&db);
+    let stop = {
+        let fault = fault.clone();
+        async move {
+            fault.failed().await;
+        }
+    };
+    let result = console::run(&system.services, options, input, tokio::io::stdout(), updates, stop).await;
     system.shutdown().await;
+    let rescued = stop_on_fault(&db, &fault).await;
     db.close().await.ok();
+    rescued?;
     Ok(result?)
 }

@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, Press, parse_user};
+use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, Press, SPECS, parse_user};
 
 /// Longest line accepted.
 pub const MAX_LINE_LEN: usize = 4_096;
@@ -19,6 +19,13 @@ pub enum Line {
     Command(Command),
     /// Press a button of the last lobby this console opened (`approve` / `cancel` without an id).
     PressLast(LobbyAction),
+    /// Press a button of the lobby whose id starts with `prefix` (`approve 1b1e`).
+    PressPrefix {
+        /// The start of the id, lowercase.
+        prefix: String,
+        /// Which button.
+        action: LobbyAction,
+    },
     /// Act as another member from now on.
     As { user_id: i64, admin: bool },
     /// Show the syntax (of one command).
@@ -54,19 +61,24 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
         "approve" | "cancel" => {
             let action = if first.eq_ignore_ascii_case("approve") { LobbyAction::Approve } else { LobbyAction::Cancel };
             match rest {
-                [id] => {
-                    let session_id = Uuid::parse_str(id).map_err(|_| {
-                        CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>()))
-                    })?;
-                    Ok(Line::Command(Command::Press(Press { session_id, action })))
-                }
+                [id] => match Uuid::parse_str(id) {
+                    Ok(session_id) if id.len() == 36 => Ok(Line::Command(Command::Press(Press { session_id, action }))),
+                    _ if is_id_prefix(id) => Ok(Line::PressPrefix { prefix: id.to_ascii_lowercase(), action }),
+                    _ => {
+                        Err(CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>())))
+                    }
+                },
                 [] => Ok(Line::PressLast(action)),
                 _ => Err(CommandError(format!("usage: {} [session id]", first.to_ascii_lowercase()))),
             }
         }
         name if name.starts_with('/') => {
-            let (name, options) = match (name, rest.first()) {
-                ("/cloud-policy", Some(sub)) if !sub.contains(':') => {
+            // A command with subcommands takes the next word as one (`/cloud-policy add ...`).
+            let has_subcommands = SPECS
+                .iter()
+                .any(|s| s.name == &name[1..] && matches!(s.shape, crate::commands::spec::Shape::Subcommands(_)));
+            let (name, options) = match rest.first() {
+                Some(sub) if has_subcommands && !sub.contains(':') => {
                     (format!("{name} {}", sub.to_ascii_lowercase()), &rest[1..])
                 }
                 _ => (name.to_owned(), rest),
@@ -87,6 +99,11 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
             Err(CommandError(format!("unknown command `{}`; type `help`", other.chars().take(40).collect::<String>())))
         }
     }
+}
+
+/// Whether `text` can start a session id: 1 to 35 hex digits and dashes.
+fn is_id_prefix(text: &str) -> bool {
+    (1..36).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// Splits on whitespace; double quotes group (and are removed), `\"` and `\\` escape inside quotes.
@@ -149,6 +166,10 @@ mod tests {
         assert_eq!(line, Line::Command(Command::Policy(Policy::Remove { policy_id: 3 })));
         assert_eq!(parse_line("as 222222222 admin").unwrap(), Line::As { user_id: 222_222_222, admin: true });
         assert_eq!(parse_line("   # comment").unwrap(), Line::Empty);
+        assert_eq!(
+            parse_line("approve 1B1E").unwrap(),
+            Line::PressPrefix { prefix: "1b1e".into(), action: LobbyAction::Approve }
+        );
     }
 
     #[test]
