@@ -11,6 +11,7 @@ pub mod policy;
 pub mod quota;
 pub mod records;
 pub mod retention;
+mod retry;
 pub mod services;
 pub mod slot;
 pub mod spec_source;

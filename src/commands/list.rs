@@ -36,7 +36,7 @@ impl List {
 
     pub(super) async fn run(self, services: &Services, invoker: Invoker) -> Result<Reply, ActorError> {
         let project = services.records.project(invoker.guild_id, &self.project_id).await?;
-        let provider = project.provider.parse().map_err(|_| ActorError::Unavailable("project"))?;
+        let provider = project.provider;
         if !can_read(&member(services, invoker, provider).await?) && project.owner_user_id != invoker.user_id {
             return Ok(Reply::refused(format!("viewing {provider} projects needs a role; ask an administrator")));
         }

@@ -17,8 +17,8 @@ use tokio::io::{AsyncBufRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
-use crate::commands::{Command, Invoker, LobbyAction, Press, Reply, Services, execute};
+use crate::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
+use crate::commands::{Command, Invoker, LobbyAction, Press, Reply, Services, execute, outcomes};
 
 /// Who the console acts as, and how it prints.
 #[derive(Debug, Clone, Copy)]
@@ -43,8 +43,8 @@ impl ConsoleNotifier {
 }
 
 impl LobbyNotifier for ConsoleNotifier {
-    fn lobby_updated(&self, _target: LobbyTarget, reply: Reply) {
-        let _ = self.tx.send(reply);
+    fn lobby_updated(&self, _target: LobbyTarget, event: LobbyEvent) {
+        let _ = self.tx.send(outcomes::event(event));
     }
 }
 

@@ -133,7 +133,7 @@ impl Handler {
     /// Stores the lobby's message id so timers can edit it later.
     async fn remember(&self, session_id: uuid::Uuid, message_id: u64) {
         let Ok(id) = i64::try_from(message_id) else { return };
-        if let Err(e) = self.services.records.set_session_message(session_id, id).await {
+        if let Err(e) = self.services.lobbies.posted(session_id, id).await {
             tracing::warn!(%session_id, error = %e, "could not store the lobby message id");
         }
     }
@@ -222,13 +222,9 @@ impl Handler {
             "region" | "machine_type" => {
                 let provider = match (option("provider"), option("project_id")) {
                     (Some(p), _) => p.parse::<Provider>().ok(),
-                    (None, Some(id)) => self
-                        .services
-                        .records
-                        .project(invoker.guild_id, &id)
-                        .await
-                        .ok()
-                        .and_then(|p| p.provider.parse().ok()),
+                    (None, Some(id)) => {
+                        self.services.records.project(invoker.guild_id, &id).await.ok().map(|p| p.provider)
+                    }
                     _ => None,
                 };
                 let Some(provider) = provider else { return Vec::new() };

@@ -79,12 +79,10 @@ pub async fn start(
     catalog: Arc<Catalog>,
 ) -> Result<Bot, DiscordError> {
     let token = settings.discord_token().cloned().ok_or(DiscordError::NoToken)?;
-    let cell = services_cell();
-    let notifier = Arc::new(DiscordNotifier::new(Arc::new(http(&token, &settings)), cell.clone()));
+    let notifier = Arc::new(DiscordNotifier::new(Arc::new(http(&token, &settings))));
     let system = System::start(SystemArgs { db, settings: settings.clone(), catalog, notifier })
         .await
         .map_err(|e| DiscordError::System(e.to_string()))?;
-    let _ = cell.set(system.services.clone());
     Ok(Bot { system, token, settings })
 }
 
@@ -153,11 +151,6 @@ async fn serve(
         client.start_shard_range(first..last, total).await
     };
     result.map_err(connect::gateway_error)
-}
-
-/// A cell the notifier reads the services from once the actor system runs.
-pub fn services_cell() -> Arc<OnceLock<Services>> {
-    Arc::new(OnceLock::new())
 }
 
 /// Completes on SIGINT or SIGTERM.

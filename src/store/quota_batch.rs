@@ -19,8 +19,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 
 use entities::cloud_quotas::{self, Column};
 
-use super::effects::{self, Rows};
 use super::quotas::{QuotaAmount, QuotaOp, not_found, refusal, validate};
+use super::writes::{self, Rows};
 use super::{StoreResult, now};
 use crate::domain::quota::ANY_REGION;
 
@@ -55,7 +55,7 @@ pub async fn apply<C: ConnectionTrait>(txn: &C, changes: &[Change<'_>]) -> Store
         }
         outcomes.push(outcome);
     }
-    match effects::write_all(txn, &accepted).await {
+    match writes::write_all(txn, &accepted).await {
         Ok(true) => {}
         Ok(false) => return Ok(None),
         Err(e) if e.is_transient() => return Err(e),
@@ -129,7 +129,7 @@ fn apply_lines(
     for line in change.lines {
         let in_scope = |r: &cloud_quotas::Model| {
             r.project_id == change.project_id
-                && r.resource_type == line.quota_type.as_str()
+                && r.resource_type == line.quota_type
                 && (r.region == ANY_REGION || r.region == line.region)
         };
         let scoped: Vec<usize> = (0..rows.len()).filter(|&i| in_scope(&rows[i])).collect();

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cloud_chatops::actors::notifier::{LobbyNotifier, LobbyTarget};
+use cloud_chatops::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
-use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Press, Reply, execute};
+use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Press, Reply, execute, outcomes};
 use cloud_chatops::console::{Line, parse_line};
 use cloud_chatops::domain::Catalog;
 use cloud_chatops::seed;
@@ -19,8 +19,8 @@ use crate::support::TestDb;
 pub struct Updates(pub mpsc::UnboundedSender<Reply>);
 
 impl LobbyNotifier for Updates {
-    fn lobby_updated(&self, _target: LobbyTarget, reply: Reply) {
-        let _ = self.0.send(reply);
+    fn lobby_updated(&self, _target: LobbyTarget, event: LobbyEvent) {
+        let _ = self.0.send(outcomes::event(event));
     }
 }
 
@@ -89,13 +89,13 @@ impl App {
     /// (used, reserved) of a quota type's project-wide row.
     pub async fn quota(&self, project: &str, quota_type: &str) -> (i64, i64) {
         let rows = cloud_chatops::store::quotas::usage(&self.db.db, project).await.unwrap();
-        let row = rows.iter().find(|r| r.resource_type == quota_type && r.region == "*").unwrap();
+        let row = rows.iter().find(|r| r.resource_type.as_str() == quota_type && r.region == "*").unwrap();
         (row.used, row.reserved)
     }
 
     /// A session's stored status.
     pub async fn status(&self, id: Uuid) -> String {
-        cloud_chatops::store::sessions::get(&self.db.db, id).await.unwrap().status
+        cloud_chatops::store::sessions::get(&self.db.db, id).await.unwrap().status.to_string()
     }
 
     /// Stops the tree and hands the database back.
