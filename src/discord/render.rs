@@ -233,7 +233,8 @@ fn usage_bar(used: i64, reserved: i64, limit: i64) -> String {
     if limit <= 0 {
         return "`no limit set`".to_owned();
     }
-    let cells = |n: i64| ((i128::from(n.max(0)) * i128::from(WIDTH)).div_euclid(i128::from(limit)) as i64).min(WIDTH);
+    // In i128 and clamped before narrowing: a count far above its limit must not wrap around.
+    let cells = |n: i64| (i128::from(n.max(0)) * i128::from(WIDTH) / i128::from(limit)).min(i128::from(WIDTH)) as i64;
     let full = cells(used);
     let held = cells(used.saturating_add(reserved)).max(full) - full;
     let free = WIDTH - full - held;

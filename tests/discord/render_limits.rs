@@ -151,7 +151,8 @@ fn resource() -> impl Strategy<Value = ResourceView> {
 }
 
 fn quota() -> impl Strategy<Value = QuotaView> {
-    (text(), any::<i64>(), any::<i64>(), any::<i64>()).prop_map(|(region, used, reserved, limit)| QuotaView {
+    let count = || prop_oneof![any::<i64>(), 0i64..20, Just(i64::MAX), Just(i64::MIN)];
+    (text(), count(), count(), count()).prop_map(|(region, used, reserved, limit)| QuotaView {
         quota_type: "compute.instances".into(),
         region,
         used,
