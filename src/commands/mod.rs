@@ -52,6 +52,7 @@ pub async fn execute(services: &Services, invoker: Invoker, command: Command) ->
 }
 
 async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<Reply, ActorError> {
+    services.lobbies.saw(invoker);
     match command {
         Command::Init(c) => c.run(services, invoker).await,
         Command::Deploy(c) => deploy::run(services, invoker, c).await,

@@ -79,7 +79,9 @@ pub async fn start(
     catalog: Arc<Catalog>,
 ) -> Result<Bot, DiscordError> {
     let token = settings.discord_token().cloned().ok_or(DiscordError::NoToken)?;
-    let notifier = Arc::new(DiscordNotifier::new(Arc::new(http(&token, &settings))));
+    // The notifier tells the actors which shards this process serves: it hosts only their lobbies.
+    let shards = settings.shard_range().map_err(|e| DiscordError::Client(e.to_string()))?;
+    let notifier = Arc::new(DiscordNotifier::new(Arc::new(http(&token, &settings)), shards));
     let system = System::start(SystemArgs { db, settings: settings.clone(), catalog, notifier })
         .await
         .map_err(|e| DiscordError::System(e.to_string()))?;
