@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::actors::supervisor::{System, SystemArgs};
-use crate::commands::{Command, Invoker, LobbyAction, Reply, Services, execute};
+use crate::commands::{Command, Invoker, LobbyAction, Press, Reply, Services, execute};
 use crate::console::{ConsoleNotifier, parse_line, render};
 use crate::settings::Settings;
 use crate::{console::Line, seed, store};
@@ -111,7 +111,7 @@ async fn press(services: &Services, invoker: Invoker, lobby: &Reply, action: Lob
     let Reply::Lobby(view) = lobby else { bail!("expected a lobby") };
     let verb = if action == LobbyAction::Approve { "approve" } else { "cancel" };
     println!("> {verb} {}", view.session_id);
-    let reply = execute(services, invoker, Command::Press { session_id: view.session_id, action }).await;
+    let reply = execute(services, invoker, Command::Press(Press { session_id: view.session_id, action })).await;
     println!("{}", indent(&render(&reply, false)));
     Ok(reply)
 }

@@ -1,5 +1,7 @@
 //! `cloud-chatops`: start-up, configuration and subcommand dispatch.
 
+use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
@@ -20,8 +22,41 @@ use cloud_chatops::{demo, discord, seed, store};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run());
+    // A read of standard input may still block a runtime thread (the console stopped on a fault
+    // with its input open): the work is done, so the process does not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", report(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The error and its causes on one line, each said once: a cause whose text its parent already
+/// quotes (a configuration error wrapping the parser's) is not repeated under "Caused by".
+fn report(e: &anyhow::Error) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !shown.iter().any(|s| s.contains(&text)) {
+            shown.push(text);
+        }
+    }
+    shown.join(": ")
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load()?;
     // The console, the demo and the bench print to the terminal: their logs default to warnings only.
@@ -29,8 +64,14 @@ async fn main() -> anyhow::Result<()> {
         matches!(cli.command, Some(Command::Console(_)) | Some(Command::Demo) | Some(Command::Bench { .. }))
             || (cli.command.is_none() && settings.discord_token().is_none());
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
-    let filter = EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(level))?;
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // serenity logs every failed reconnect attempt itself; the bot says it once, in its own words.
+    let filter =
+        EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(format!("{level},serenity=error")))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .init();
 
     match cli.command {
         Some(Command::Migrate { down, yes }) => migrate(&settings, down, yes).await,
@@ -48,7 +89,8 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Console(args)) => run_console(settings, args).await,
         Some(Command::Demo) => demo::run(settings).await,
         Some(Command::Check { repair }) => check(&settings, repair).await,
-        Some(Command::Bench { quick, only_lobby_open: true }) => cloud_chatops::bench::lobby_open_only(quick).await,
+        Some(Command::Bench { quick, only_lobby_open: true, .. }) => cloud_chatops::bench::lobby_open_only(quick).await,
+        Some(Command::Bench { only_console_memory: true, .. }) => cloud_chatops::bench::console_memory_only().await,
         Some(Command::Bench { quick, .. }) => cloud_chatops::bench::run(quick).await.map(drop),
         Some(Command::Run) => run_bot(settings).await,
         None if settings.discord_token().is_some() => run_bot(settings).await,
@@ -73,20 +115,41 @@ async fn migrate(settings: &Settings, down: bool, yes: bool) -> anyhow::Result<(
 }
 
 async fn run_bot(settings: Settings) -> anyhow::Result<()> {
-    let Some(token) = settings.discord_token().cloned() else {
-        bail!("`run` needs DISCORD_TOKEN (the bot token); without it use `cloud-chatops console`")
-    };
+    if settings.discord_token().is_none() {
+        return Err(discord::DiscordError::NoToken.into());
+    }
     let catalog = Arc::new(settings.catalog()?);
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-    let notifier =
-        Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), settings.shard_range()?));
-    let settings = Arc::new(settings);
-    let system = System::start(SystemArgs { db: db.clone(), settings: settings.clone(), catalog, notifier }).await?;
-    let result = discord::run(discord::http(&token, &settings), &settings, system.services.clone()).await;
+    let bot = discord::start(Arc::new(settings), db.clone(), catalog).await?;
+    let fault = store::wal::watch(&db);
+    let stop = {
+        let fault = fault.clone();
+        async move {
+            tokio::select! {
+                () = discord::shutdown_signal() => {}
+                _ = fault.failed() => {}
+            }
+        }
+    };
+    let result = bot.client(discord::ACK_DEADLINE, stop).await;
     tracing::info!("stopping the actors and closing the database");
-    system.shutdown().await;
+    bot.shutdown().await;
+    let rescued = stop_on_fault(&db, &fault).await;
     db.close().await.ok();
+    rescued?;
     Ok(result?)
+}
+
+/// After a database fault the process stops serving: the fault is the error it exits with, and a
+/// database file deleted under it is first copied out with everything committed.
+async fn stop_on_fault(db: &sea_orm::DatabaseConnection, fault: &store::wal::Watch) -> anyhow::Result<()> {
+    let Some(fault) = fault.current() else { return Ok(()) };
+    let saved = store::wal::rescue(db, &fault).await;
+    match saved {
+        Ok(Some(path)) => bail!("{fault}; everything committed was saved to {}", path.display()),
+        Ok(None) => bail!("{fault}"),
+        Err(e) => bail!("{fault}; saving the committed data failed too: {e}"),
+    }
 }
 
 async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
@@ -100,7 +163,7 @@ async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
     println!("checked {} project(s): {} mismatch(es), {left} left unrepaired", report.projects, report.findings.len());
     db.close().await.ok();
     if left > 0 {
-        bail!("{left} mismatch(es) need attention");
+        bail!("{left} mismatch(es) need attention; `cloud-chatops check --repair` fixes what is safe to fix");
     }
     Ok(())
 }
@@ -121,9 +184,23 @@ async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()
     if !args.json {
         eprintln!("cloud-chatops console: acting as {} in guild {}; type `help`", args.user, args.guild);
     }
-    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    let result = console::run(&system.services, options, stdin, tokio::io::stdout(), updates).await;
+    // A terminal gets line editing and history; a pipe is read plainly, in bounded memory.
+    let input = if std::io::stdin().is_terminal() && !args.json {
+        console::Source::Terminal(console::Terminal::start("> ")?)
+    } else {
+        console::Source::Pipe(console::BoundedLines::new(tokio::io::BufReader::new(tokio::io::stdin())))
+    };
+    let fault = store::wal::watch(&db);
+    let stop = {
+        let fault = fault.clone();
+        async move {
+            fault.failed().await;
+        }
+    };
+    let result = console::run(&system.services, options, input, tokio::io::stdout(), updates, stop).await;
     system.shutdown().await;
+    let rescued = stop_on_fault(&db, &fault).await;
     db.close().await.ok();
+    rescued?;
     Ok(result?)
 }

@@ -2,14 +2,18 @@
 //! with Discord, button `custom_id`s, the resource-name rules and the generator's output path.
 //! Nothing panics, oversized text is refused with a message saying so, and no project id or name
 //! writes outside the root.
-//! Case counts are fixed so RELIABILITY.md can quote them: 5 × 2,000 + 3 × 500 + 256 = 11,756.
+//! Console input is also fed as raw bytes (not UTF-8, control characters, line breaks anywhere)
+//! through the console's own bounded line reader, and a control character is put in every position
+//! of real command lines: each is refused or shown escaped, never echoed raw.
+//! Case counts are fixed so RELIABILITY.md can quote them:
+//! 5 × 2,000 + 3 × 500 + 256 + 2 × 1,000 = 13,756.
 
 mod common;
 
 use std::path::Path;
 
 use cloud_chatops::commands::{Command, LobbyAction, MAX_VALUE_LEN};
-use cloud_chatops::console::parse_line;
+use cloud_chatops::console::{BoundedLines, Input, MAX_LINE_LEN, parse_line, visible_lines};
 use cloud_chatops::discord::custom_id;
 use cloud_chatops::domain::{MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{FsWriter, render, write_project};
@@ -79,9 +83,6 @@ fn tree(dir: &Path) -> Vec<String> {
     }
     out
 }
-
-/// The console's line limit (`console::parse::MAX_LINE_LEN`, not exported).
-const MAX_LINE_LEN: usize = 4_096;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]
@@ -188,5 +189,100 @@ proptest! {
         prop_assert!(outside.is_empty(), "written outside the root: {:?}", outside);
         let dirs: Vec<String> = tree(&root).into_iter().filter(|p| !p.contains('/')).collect();
         prop_assert_eq!(dirs, vec![format!("terraform_gcp_{}", spec.project_id)]);
+    }
+}
+
+/// Control characters, including the terminal's dangerous ones (ESC, BEL, CSI) and line breaks.
+fn control() -> impl Strategy<Value = char> {
+    prop_oneof![
+        Just('\u{1b}'),
+        Just('\u{7}'),
+        Just('\u{9b}'),
+        Just('\u{0}'),
+        Just('\r'),
+        Just('\t'),
+        Just('\u{8}'),
+        Just('\u{7f}'),
+        (0u32..0x20).prop_map(|c| char::from_u32(c).unwrap()),
+    ]
+}
+
+/// Lines the console and Discord really get.
+const LINES: [&str; 4] = [
+    "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01 machine_type:e2-small",
+    "/cloud-policy add name:\"no eu\" policy_type:region denied_values:europe-west1 priority:5",
+    "approve 1b1e",
+    "/cloud-grant user:<@!42> provider:gcp role:user regions:us-central1",
+];
+
+fn raw_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n')
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+    /// Any bytes at all: the reader yields one answerable item per line (text, too long, or not
+    /// UTF-8), holds at most the limit, and whatever is printed back carries no raw control character.
+    #[test]
+    fn console_bytes_of_any_kind_become_one_answer_per_line(
+        chunks in prop::collection::vec(prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..64),
+            Just(b"\n".to_vec()),
+            Just(vec![0xff, 0xfe]),
+            Just("é".as_bytes()[..1].to_vec()),
+            (1usize..3 * MAX_LINE_LEN).prop_map(|n| vec![b'a'; n]),
+        ], 0..24),
+    ) {
+        let bytes = chunks.concat();
+        let expected = bytes.split(|b| *b == b'\n').count() - usize::from(bytes.is_empty() || bytes.ends_with(b"\n"));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let items = runtime.block_on(async {
+            let mut lines = BoundedLines::new(tokio::io::BufReader::with_capacity(512, bytes.as_slice()));
+            let mut items = Vec::new();
+            while let Some(item) = lines.next().await.unwrap() {
+                items.push(item);
+            }
+            items
+        });
+        prop_assert_eq!(items.len(), expected);
+        for item in items {
+            if let Input::Line(line) = item {
+                prop_assert!(line.len() <= MAX_LINE_LEN);
+                let text = match parse_line(&line) {
+                    Ok(_) => continue,
+                    Err(e) => cloud_chatops::console::render(&cloud_chatops::commands::Reply::error(e.to_string()), false),
+                };
+                prop_assert!(!raw_control(&text) && !text.contains('\n'), "{:?}", text);
+            }
+        }
+    }
+
+    /// A control character in every position of real command lines: refused (an error, shown
+    /// escaped) or, between options, taken as the whitespace it is; an option value never keeps one.
+    #[test]
+    fn a_control_character_in_every_position_is_refused_or_escaped(c in control()) {
+        for line in LINES {
+            for at in 0..=line.len() {
+                if !line.is_char_boundary(at) {
+                    continue;
+                }
+                let hostile = format!("{}{c}{}", &line[..at], &line[at..]);
+                match parse_line(&hostile) {
+                    Ok(cloud_chatops::console::Line::Command(command)) => {
+                        // Debug shows a control character escaped, exactly as `escape_debug` writes it.
+                        let shown = format!("{command:?}");
+                        let escaped = c.escape_debug().to_string();
+                        prop_assert!(!shown.contains(&escaped), "a value kept {:?}: {:?} -> {}", c, hostile, shown);
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        let text = cloud_chatops::console::render(&cloud_chatops::commands::Reply::error(e.to_string()), false);
+                        prop_assert!(!raw_control(&text), "{:?} -> {:?}", hostile, text);
+                    }
+                }
+                prop_assert!(!raw_control(&visible_lines(&hostile)));
+            }
+        }
     }
 }

@@ -4,6 +4,10 @@
 //! `store::wal`). Looking is a file-system call, not a query: a quiet database is never touched. A
 //! checkpoint that finds the database busy copies what it can and tries again at the next tick;
 //! nothing waits on this actor. With PostgreSQL it has nothing to do and sets no timer.
+//!
+//! The same tick checks the database file is still the one opened (its device and inode): a file
+//! deleted or replaced under the process is reported once as a `wal::Fault`, and the front ends
+//! stop serving.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -36,6 +40,10 @@ pub struct CheckpointActor;
 pub struct CheckpointState {
     db: DatabaseConnection,
     log: Option<PathBuf>,
+    /// The database file and the (device, inode) it had when the actor started.
+    file: Option<(PathBuf, (u64, u64))>,
+    /// A fault was reported; the file is not looked at again.
+    faulted: bool,
     /// When the log file had last changed at the last checkpoint.
     checkpointed: Option<SystemTime>,
     last: Option<Checkpointed>,
@@ -53,8 +61,12 @@ impl Actor for CheckpointActor {
         db: DatabaseConnection,
     ) -> Result<CheckpointState, ActorProcessingErr> {
         let log = wal::log_path(&db);
+        let file = wal::database_path(&db).and_then(|path| wal::file_identity(&path).map(|id| (path, id)));
+        if let Some((path, _)) = &file {
+            wal::clear(path);
+        }
         let timer = log.is_some().then(|| myself.send_after(CHECKPOINT_INTERVAL, || CheckpointMsg::Tick));
-        Ok(CheckpointState { db, log, checkpointed: None, last: None, timer })
+        Ok(CheckpointState { db, log, file, faulted: false, checkpointed: None, last: None, timer })
     }
 
     async fn post_stop(
@@ -76,6 +88,7 @@ impl Actor for CheckpointActor {
     ) -> Result<(), ActorProcessingErr> {
         match msg {
             CheckpointMsg::Tick => {
+                state.check_file();
                 let log = state.log.as_deref().and_then(wal::log_state);
                 if let Some((bytes, changed)) = log
                     && bytes >= wal::CHECKPOINT_BYTES
@@ -98,6 +111,15 @@ impl Actor for CheckpointActor {
 }
 
 impl CheckpointState {
+    /// Reports, once, a database file that is no longer the one this process opened.
+    fn check_file(&mut self) {
+        let Some((path, opened)) = &self.file else { return };
+        if !self.faulted && wal::file_identity(path) != Some(*opened) {
+            self.faulted = true;
+            wal::report(path, wal::Fault::FileReplaced(path.clone()));
+        }
+    }
+
     /// Checkpoints; `changed` is the log file's last change seen before it.
     async fn checkpoint(&mut self, changed: Option<SystemTime>) -> StoreResult<Option<Checkpointed>> {
         let done = wal::checkpoint(&self.db).await;

@@ -285,6 +285,21 @@ impl RecordsHandle {
         self.run(move |db| Box::pin(async move { store::sessions::get(db, id).await })).await
     }
 
+    /// The guild's lobbies whose id starts with `prefix`, at most `limit`.
+    pub async fn sessions_with_prefix(
+        &self,
+        guild_id: i64,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Uuid>, ActorError> {
+        let prefix = prefix.to_owned();
+        self.run(move |db| {
+            let prefix = prefix.clone();
+            Box::pin(async move { store::sessions::ids_with_prefix(db, guild_id, &prefix, limit).await })
+        })
+        .await
+    }
+
     /// Every pending lobby.
     pub async fn pending_sessions(&self) -> Result<Vec<deployment_sessions::Model>, ActorError> {
         self.run(|db| Box::pin(async move { store::sessions::list_pending(db).await })).await

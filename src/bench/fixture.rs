@@ -15,7 +15,7 @@ use super::db::{BenchDb, Target};
 use super::machine::rss_bytes;
 use crate::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
 use crate::actors::supervisor::{System, SystemArgs};
-use crate::commands::{Command, Invoker, Reply, execute};
+use crate::commands::{Command, Deploy, Invoker, Reply, execute};
 use crate::domain::{Catalog, ResourceKind};
 use crate::seed;
 use crate::settings::Settings;
@@ -113,7 +113,7 @@ impl Sample {
 
 /// `/cloud-deploy` of one `e2-small` VM in the sample project.
 pub fn deploy(name: &str) -> Command {
-    Command::Deploy {
+    Command::Deploy(Deploy {
         project_id: seed::PROJECT_ID.into(),
         kind: ResourceKind::Vm,
         name: name.into(),
@@ -122,7 +122,7 @@ pub fn deploy(name: &str) -> Command {
         count: 1,
         node_count: None,
         options: Default::default(),
-    }
+    })
 }
 
 /// The template's row with another id, name and deadline.

@@ -6,6 +6,7 @@
 //! raw-transaction rate in `quota.rs`). One file per figure; `fixture.rs` builds the databases and
 //! the stored lobbies they share. Benchmarks are never timed tests: nothing here asserts on a duration.
 
+mod console_memory;
 mod db;
 mod expiry;
 mod fixture;
@@ -125,6 +126,7 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
     emit(expiry::run(fleet, &scale).await?);
     emit(terraform::run(&target, &scale).await?);
     emit(startup::run(&target, &scale).await?);
+    emit(tokio::task::spawn_blocking(console_memory::run).await??);
     let elapsed = started.elapsed();
     eprintln!("bench finished in {:.1} s", elapsed.as_secs_f64());
     report::write(std::path::Path::new("BENCHMARKS.md"), &target, &scale, &figures, elapsed)?;
@@ -135,6 +137,14 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
 pub async fn lobby_open_only(quick: bool) -> anyhow::Result<()> {
     let scale = if quick { Scale::QUICK } else { Scale::FULL };
     for figure in lobby_open::run(&Target::from_env(), &scale).await? {
+        println!("{figure}");
+    }
+    Ok(())
+}
+
+/// Runs the console-memory benchmark alone, printing its figures; `BENCHMARKS.md` is not touched.
+pub async fn console_memory_only() -> anyhow::Result<()> {
+    for figure in tokio::task::spawn_blocking(console_memory::run).await?? {
         println!("{figure}");
     }
     Ok(())

@@ -1,7 +1,13 @@
 //! The command layer shared by every front end: a [`Command`] from a member goes in, a [`Reply`]
 //! comes out. Handlers only send messages to actors (through their handles); none holds a
-//! database connection. One file per command; [`execute`] only dispatches.
+//! database connection.
+//!
+//! As in mini-redis, each command is a type in its own file holding its [`spec::CommandSpec`] (its
+//! options, defined once: the parser, the Discord registration and the console's `help` are derived
+//! from it), its parser and its execution; [`Command`] and [`execute`] only dispatch. A new command
+//! is one file, one variant and one arm in each dispatch.
 
+mod args;
 mod command;
 mod deploy;
 mod grant;
@@ -13,12 +19,24 @@ mod press;
 mod projects;
 mod quota;
 mod reply;
+mod revoke;
+pub mod spec;
+pub mod text;
 pub mod views;
 
 pub use crate::actors::Services;
 pub use crate::domain::{Invoker, LobbyAction};
-pub use command::{Command, CommandError, MAX_VALUE_LEN, parse_user};
+pub use command::{Command, CommandError, MAX_OPTIONS, MAX_VALUE_LEN, SPECS, parse_user};
+pub use deploy::Deploy;
+pub use grant::Grant;
+pub use init::Init;
+pub use list::List;
+pub use policy::{Policy, PolicyAdd};
+pub use press::Press;
+pub use projects::Projects;
+pub use quota::Quota;
 pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
+pub use revoke::Revoke;
 
 use tracing::Instrument;
 
@@ -36,20 +54,21 @@ pub async fn execute(services: &Services, invoker: Invoker, command: Command) ->
 async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<Reply, ActorError> {
     services.lobbies.saw(invoker);
     match command {
-        Command::Init { provider, region, project_name, budget } => {
-            init::run(services, invoker, provider, region, project_name, budget).await
-        }
-        Command::Deploy { .. } => deploy::run(services, invoker, command).await,
-        Command::List { project_id, kind } => list::run(services, invoker, &project_id, kind).await,
-        Command::Quota { project_id } => quota::run(services, invoker, &project_id).await,
-        Command::Projects => projects::run(services, invoker).await,
-        Command::Grant { .. } | Command::Revoke { .. } => grant::run(services, invoker, command).await,
-        Command::PolicyAdd { .. } | Command::PolicyList | Command::PolicyRemove { .. } => {
-            policy::run(services, invoker, command).await
-        }
-        Command::Press { session_id, action } => press::run(services, invoker, session_id, action).await,
+        Command::Init(c) => c.run(services, invoker).await,
+        Command::Deploy(c) => deploy::run(services, invoker, c).await,
+        Command::List(c) => c.run(services, invoker).await,
+        Command::Quota(c) => c.run(services, invoker).await,
+        Command::Grant(c) => c.run(services, invoker).await,
+        Command::Revoke(c) => c.run(services, invoker).await,
+        Command::Projects(c) => c.run(services, invoker).await,
+        Command::Policy(c) => c.run(services, invoker).await,
+        Command::Press(Press { session_id, action }) => press::run(services, invoker, session_id, action).await,
     }
 }
+
+/// The `project_id` option most commands take.
+const PROJECT_ID: spec::OptionSpec =
+    spec::OptionSpec::text("project_id", "Project, e.g. gcp-3f9a1c").required().autocomplete();
 
 /// The member's role for a provider: their grant, or CloudAdmin for a guild administrator without one.
 pub async fn member(services: &Services, invoker: Invoker, provider: Provider) -> Result<Member, ActorError> {

@@ -6,6 +6,15 @@ use uuid::Uuid;
 use super::{Invoker, LobbyAction, Reply, Services, outcomes};
 use crate::actors::ActorError;
 
+/// A lobby button pressed: from Discord's buttons or the console's `approve` / `cancel`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Press {
+    /// The lobby.
+    pub session_id: Uuid,
+    /// Which button.
+    pub action: LobbyAction,
+}
+
 pub(super) async fn run(
     services: &Services,
     invoker: Invoker,

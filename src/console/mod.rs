@@ -1,19 +1,24 @@
 //! The local console front end: reads lines from a terminal or a pipe, turns them into the same
 //! `Command`s Discord does, and prints the `Reply`s. Lobby expiry is printed when it happens.
 
+pub mod help;
+pub mod input;
 mod parse;
 mod render;
 
-pub use parse::{HELP, Line, parse_line};
-pub use render::render;
+pub use input::{BoundedLines, Input, Source, Terminal};
+pub use parse::{Line, MAX_LINE_LEN, parse_line};
+pub use render::{render, visible_lines};
 
+use std::future::Future;
 use std::sync::Arc;
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncBufRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use crate::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
-use crate::commands::{Command, Invoker, Reply, Services, execute, outcomes};
+use crate::commands::{Command, Invoker, LobbyAction, Press, Reply, Services, execute, outcomes};
 
 /// Who the console acts as, and how it prints.
 #[derive(Debug, Clone, Copy)]
@@ -43,33 +48,55 @@ impl LobbyNotifier for ConsoleNotifier {
     }
 }
 
-/// Runs the console until `quit` or the end of input.
+/// Runs the console until `quit`, the end of input or `stop` (a database fault).
 pub async fn run<R, W>(
     services: &Services,
     mut options: ConsoleOptions,
-    input: R,
+    mut input: Source<R>,
     mut output: W,
     mut updates: mpsc::UnboundedReceiver<Reply>,
+    stop: impl Future<Output = ()>,
 ) -> std::io::Result<()>
 where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let mut lines = input.lines();
     let mut last_lobby = None;
+    let mut stop = std::pin::pin!(stop);
     loop {
         tokio::select! {
             biased;
+            () = &mut stop => break,
             Some(update) = updates.recv() => {
-                write_line(&mut output, &render(&update, options.json)).await?;
+                let text = render(&update, options.json);
+                let printed = match &mut input {
+                    Source::Terminal(term) => term.print(&text),
+                    Source::Pipe(_) => false,
+                };
+                if !printed {
+                    write_line(&mut output, &text).await?;
+                }
             }
-            line = lines.next_line() => {
+            line = input.next() => {
                 let Some(line) = line? else { break };
+                let line = match line {
+                    Input::Line(line) => line,
+                    Input::TooLong => {
+                        let reply = Reply::error(format!("line too long (at most {MAX_LINE_LEN} bytes); it was skipped"));
+                        write_line(&mut output, &render(&reply, options.json)).await?;
+                        continue;
+                    }
+                    Input::NotUtf8 => {
+                        let reply = Reply::error("the line is not valid UTF-8; it was skipped");
+                        write_line(&mut output, &render(&reply, options.json)).await?;
+                        continue;
+                    }
+                };
                 let reply = match parse_line(&line) {
                     Ok(Line::Empty) => continue,
                     Ok(Line::Quit) => break,
-                    Ok(Line::Help) => {
-                        write_line(&mut output, HELP).await?;
+                    Ok(Line::Help(topic)) => {
+                        write_line(&mut output, &help::render(topic.as_deref(), options.json)).await?;
                         continue;
                     }
                     Ok(Line::As { user_id, admin }) => {
@@ -86,8 +113,12 @@ where
                     }
                     Ok(Line::Command(command)) => execute(services, options.invoker, command).await,
                     Ok(Line::PressLast(action)) => match last_lobby {
-                        Some(session_id) => execute(services, options.invoker, Command::Press { session_id, action }).await,
+                        Some(session_id) => press(services, options.invoker, session_id, action).await,
                         None => Reply::error("no lobby opened in this console yet; give a session id"),
+                    },
+                    Ok(Line::PressPrefix { prefix, action }) => match resolve(services, options.invoker, &prefix).await {
+                        Ok(session_id) => press(services, options.invoker, session_id, action).await,
+                        Err(reply) => reply,
                     },
                     Err(e) => Reply::error(e.to_string()),
                 };
@@ -103,6 +134,29 @@ where
         write_line(&mut output, &render(&update, options.json)).await?;
     }
     output.flush().await
+}
+
+async fn press(services: &Services, invoker: Invoker, session_id: Uuid, action: LobbyAction) -> Reply {
+    execute(services, invoker, Command::Press(Press { session_id, action })).await
+}
+
+/// The one lobby of this guild whose id starts with `prefix`, or the error to show.
+async fn resolve(services: &Services, invoker: Invoker, prefix: &str) -> Result<Uuid, Reply> {
+    match services.records.sessions_with_prefix(invoker.guild_id, prefix, 3).await {
+        Ok(ids) => match ids.as_slice() {
+            [id] => Ok(*id),
+            [] => Err(Reply::error(format!("no lobby id starts with `{prefix}`"))),
+            several => {
+                let shown: Vec<String> = several.iter().map(|id| id.to_string()[..13].to_owned() + "…").collect();
+                let more = if several.len() >= 3 { " and more" } else { "" };
+                Err(Reply::error(format!(
+                    "`{prefix}` is the start of several lobby ids ({}{more}); type more of it",
+                    shown.join(", ")
+                )))
+            }
+        },
+        Err(e) => Err(crate::commands::user_error(&e)),
+    }
 }
 
 async fn write_line<W: AsyncWrite + Unpin>(output: &mut W, text: &str) -> std::io::Result<()> {

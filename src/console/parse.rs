@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, parse_user};
+use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, Press, SPECS, parse_user};
 
 /// Longest line accepted.
 pub const MAX_LINE_LEN: usize = 4_096;
@@ -19,10 +19,17 @@ pub enum Line {
     Command(Command),
     /// Press a button of the last lobby this console opened (`approve` / `cancel` without an id).
     PressLast(LobbyAction),
+    /// Press a button of the lobby whose id starts with `prefix` (`approve 1b1e`).
+    PressPrefix {
+        /// The start of the id, lowercase.
+        prefix: String,
+        /// Which button.
+        action: LobbyAction,
+    },
     /// Act as another member from now on.
     As { user_id: i64, admin: bool },
-    /// Show the syntax.
-    Help,
+    /// Show the syntax (of one command).
+    Help(Option<String>),
     /// Leave.
     Quit,
 }
@@ -38,7 +45,11 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
         return Ok(Line::Empty);
     }
     match first.to_ascii_lowercase().as_str() {
-        "help" | "/help" | "/cloud-help" => Ok(Line::Help),
+        "help" | "/help" | "/cloud-help" => match rest {
+            [] => Ok(Line::Help(None)),
+            [topic] => Ok(Line::Help(Some(topic.clone()))),
+            _ => Err(CommandError("usage: help [command]".into())),
+        },
         "quit" | "exit" => Ok(Line::Quit),
         "as" => match rest {
             [user] => Ok(Line::As { user_id: parse_user(user)?, admin: false }),
@@ -50,19 +61,24 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
         "approve" | "cancel" => {
             let action = if first.eq_ignore_ascii_case("approve") { LobbyAction::Approve } else { LobbyAction::Cancel };
             match rest {
-                [id] => {
-                    let session_id = Uuid::parse_str(id).map_err(|_| {
-                        CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>()))
-                    })?;
-                    Ok(Line::Command(Command::Press { session_id, action }))
-                }
+                [id] => match Uuid::parse_str(id) {
+                    Ok(session_id) if id.len() == 36 => Ok(Line::Command(Command::Press(Press { session_id, action }))),
+                    _ if is_id_prefix(id) => Ok(Line::PressPrefix { prefix: id.to_ascii_lowercase(), action }),
+                    _ => {
+                        Err(CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>())))
+                    }
+                },
                 [] => Ok(Line::PressLast(action)),
                 _ => Err(CommandError(format!("usage: {} [session id]", first.to_ascii_lowercase()))),
             }
         }
         name if name.starts_with('/') => {
-            let (name, options) = match (name, rest.first()) {
-                ("/cloud-policy", Some(sub)) if !sub.contains(':') => {
+            // A command with subcommands takes the next word as one (`/cloud-policy add ...`).
+            let has_subcommands = SPECS
+                .iter()
+                .any(|s| s.name == &name[1..] && matches!(s.shape, crate::commands::spec::Shape::Subcommands(_)));
+            let (name, options) = match rest.first() {
+                Some(sub) if has_subcommands && !sub.contains(':') => {
                     (format!("{name} {}", sub.to_ascii_lowercase()), &rest[1..])
                 }
                 _ => (name.to_owned(), rest),
@@ -83,6 +99,11 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
             Err(CommandError(format!("unknown command `{}`; type `help`", other.chars().take(40).collect::<String>())))
         }
     }
+}
+
+/// Whether `text` can start a session id: 1 to 35 hex digits and dashes.
+fn is_id_prefix(text: &str) -> bool {
+    (1..36).contains(&text.len()) && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
 
 /// Splits on whitespace; double quotes group (and are removed), `\"` and `\\` escape inside quotes.
@@ -130,33 +151,25 @@ fn tokenize(line: &str) -> Result<Vec<String>, CommandError> {
     Ok(tokens)
 }
 
-/// The syntax, for `help`.
-pub const HELP: &str = "\
-commands (same options as the Discord slash commands):
-  /cloud-init provider:gcp project_name:\"Production API\" [region:us-central1] [budget_limit:3000]
-  /cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01 [machine_type:e2-medium] [region:..] [count:1..10] [node_count:..] [access:public|private]
-  /cloud-list project_id:.. [resource_type:..]    /cloud-quota project_id:..    /cloud-projects
-  /cloud-grant user:<id> provider:gcp role:viewer|user|admin [max_vm_size:medium] [regions:a,b] [budget_limit:..]
-  /cloud-revoke user:<id> provider:gcp
-  /cloud-policy add name:.. policy_type:region|cost|security|quota|permission [resource_pattern:*] [allowed_values:a,b] [denied_values:..] [max_cost_per_hour:0.50] [require_approval:true] [priority:10]
-  /cloud-policy list    /cloud-policy remove policy_id:..
-  approve [session]   cancel [session]   (no session: the last lobby opened here)
-  as <user_id> [admin]   help   quit";
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commands::{Init, Policy};
 
     #[test]
     fn quoted_values_and_subcommands() {
         let line = parse_line("/cloud-init provider:gcp project_name:\"Production API\"").unwrap();
         assert!(
-            matches!(line, Line::Command(Command::Init { ref project_name, .. }) if project_name == "Production API")
+            matches!(line, Line::Command(Command::Init(Init { ref project_name, .. })) if project_name == "Production API")
         );
         let line = parse_line("/cloud-policy remove policy_id:3").unwrap();
-        assert_eq!(line, Line::Command(Command::PolicyRemove { policy_id: 3 }));
+        assert_eq!(line, Line::Command(Command::Policy(Policy::Remove { policy_id: 3 })));
         assert_eq!(parse_line("as 222222222 admin").unwrap(), Line::As { user_id: 222_222_222, admin: true });
         assert_eq!(parse_line("   # comment").unwrap(), Line::Empty);
+        assert_eq!(
+            parse_line("approve 1B1E").unwrap(),
+            Line::PressPrefix { prefix: "1b1e".into(), action: LobbyAction::Approve }
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! Replies as terminal text, or as one JSON object per line (`--json`).
+//! Replies as terminal text, or as one JSON object per line (`--json`). The wording comes from
+//! `commands::text`, shared with Discord. Text never carries a control character a member typed:
+//! each is shown escaped, so input cannot rewrite the terminal.
 
 use std::fmt::Write;
 
-use crate::commands::{LobbyView, Reply};
-use crate::domain::validate::{Effect, Outcome};
+use crate::commands::{LobbyView, Reply, text};
+use crate::domain::validate::Outcome;
 
 /// One reply as printed: JSON with a `kind` field, or readable text.
 pub fn render(reply: &Reply, json: bool) -> String {
@@ -11,6 +13,15 @@ pub fn render(reply: &Reply, json: bool) -> String {
         return serde_json::to_string(reply)
             .unwrap_or_else(|_| r#"{"kind":"error","message":"unprintable reply"}"#.into());
     }
+    visible_lines(&plain(reply))
+}
+
+/// Every line of `text` with its control characters escaped (the line breaks stay).
+pub fn visible_lines(text: &str) -> String {
+    text.split('\n').map(text::visible).collect::<Vec<_>>().join("\n")
+}
+
+fn plain(reply: &Reply) -> String {
     let mut out = String::new();
     match reply {
         Reply::ProjectCreated { project } => {
@@ -22,15 +33,7 @@ pub fn render(reply: &Reply, json: bool) -> String {
         }
         Reply::Lobby(lobby) => lobby_text(&mut out, lobby),
         Reply::Deployed(d) => {
-            let _ = write!(
-                out,
-                "deployed {} in {} (approved by {}): {}/h, {}/month",
-                d.resources.join(", "),
-                d.project_id,
-                d.approved_by,
-                d.hourly.format(2),
-                d.monthly.format(2)
-            );
+            let _ = write!(out, "{}: {}", text::deployed(d), text::cost(d.hourly, d.monthly));
             if let Some(dir) = &d.terraform_dir {
                 let _ = write!(out, "\n  terraform: {dir}/ ({})", d.files.join(", "));
             }
@@ -39,14 +42,10 @@ pub fn render(reply: &Reply, json: bool) -> String {
             }
         }
         Reply::LobbyClosed { session_id, status, reason, by, .. } => {
-            let _ = write!(out, "lobby {session_id} {status}");
-            if let Some(by) = by {
-                let _ = write!(out, " (by {by})");
-            }
-            let _ = write!(out, ": {reason}");
+            out.push_str(&text::closed(*session_id, *status, *by, reason));
         }
         Reply::Resources { project_id, resources } => {
-            let _ = write!(out, "{} resource(s) in {project_id}", resources.len());
+            let _ = write!(out, "{} resource(s) in {project_id}, {}", resources.len(), text::total_cost(resources));
             for r in resources {
                 let size = r.size.as_deref().unwrap_or("-");
                 let _ = write!(
@@ -77,30 +76,33 @@ pub fn render(reply: &Reply, json: bool) -> String {
             }
         }
         Reply::Granted { user_id, provider, role, summary } => {
-            let _ = write!(out, "{user_id} is now {role} for {provider}: {summary}");
+            out.push_str(&text::granted(*user_id, role, provider, summary));
         }
-        Reply::Revoked { user_id, provider, existed } => {
-            let _ = if *existed {
-                write!(out, "revoked {user_id}'s {provider} role")
-            } else {
-                write!(out, "{user_id} had no {provider} role")
-            };
-        }
+        Reply::Revoked { user_id, provider, existed } => out.push_str(&text::revoked(*user_id, provider, *existed)),
         Reply::PolicyAdded { policy } => {
             let _ = write!(
                 out,
-                "added policy #{} {} ({}, {}, priority {})",
-                policy.id, policy.name, policy.policy_type, policy.resource_pattern, policy.priority
+                "added policy #{} {} ({}, {}, priority {}): {}",
+                policy.id,
+                policy.name,
+                policy.policy_type,
+                policy.resource_pattern,
+                policy.priority,
+                text::policy_values(policy)
             );
         }
         Reply::Policies { policies } => {
             let _ = write!(out, "{} active policy(ies)", policies.len());
             for p in policies {
-                let approval = if p.require_approval { ", needs approval" } else { "" };
                 let _ = write!(
                     out,
-                    "\n  #{:<4} p{:<5} {:<9} {:<24} {}{approval}",
-                    p.id, p.priority, p.policy_type, p.resource_pattern, p.name
+                    "\n  #{:<4} p{:<5} {:<9} {:<24} {}: {}",
+                    p.id,
+                    p.priority,
+                    p.policy_type,
+                    p.resource_pattern,
+                    p.name,
+                    text::policy_values(p)
                 );
             }
         }
@@ -127,24 +129,17 @@ fn lobby_text(out: &mut String, l: &LobbyView) {
     );
     let _ = write!(out, "\n  verdict: {}", v.summary());
     for violation in &v.violations {
-        let effect = match violation.effect {
-            Effect::Deny => "denied",
-            Effect::RequireApproval => "needs approval",
-        };
+        let effect = text::effect(violation.effect);
         let policy = violation.policy_name.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default();
         let _ = write!(out, "\n  - {}{policy}: {} ({effect})", violation.rule, violation.message);
     }
     for q in &v.quota {
-        let _ = write!(
-            out,
-            "\n  quota {} ({}): {} used + {} reserved + {} requested of {}",
-            q.quota_type, q.region, q.used, q.reserved, q.requested, q.limit
-        );
+        let _ = write!(out, "\n  quota {} ({}): {}", q.quota_type, q.region, text::lobby_quota(q));
     }
     for w in &v.warnings {
         let _ = write!(out, "\n  warning: {w}");
     }
-    let _ = write!(out, "\n  cost: {}/h, {}/month", v.hourly.format(2), v.monthly.format(2));
+    let _ = write!(out, "\n  cost: {}", text::cost(v.hourly, v.monthly));
     let expires = chrono::DateTime::from_timestamp(l.expires_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
     let _ = write!(out, "\n  expires: {expires}");
     let actions = match (l.can_approve, v.outcome) {

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use serenity::all::{
     AutocompleteOption, CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse,
-    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready,
+    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready, ShardStageUpdateEvent,
 };
 use serenity::async_trait;
 
 use super::render::{Rendered, render};
 use super::{custom_id, options, register};
-use crate::commands::{Command, Reply, Services, execute};
+use crate::commands::{Command, Press, Projects, Reply, Services, execute};
 use crate::domain::{Provider, ResourceKind};
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
@@ -42,6 +42,11 @@ impl EventHandler for Handler {
             Ok(n) => tracing::info!(commands = n, guild_id = ?self.guild_id, "slash commands registered"),
             Err(e) => tracing::error!(error = %e, "could not register the slash commands"),
         }
+    }
+
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        // One line per change of a shard's connection, in place of serenity's own retry logs.
+        tracing::info!(shard = event.shard_id.0, from = ?event.old, to = ?event.new, "Discord gateway connection");
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -147,7 +152,9 @@ impl Handler {
         let _enter = span.enter();
         let services = self.services.clone();
         let mut work =
-            tokio::spawn(async move { execute(&services, invoker, Command::Press { session_id, action }).await });
+            tokio::spawn(
+                async move { execute(&services, invoker, Command::Press(Press { session_id, action })).await },
+            );
         match self.within_deadline(&mut work).await {
             Some(joined) => {
                 let reply = joined.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
@@ -202,7 +209,8 @@ impl Handler {
         match focused.name {
             "project_id" => {
                 // The projects this member can see, exactly as /cloud-projects lists them.
-                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects).await else {
+                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects(Projects)).await
+                else {
                     return Vec::new();
                 };
                 projects

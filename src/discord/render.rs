@@ -1,35 +1,31 @@
-//! Replies as Discord messages: the lobby embed with its buttons, and short texts for the rest.
-//! Everything stays inside Discord's limits whatever the verdict holds: at most 25 fields, 1,024
-//! characters a field, 4,096 in the description and 6,000 in the whole embed.
+//! Replies as Discord messages, every kind rendered natively: an embed with fields (the lobby with
+//! its buttons), refusals and errors ephemeral. The wording comes from `commands::text`, shared
+//! with the console; the limits are kept by [`Embed`]. Lists are cut into pages of [`PAGE_SIZE`]
+//! items ([`render_page`]); the first page is what [`render`] shows.
 
 use serenity::all::{
-    ButtonStyle, Colour, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EditInteractionResponse, EditMessage,
+    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, EditInteractionResponse, EditMessage,
 };
 
 use super::custom_id;
-use crate::commands::{LobbyAction, LobbyView, Reply};
+use super::embed::{Embed, colour, join_within};
+use crate::commands::{LobbyAction, LobbyView, Reply, text};
 use crate::domain::validate::{Effect, Outcome};
 
-/// Discord's limits.
-pub const MAX_FIELDS: usize = 25;
-/// Characters in one field value.
-pub const MAX_FIELD_VALUE: usize = 1024;
-/// Characters in a whole embed.
-pub const MAX_EMBED_TOTAL: usize = 6000;
+pub use super::embed::{MAX_EMBED_TOTAL, MAX_FIELD_VALUE, MAX_FIELDS};
+
 /// Characters in a message's content.
 pub const MAX_CONTENT: usize = 2000;
-const MAX_TITLE: usize = 256;
-const MAX_DESCRIPTION: usize = 4096;
-/// Kept below the 6,000 total so the footer and titles always fit.
-const FIELD_BUDGET: usize = 5000;
+/// Items of a list on one page (one field each, leaving room for the summary field).
+pub const PAGE_SIZE: usize = 20;
 
 /// A reply as a Discord message.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    /// Plain text.
+    /// Plain text (unused by the replies themselves; kept empty so an edit clears old text).
     pub content: Option<String>,
-    /// The lobby embed, if any.
+    /// The embed.
     pub embed: Option<CreateEmbed>,
     /// Button rows (an empty list removes the buttons).
     pub components: Vec<CreateActionRow>,
@@ -53,84 +49,206 @@ impl Rendered {
 
     /// As an edit of the original response (deferred commands and buttons).
     pub fn edit(&self) -> EditInteractionResponse {
-        let mut m = EditInteractionResponse::new()
+        let m = EditInteractionResponse::new()
             .components(self.components.clone())
             .content(self.content.clone().unwrap_or_default());
-        m = match &self.embed {
+        match &self.embed {
             Some(e) => m.embed(e.clone()),
             None => m.embeds(Vec::new()),
-        };
-        m
+        }
     }
 
     /// As an ephemeral follow-up (a late refusal after a public deferral).
     pub fn followup(&self) -> CreateInteractionResponseFollowup {
-        CreateInteractionResponseFollowup::new().ephemeral(true).content(self.content.clone().unwrap_or_default())
+        let m = CreateInteractionResponseFollowup::new().ephemeral(true);
+        let m = match &self.content {
+            Some(c) => m.content(c.clone()),
+            None => m,
+        };
+        match &self.embed {
+            Some(e) => m.embed(e.clone()),
+            None => m,
+        }
     }
 
-    /// As an edit of a channel message with the bot token (timer-driven updates).
+    /// As an edit of a channel message with the bot token (timer-driven updates): the new embed
+    /// replaces the lobby's.
     pub fn channel_edit(&self) -> EditMessage {
-        let mut m =
-            EditMessage::new().components(self.components.clone()).content(self.content.clone().unwrap_or_default());
-        if let Some(e) = &self.embed {
-            m = m.embed(e.clone());
-        }
-        m
+        EditMessage::new()
+            .components(self.components.clone())
+            .content(self.content.clone().unwrap_or_default())
+            .embeds(self.embed.iter().cloned().collect())
     }
 }
 
-/// Renders any reply.
+/// Renders any reply (lists: their first page).
 pub fn render(reply: &Reply) -> Rendered {
+    render_page(reply, 0)
+}
+
+/// Renders a reply; a list shows its page `page` (from 0; past the end shows the last page).
+pub fn render_page(reply: &Reply, page: usize) -> Rendered {
     match reply {
         Reply::Lobby(lobby) => lobby_message(lobby),
-        Reply::Deployed(d) => {
-            let mut lines = vec![format!(
-                "✅ **Deployed** {} in `{}` — approved by <@{}>; {}/h, {}/month",
-                d.resources.join(", "),
-                d.project_id,
-                d.approved_by,
-                d.hourly.format(2),
-                d.monthly.format(2)
-            )];
-            if let Some(dir) = &d.terraform_dir {
-                lines.push(format!("Terraform: `{dir}/` ({})", d.files.join(", ")));
-            }
-            if let Some(w) = &d.warning {
-                lines.push(format!("⚠️ {w}"));
-            }
-            closed(lines.join("\n"))
-        }
-        Reply::LobbyClosed { session_id, project_id, status, by, reason } => {
-            let who = by.map(|b| format!(" by <@{b}>")).unwrap_or_default();
-            closed(format!("Lobby `{session_id}` for `{project_id}` **{status}**{who}: {reason}"))
-        }
-        Reply::Refused { message } => private(format!("⛔ {message}")),
-        Reply::Error { message } => private(format!("⚠️ {message}")),
-        other => public(crate::console::render(other, false)),
+        Reply::Refused { message } => private(Embed::new("⛔ Not allowed", colour::BAD).description(message)),
+        Reply::Error { message } => private(Embed::new("⚠️ Could not do that", colour::WARN).description(message)),
+        Reply::Deployed(_) | Reply::LobbyClosed { .. } => closed(embed(reply, page)),
+        _ => public(embed(reply, page)),
     }
 }
 
-fn public(text: String) -> Rendered {
-    Rendered { content: Some(code_block(&text)), ..Default::default() }
+fn public(embed: Embed) -> Rendered {
+    Rendered { embed: Some(embed.build()), ..Default::default() }
 }
 
-fn private(text: String) -> Rendered {
-    Rendered { content: Some(truncate(&text, MAX_CONTENT)), ephemeral: true, ..Default::default() }
+fn private(embed: Embed) -> Rendered {
+    Rendered { embed: Some(embed.build()), ephemeral: true, ..Default::default() }
 }
 
-/// A lobby that ended: its text, and no buttons.
-fn closed(text: String) -> Rendered {
-    Rendered { content: Some(truncate(&text, MAX_CONTENT)), embed: None, components: Vec::new(), ephemeral: false }
+/// A lobby that ended: its embed, and no buttons.
+fn closed(embed: Embed) -> Rendered {
+    Rendered { content: Some(String::new()), embed: Some(embed.build()), components: Vec::new(), ephemeral: false }
 }
 
-fn code_block(text: &str) -> String {
-    let body = truncate(&text.replace("```", "'''"), MAX_CONTENT - 8);
-    format!("```\n{body}\n```")
+/// The items of page `page` of `items`, and the footer that says where it is.
+fn page_of<T>(items: &[T], page: usize) -> (&[T], String) {
+    let pages = items.len().div_ceil(PAGE_SIZE).max(1);
+    let page = page.min(pages - 1);
+    let start = page * PAGE_SIZE;
+    let shown = &items[start..(start + PAGE_SIZE).min(items.len())];
+    let footer = if pages > 1 {
+        format!("page {} of {pages} · {} item(s) in all", page + 1, items.len())
+    } else {
+        format!("{} item(s)", items.len())
+    };
+    (shown, footer)
+}
+
+fn embed(reply: &Reply, page: usize) -> Embed {
+    match reply {
+        Reply::ProjectCreated { project: p } => {
+            let mut e = Embed::new(&format!("Project created: {}", p.id), colour::GOOD).description(&p.name);
+            e.field("Provider", &p.provider, true);
+            e.field("Default region", &p.default_region, true);
+            e.field("Owner", &format!("<@{}>", p.owner_user_id), true);
+            let budget = p.monthly_budget.map(|b| format!("{}/month", b.format(2)));
+            e.field("Monthly budget", budget.as_deref().unwrap_or("none"), true);
+            e
+        }
+        Reply::Deployed(d) => {
+            let colour = if d.warning.is_some() { colour::WARN } else { colour::GOOD };
+            let mut e = Embed::new(&format!("✅ Deployed {}", d.resources.join(", ")), colour)
+                .description(&text::deployed(d))
+                .footer(&format!("session {}", d.session_id));
+            e.field("Project", &d.project_id, true);
+            e.field("Approved by", &format!("<@{}>", d.approved_by), true);
+            e.field("Cost", &text::cost(d.hourly, d.monthly), true);
+            if let Some(dir) = &d.terraform_dir {
+                e.field("Terraform", &format!("`{dir}/` ({})", d.files.join(", ")), false);
+            }
+            if let Some(w) = &d.warning {
+                e.field("⚠️ Warning", w, false);
+            }
+            e
+        }
+        Reply::LobbyClosed { session_id, project_id, status, by, reason } => {
+            let mut e = Embed::new(&format!("Lobby {status}"), colour::DONE).description(reason).footer(&text::closed(
+                *session_id,
+                *status,
+                *by,
+                reason,
+            ));
+            e.field("Project", project_id, true);
+            if let Some(by) = by {
+                e.field("By", &format!("<@{by}>"), true);
+            }
+            e
+        }
+        Reply::Resources { project_id, resources } => {
+            let (shown, footer) = page_of(resources, page);
+            let mut e = Embed::new(&format!("Resources in {project_id}"), colour::INFO)
+                .description(&format!("Total: {}", text::total_cost(resources)))
+                .footer(&footer);
+            for r in shown {
+                e.field(&r.name, &format!("{}\ncreated by <@{}>", text::resource(r), r.created_by), false);
+            }
+            e
+        }
+        Reply::Quota { project_id, lines } => {
+            let (shown, footer) = page_of(lines, page);
+            let mut e = Embed::new(&format!("Quota of {project_id}"), colour::INFO).footer(&footer);
+            for q in shown {
+                let bar = usage_bar(q.used, q.reserved, q.limit);
+                e.field(&format!("{} ({})", q.quota_type, q.region), &format!("{bar}\n{}", text::quota_usage(q)), true);
+            }
+            e
+        }
+        Reply::Projects { projects } => {
+            let (shown, footer) = page_of(projects, page);
+            let mut e = Embed::new("Projects", colour::INFO).footer(&footer);
+            for p in shown {
+                let budget = p.monthly_budget.map(|b| format!(" · budget {}/month", b.format(2))).unwrap_or_default();
+                let value = format!("{} · {} · owner <@{}>{budget}", p.provider, p.default_region, p.owner_user_id);
+                e.field(&format!("{} · {}", p.id, p.name), &value, false);
+            }
+            e
+        }
+        Reply::Granted { user_id, provider, role, summary } => {
+            let mut e = Embed::new("Role granted", colour::GOOD)
+                .description(&format!("<@{user_id}> is now **{role}** for {provider}"));
+            e.field("Permissions", summary, false);
+            e
+        }
+        Reply::Revoked { user_id, provider, existed } => {
+            let title = if *existed { "Role revoked" } else { "No role to revoke" };
+            Embed::new(title, colour::DONE).description(&text::revoked(*user_id, provider, *existed))
+        }
+        Reply::PolicyAdded { policy: p } => {
+            let mut e = Embed::new(&format!("Policy #{} added: {}", p.id, p.name), colour::GOOD);
+            e.field("Type", &p.policy_type, true);
+            e.field("Applies to", &format!("`{}`", p.resource_pattern), true);
+            e.field("Priority", &p.priority.to_string(), true);
+            e.field("Values", &text::policy_values(p), false);
+            e
+        }
+        Reply::Policies { policies } => {
+            let (shown, footer) = page_of(policies, page);
+            let mut e = Embed::new("Active policies", colour::INFO).footer(&footer);
+            for p in shown {
+                let value = format!("{} on `{}` · {}", p.policy_type, p.resource_pattern, text::policy_values(p));
+                e.field(&format!("#{} · {} (priority {})", p.id, p.name, p.priority), &value, false);
+            }
+            e
+        }
+        Reply::PolicyRemoved { policy_id } => Embed::new(&format!("Policy #{policy_id} removed"), colour::DONE),
+        // Rendered by `render_page` itself; kept total so a new kind cannot fall through silently.
+        Reply::Lobby(l) => Embed::new(&format!("Lobby {}", l.session_id), colour::INFO),
+        Reply::Refused { message } | Reply::Error { message } => Embed::new("⚠️", colour::BAD).description(message),
+    }
+}
+
+/// `████░░░░░░` of `limit`: used solid, reserved shaded.
+fn usage_bar(used: i64, reserved: i64, limit: i64) -> String {
+    const WIDTH: i64 = 10;
+    if limit <= 0 {
+        return "`no limit set`".to_owned();
+    }
+    // In i128 and clamped before narrowing: a count far above its limit must not wrap around.
+    let cells = |n: i64| (i128::from(n.max(0)) * i128::from(WIDTH) / i128::from(limit)).min(i128::from(WIDTH)) as i64;
+    let full = cells(used);
+    let held = cells(used.saturating_add(reserved)).max(full) - full;
+    let free = WIDTH - full - held;
+    format!("`{}{}{}`", "█".repeat(full as usize), "▒".repeat(held as usize), "░".repeat(free as usize))
 }
 
 /// The lobby: one embed with the verdict, quota and cost, and the two buttons.
 pub fn lobby_message(lobby: &LobbyView) -> Rendered {
-    Rendered { content: None, embed: Some(lobby_embed(lobby)), components: vec![buttons(lobby)], ephemeral: false }
+    Rendered {
+        content: None,
+        embed: Some(lobby_embed(lobby).build()),
+        components: vec![buttons(lobby)],
+        ephemeral: false,
+    }
 }
 
 fn buttons(lobby: &LobbyView) -> CreateActionRow {
@@ -145,114 +263,58 @@ fn buttons(lobby: &LobbyView) -> CreateActionRow {
     ])
 }
 
-/// Fields added under a total budget; what does not fit is summarised in one last field.
-struct Fields {
-    fields: Vec<(String, String, bool)>,
-    used: usize,
-    dropped: usize,
-}
-
-impl Fields {
-    fn push(&mut self, name: &str, value: &str, inline: bool) {
-        let (name, value) = (truncate(name, MAX_TITLE), truncate(value, MAX_FIELD_VALUE));
-        let cost = name.chars().count() + value.chars().count();
-        if self.fields.len() >= MAX_FIELDS - 1 || self.used + cost > FIELD_BUDGET {
-            self.dropped += 1;
-            return;
-        }
-        self.used += cost;
-        self.fields.push((name, value, inline));
-    }
-
-    fn finish(mut self) -> Vec<(String, String, bool)> {
-        if self.dropped > 0 {
-            self.fields.push((
-                "…".into(),
-                format!("{} more item(s) not shown; see /cloud-quota and the policy list", self.dropped),
-                false,
-            ));
-        }
-        self.fields
-    }
-}
-
-fn lobby_embed(l: &LobbyView) -> CreateEmbed {
+fn lobby_embed(l: &LobbyView) -> Embed {
     let v = &l.verdict;
     let colour = match v.outcome {
-        Outcome::Allowed => Colour::from_rgb(0x2e, 0xcc, 0x71),
-        Outcome::NeedsApproval => Colour::from_rgb(0xf3, 0x9c, 0x12),
-        Outcome::Denied => Colour::from_rgb(0xe7, 0x4c, 0x3c),
+        Outcome::Allowed => colour::GOOD,
+        Outcome::NeedsApproval => colour::WARN,
+        Outcome::Denied => colour::BAD,
     };
     let size = v.size_name.as_deref().map(|s| format!(" · `{s}`")).unwrap_or_default();
-    let title = truncate(&format!("Deployment lobby · {} {}", l.resource_type, l.resource_name), MAX_TITLE);
-    let description = truncate(&v.summary(), MAX_DESCRIPTION.min(1000));
-    let mut fields = Fields { fields: Vec::new(), used: title.len() + description.len(), dropped: 0 };
-    fields.push(
+    let rule = text::approval_rule(l.can_approve, v.outcome);
+    let mut rule = rule.to_owned();
+    rule[..1].make_ascii_uppercase();
+    let mut e = Embed::new(&format!("Deployment lobby · {} {}", l.resource_type, l.resource_name), colour)
+        .description(&v.summary())
+        .more_hint("not shown; see /cloud-quota and the policy list")
+        .footer(&format!("{rule} · session {}", l.session_id));
+    e.field(
         "Request",
         &format!("`{}` · {}{size} ×{} in `{}`", l.project_id, l.resource_type, l.count, l.region),
         false,
     );
-    fields.push("Requested by", &format!("<@{}>", l.requested_by), true);
-    fields.push("Cost", &format!("{}/h · {}/month", v.hourly.format(2), v.monthly.format(2)), true);
-    fields.push("Expires", &format!("<t:{}:R>", l.expires_at), true);
-    let quota: Vec<String> = v
-        .quota
-        .iter()
-        .map(|q| {
-            format!(
-                "`{}` ({}): {} used + {} reserved + **{}** of {}",
-                q.quota_type, q.region, q.used, q.reserved, q.requested, q.limit
-            )
-        })
-        .collect();
+    e.field("Requested by", &format!("<@{}>", l.requested_by), true);
+    e.field("Cost", &text::cost(v.hourly, v.monthly), true);
+    e.field("Expires", &format!("<t:{}:R>", l.expires_at), true);
+    let quota: Vec<String> =
+        v.quota.iter().map(|q| format!("`{}` ({}): {}", q.quota_type, q.region, text::lobby_quota(q))).collect();
     if !quota.is_empty() {
-        fields.push("Quota", &join_within(&quota, MAX_FIELD_VALUE), false);
+        e.field("Quota", &join_within(&quota, MAX_FIELD_VALUE), false);
     }
     for violation in &v.violations {
-        let effect = match violation.effect {
-            Effect::Deny => "⛔ denied",
-            Effect::RequireApproval => "🟠 needs approval",
+        let mark = match violation.effect {
+            Effect::Deny => "⛔",
+            Effect::RequireApproval => "🟠",
         };
         let source =
             violation.policy_name.as_deref().map(|p| format!("policy “{p}”")).unwrap_or_else(|| violation.rule.clone());
-        fields.push(&format!("{effect} · {source}"), &violation.message, false);
+        e.field(&format!("{mark} {} · {source}", text::effect(violation.effect)), &violation.message, false);
     }
     if !v.warnings.is_empty() {
-        fields.push("Warnings", &join_within(&v.warnings, MAX_FIELD_VALUE), false);
+        e.field("Warnings", &join_within(&v.warnings, MAX_FIELD_VALUE), false);
     }
-    let mut embed = CreateEmbed::new().title(title).description(description).colour(colour);
-    for (name, value, inline) in fields.finish() {
-        embed = embed.field(name, value, inline);
-    }
-    let footer = match (l.can_approve, v.outcome) {
-        (true, Outcome::NeedsApproval) => "Needs approval by a CloudAdmin other than the requester",
-        (true, _) => "The requester or a CloudAdmin may approve",
-        (false, _) => "Denied: this request cannot be approved",
-    };
-    embed.footer(CreateEmbedFooter::new(format!("{footer} · session {}", l.session_id)))
+    e
 }
 
-fn join_within(lines: &[String], max: usize) -> String {
-    let mut out = String::new();
-    for (i, line) in lines.iter().enumerate() {
-        let more = format!("\n… {} more", lines.len() - i);
-        if out.chars().count() + line.chars().count() + 1 + more.len() > max {
-            out.push_str(more.trim_start_matches('\n'));
-            return out;
-        }
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(line);
-    }
-    out
-}
+#[cfg(test)]
+mod tests {
+    use super::usage_bar;
 
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
+    #[test]
+    fn usage_bars_show_used_and_reserved_within_ten_cells() {
+        assert_eq!(usage_bar(3, 1, 10), "`███▒░░░░░░`");
+        assert_eq!(usage_bar(0, 0, 5), "`░░░░░░░░░░`");
+        assert_eq!(usage_bar(i64::MAX, i64::MAX, 1), "`██████████`");
+        assert_eq!(usage_bar(1, 0, 0), "`no limit set`");
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }

@@ -61,7 +61,12 @@ pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> StoreResult<D
             if in_memory {
                 o
             } else {
-                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                // unix-excl keeps the write-ahead log's index in this process's heap instead of a
+                // memory-mapped `-shm` file, which another process could truncate or make
+                // unwritable under us (SIGBUS). The price: the file serves one process at a time,
+                // which the embedded default is for (several processes share PostgreSQL).
+                o.vfs("unix-excl")
+                    .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                     .pragma("wal_autocheckpoint", wal::AUTOCHECKPOINT_PAGES.to_string())
             }
         });

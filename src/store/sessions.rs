@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use entities::deployment_sessions::{self, Column};
@@ -200,4 +200,39 @@ pub fn check_final(status: SessionStatus) -> StoreResult<()> {
         return Err(StoreError::InvalidInput("a lobby cannot be completed as pending".into()));
     }
     Ok(())
+}
+
+/// The guild's lobbies whose id starts with `prefix` (its hyphenated, lowercase form), at most
+/// `limit` of them: the console accepts a unique prefix of a session id (`approve 1b1e`).
+pub async fn ids_with_prefix<C: ConnectionTrait>(
+    db: &C,
+    guild_id: i64,
+    prefix: &str,
+    limit: usize,
+) -> StoreResult<Vec<Uuid>> {
+    let prefix = prefix.to_ascii_lowercase();
+    if prefix.is_empty() || prefix.len() > 36 || !prefix.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(StoreError::InvalidInput("a session id prefix is hex digits and dashes".into()));
+    }
+    // SQLite keeps a uuid as 16 bytes, PostgreSQL as a uuid: each is matched in its own text form
+    // (and each query builder has its own placeholder).
+    let like = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let hex: String = prefix.chars().filter(|c| *c != '-').collect();
+            Expr::cust_with_values("lower(hex(id)) LIKE ?", [format!("{hex}%")])
+        }
+        _ => Expr::cust_with_values("CAST(id AS TEXT) LIKE $1", [format!("{prefix}%")]),
+    };
+    let ids: Vec<Uuid> = deployment_sessions::Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::GuildId.eq(guild_id))
+        .filter(like)
+        .order_by_asc(Column::Id)
+        .limit(limit as u64 + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    // The hex match ignores where the dashes are; the hyphenated form decides.
+    Ok(ids.into_iter().filter(|id| id.hyphenated().to_string().starts_with(&prefix)).take(limit).collect())
 }

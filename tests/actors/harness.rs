@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use cloud_chatops::actors::BoxFuture;
 use cloud_chatops::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
-use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Reply, execute, outcomes};
+use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Press, Reply, execute, outcomes};
 use cloud_chatops::console::{Line, parse_line};
 use cloud_chatops::domain::{Catalog, ShardRange};
 use cloud_chatops::seed;
@@ -128,7 +128,7 @@ impl App {
 
     /// Presses a lobby button as `who`.
     pub async fn press(&self, who: Invoker, session_id: Uuid, action: LobbyAction) -> Reply {
-        execute(&self.system.services, who, Command::Press { session_id, action }).await
+        execute(&self.system.services, who, Command::Press(Press { session_id, action })).await
     }
 
     /// Opens a lobby for one VM and returns it.
@@ -162,7 +162,7 @@ impl App {
 
     /// Presses a lobby button as `who` in `peer`.
     pub async fn press_in(&self, peer: &Peer, who: Invoker, session_id: Uuid, action: LobbyAction) -> Reply {
-        execute(&peer.system.services, who, Command::Press { session_id, action }).await
+        execute(&peer.system.services, who, Command::Press(Press { session_id, action })).await
     }
 
     /// Stops the tree and hands the database back.

@@ -35,6 +35,8 @@ struct Inner {
     messages: HashMap<u64, Value>,
     gateway: Option<mpsc::UnboundedSender<Value>>,
     identified: bool,
+    /// When set, REST calls without `Authorization: Bot <token>` get 401, as Discord answers.
+    token: Option<String>,
 }
 
 /// The fake's shared state.
@@ -49,12 +51,21 @@ pub struct Fake {
 }
 
 impl Fake {
-    /// Starts the fake on a free port.
+    /// Starts the fake on a free port; it accepts any token.
     pub async fn start() -> Fake {
+        Fake::start_accepting(None).await
+    }
+
+    /// Starts the fake accepting only `token` (anything else gets 401 Unauthorized).
+    pub async fn start_with_token(token: &str) -> Fake {
+        Fake::start_accepting(Some(token.to_owned())).await
+    }
+
+    async fn start_accepting(token: Option<String>) -> Fake {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         let fake = Fake {
-            inner: Arc::new(Mutex::new(Inner::default())),
+            inner: Arc::new(Mutex::new(Inner { token, ..Inner::default() })),
             changed: Arc::new(Notify::new()),
             next_id: Arc::new(AtomicU64::new(900_000_000_000_000_000)),
             seq: Arc::new(AtomicU64::new(1)),
@@ -122,8 +133,23 @@ impl Fake {
     }
 }
 
-async fn rest(State(fake): State<Fake>, method: Method, uri: Uri, body: axum::body::Bytes) -> Response {
+async fn rest(
+    State(fake): State<Fake>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let path = uri.path().to_owned();
+    let expected = fake.inner.lock().await.token.clone();
+    if let Some(token) = expected {
+        let given = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if given != format!("Bot {token}") {
+            fake.record(&method, &path, Value::Null).await;
+            return (StatusCode::UNAUTHORIZED, Json(json!({ "message": "401: Unauthorized", "code": 0 })))
+                .into_response();
+        }
+    }
     let body: Value = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let response = match (method.as_str(), parts.as_slice()) {

@@ -1,5 +1,6 @@
 //! End to end: the real serenity client against a fake Discord (REST + gateway) on 127.0.0.1.
 
+mod commands_agree;
 mod fake;
 mod payloads;
 mod process;
@@ -8,7 +9,7 @@ mod render_limits;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cloud_chatops::actors::supervisor::{System, SystemArgs};
+use cloud_chatops::actors::supervisor::System;
 use cloud_chatops::discord;
 use cloud_chatops::domain::Catalog;
 use cloud_chatops::settings::Settings;
@@ -51,23 +52,10 @@ impl Bot {
         .unwrap();
         // Short lobbies so the expiry edit shows within the test (the settings' floor is for production).
         settings.lobby.timeout_secs = 3;
-        let token = settings.discord_token().unwrap().clone();
         let db = cloud_chatops::store::open(&settings.database.url).await.unwrap();
-        let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), None));
-        let settings = Arc::new(settings);
-        let system = System::start(SystemArgs {
-            db,
-            settings: settings.clone(),
-            catalog: Arc::new(Catalog::builtin()),
-            notifier,
-        })
-        .await
-        .unwrap();
-        let services = system.services.clone();
-        tokio::spawn(async move {
-            let _ =
-                discord::run_with_deadline(discord::http(&token, &settings), &settings, services, ack_deadline).await;
-        });
+        let bot = discord::start(Arc::new(settings), db, Arc::new(Catalog::builtin())).await.unwrap();
+        tokio::spawn(bot.client(ack_deadline, std::future::pending()));
+        let system = bot.system;
         fake.wait_identified().await;
         Bot { fake, system, dir, next: 1_000 }
     }
@@ -96,8 +84,26 @@ impl Bot {
     }
 }
 
+/// Everything a member reads in a message: its content and its embeds' texts.
+fn message_text(message: &Value) -> String {
+    let mut out = message["content"].as_str().unwrap_or_default().to_owned();
+    for embed in message["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            out.push('\n');
+            out.push_str(embed[key].as_str().unwrap_or_default());
+        }
+        for field in embed["fields"].as_array().into_iter().flatten() {
+            out.push_str(&format!("\n{}: {}", field["name"].as_str().unwrap(), field["value"].as_str().unwrap()));
+        }
+        out.push('\n');
+        out.push_str(embed["footer"]["text"].as_str().unwrap_or_default());
+    }
+    out
+}
+
+/// The text of an interaction callback's message.
 fn content(r: &Recorded) -> String {
-    r.body["data"]["content"].as_str().unwrap_or_default().to_owned()
+    message_text(&r.body["data"])
 }
 
 fn buttons(message: &Value) -> Vec<Value> {
@@ -132,7 +138,7 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
         )
         .await;
     let text = content(&init);
-    assert!(text.contains("created project gcp-"), "{text}");
+    assert!(text.contains("Project created: gcp-"), "{text}");
     let start = text.find("gcp-").unwrap();
     let project = text[start..start + 10].to_owned();
     let grant = bot
@@ -201,10 +207,13 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
     let tf = bot.dir.path().join("tf").join(format!("terraform_gcp_{project}")).join("compute.tf");
     assert!(std::fs::read_to_string(&tf).unwrap().contains("web-e2e"));
 
-    // /cloud-quota shows 1 of 10 instances.
+    // /cloud-quota shows 1 of 10 instances, as a field of its embed.
     let quota = bot.slash(USER, 0, "cloud-quota", json!([s("project_id", &project)])).await;
-    let line = content(&quota).lines().find(|l| l.contains("compute.instances")).unwrap().to_owned();
-    assert!(line.contains("1 used") && line.contains("/   10"), "{line}");
+    let fields = quota.body["data"]["embeds"][0]["fields"].as_array().unwrap().clone();
+    let field = fields.iter().find(|f| f["name"].as_str().unwrap().contains("compute.instances")).unwrap();
+    let line = field["value"].as_str().unwrap();
+    assert!(line.contains("1 used") && line.contains("of 10"), "{line}");
+    assert_eq!(quota.body["data"]["content"].as_str().unwrap_or_default(), "", "no console text");
 
     // A lobby left alone is edited to expired through the channel API, buttons removed.
     let idle = bot.slash(USER, 0, "cloud-deploy", deploy_options("web-idle")).await;
@@ -213,7 +222,7 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
     let idle_id: u64 = bot.fake.original(&idle_token).await.unwrap()["id"].as_str().unwrap().parse().unwrap();
     let edit_path = format!("/channels/{CHANNEL_ID}/messages/{idle_id}");
     let edit = bot.fake.wait_for("the expiry edit", |r| r.method == "PATCH" && r.path.ends_with(&edit_path)).await;
-    assert!(edit.body["content"].as_str().unwrap().contains("expired"), "{}", edit.body);
+    assert!(message_text(&edit.body).contains("expired"), "{}", edit.body);
     assert_eq!(edit.body["components"], json!([]));
 
     // The token never appears in what the bot sent.
@@ -268,6 +277,6 @@ async fn slow_replies_are_deferred_then_edited_in() {
     let (click_token, ack) = bot.click(USER, &approve_id, message).await;
     assert_eq!(ack.body["type"], 6, "deferred update: {}", ack.body);
     let edit = bot.fake.wait_for("the click's edit", |r| r.method == "PATCH" && r.path.contains(&click_token)).await;
-    assert!(edit.body["content"].as_str().unwrap().contains("Deployed"), "{}", edit.body);
+    assert!(message_text(&edit.body).contains("Deployed"), "{}", edit.body);
     tokio::time::timeout(Duration::from_secs(10), bot.system.shutdown()).await.expect("clean shutdown");
 }

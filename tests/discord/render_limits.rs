@@ -1,9 +1,13 @@
-//! The lobby embed stays inside Discord's limits for the largest verdict the validator can produce.
+//! Every reply renders inside Discord's limits: the largest lobby the validator can produce, and a
+//! property test over generated replies of every kind (long and hostile text, long lists).
+//! Case count fixed for RELIABILITY.md: 512.
 
-use cloud_chatops::commands::LobbyView;
+use cloud_chatops::commands::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
 use cloud_chatops::discord::{custom_id, render};
 use cloud_chatops::domain::validate::{Effect, Outcome, QuotaLine, Verdict, Violation};
 use cloud_chatops::domain::{Money, QuotaType, SessionStatus};
+use proptest::prelude::*;
+use serde_json::Value;
 use uuid::Uuid;
 
 fn huge_lobby() -> LobbyView {
@@ -84,4 +88,170 @@ fn the_largest_lobby_fits_discords_limits() {
     }
     assert_eq!(rows[0]["components"][0]["disabled"], true, "a denied lobby cannot be approved");
     assert!(custom_id::parse(rows[0]["components"][1]["custom_id"].as_str().unwrap()).is_some());
+}
+
+/// Discord's limits on one message as sent: content, embeds and their parts, button rows.
+fn assert_within_limits(message: &Value, what: &str) {
+    let content = message["content"].as_str().unwrap_or_default();
+    assert!(content.chars().count() <= render::MAX_CONTENT, "{what}: content of {} characters", content.len());
+    assert!(!content.contains("```"), "{what}: console text in a code block");
+    let embeds = message["embeds"].as_array().cloned().unwrap_or_default();
+    assert!(embeds.len() <= 10, "{what}: {} embeds", embeds.len());
+    for embed in &embeds {
+        let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+        let fields = embed["fields"].as_array().cloned().unwrap_or_default();
+        assert!(fields.len() <= render::MAX_FIELDS, "{what}: {} fields", fields.len());
+        assert!(chars(&embed["title"]) <= 256 && chars(&embed["description"]) <= 4096, "{what}: title or description");
+        assert!(chars(&embed["footer"]["text"]) <= 2048, "{what}: footer");
+        let mut total = chars(&embed["title"]) + chars(&embed["description"]) + chars(&embed["footer"]["text"]);
+        for f in &fields {
+            let (name, value) = (chars(&f["name"]), chars(&f["value"]));
+            assert!((1..=256).contains(&name) && (1..=render::MAX_FIELD_VALUE).contains(&value), "{what}: field {f}");
+            total += name + value;
+        }
+        assert!(total <= render::MAX_EMBED_TOTAL, "{what}: {total} characters in one embed");
+    }
+    let rows = message["components"].as_array().cloned().unwrap_or_default();
+    assert!(rows.len() <= 5, "{what}: {} rows", rows.len());
+    for row in &rows {
+        let buttons = row["components"].as_array().cloned().unwrap_or_default();
+        assert!(buttons.len() <= 5, "{what}: {} buttons in a row", buttons.len());
+        for b in &buttons {
+            assert!(b["custom_id"].as_str().unwrap().len() <= 100, "{what}: custom_id");
+        }
+    }
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9-]{0,24}",
+        "\\PC{0,120}",
+        (1usize..3000, any::<char>()).prop_map(|(n, c)| std::iter::repeat_n(c, n).collect()),
+        Just(String::new()),
+        Just("```\n@everyone\n```".to_owned()),
+    ]
+}
+
+fn money() -> impl Strategy<Value = Money> {
+    prop_oneof![Just(Money::from_micros(i64::MAX)), (0i64..10_000_000_000).prop_map(Money::from_micros)]
+}
+
+fn project() -> impl Strategy<Value = ProjectView> {
+    (text(), text(), text(), any::<i64>(), prop::option::of(money())).prop_map(|(id, name, region, owner, budget)| {
+        ProjectView {
+            id,
+            name,
+            provider: "gcp".into(),
+            default_region: region,
+            owner_user_id: owner,
+            monthly_budget: budget,
+        }
+    })
+}
+
+fn resource() -> impl Strategy<Value = ResourceView> {
+    (text(), text(), prop::option::of(text()), money(), any::<i64>()).prop_map(|(name, region, size, hourly, by)| {
+        ResourceView { resource_type: "vm".into(), name, region, size, hourly, created_by: by }
+    })
+}
+
+fn quota() -> impl Strategy<Value = QuotaView> {
+    let count = || prop_oneof![any::<i64>(), 0i64..20, Just(i64::MAX), Just(i64::MIN)];
+    (text(), count(), count(), count()).prop_map(|(region, used, reserved, limit)| QuotaView {
+        quota_type: "compute.instances".into(),
+        region,
+        used,
+        reserved,
+        limit,
+        available: limit.saturating_sub(used),
+    })
+}
+
+fn policy() -> impl Strategy<Value = PolicyView> {
+    (any::<i64>(), text(), text(), prop::collection::vec(text(), 0..30), prop::option::of(money()), any::<bool>())
+        .prop_map(|(id, name, pattern, values, max, approval)| PolicyView {
+            id,
+            name,
+            policy_type: "region".into(),
+            resource_pattern: pattern,
+            allowed_values: values.clone(),
+            denied_values: values,
+            max_cost_per_hour: max,
+            require_approval: approval,
+            priority: 100,
+        })
+}
+
+fn reply() -> impl Strategy<Value = Reply> {
+    let many = |n| 0..n;
+    prop_oneof![
+        project().prop_map(|project| Reply::ProjectCreated { project }),
+        (0usize..200).prop_map(|n| {
+            let mut lobby = huge_lobby();
+            lobby.verdict.violations.truncate(n);
+            lobby.verdict.warnings.truncate(n / 2);
+            Reply::Lobby(lobby)
+        }),
+        (
+            prop::collection::vec(text(), many(60)),
+            money(),
+            prop::option::of(text()),
+            prop::collection::vec(text(), many(20)),
+            prop::option::of(text())
+        )
+            .prop_map(|(resources, hourly, dir, files, warning)| Reply::Deployed(DeployedView {
+                session_id: Uuid::new_v4(),
+                project_id: "gcp-abc123".into(),
+                approved_by: 1,
+                resources,
+                hourly,
+                monthly: hourly.monthly_from_hourly(),
+                terraform_dir: dir,
+                files,
+                warning,
+            })),
+        (text(), prop::option::of(any::<i64>())).prop_map(|(reason, by)| Reply::LobbyClosed {
+            session_id: Uuid::new_v4(),
+            project_id: "gcp-abc123".into(),
+            status: SessionStatus::Expired,
+            by,
+            reason,
+        }),
+        (text(), prop::collection::vec(resource(), many(120)))
+            .prop_map(|(project_id, resources)| Reply::Resources { project_id, resources }),
+        (text(), prop::collection::vec(quota(), many(40)))
+            .prop_map(|(project_id, lines)| Reply::Quota { project_id, lines }),
+        prop::collection::vec(project(), many(60)).prop_map(|projects| Reply::Projects { projects }),
+        (any::<i64>(), text(), text()).prop_map(|(user_id, role, summary)| Reply::Granted {
+            user_id,
+            provider: "gcp".into(),
+            role,
+            summary
+        }),
+        (any::<i64>(), any::<bool>()).prop_map(|(user_id, existed)| Reply::Revoked {
+            user_id,
+            provider: "aws".into(),
+            existed
+        }),
+        policy().prop_map(|policy| Reply::PolicyAdded { policy }),
+        prop::collection::vec(policy(), many(60)).prop_map(|policies| Reply::Policies { policies }),
+        any::<i64>().prop_map(|policy_id| Reply::PolicyRemoved { policy_id }),
+        text().prop_map(|message| Reply::Refused { message }),
+        text().prop_map(|message| Reply::Error { message }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn every_reply_kind_renders_within_discords_limits(reply in reply(), page in 0usize..5) {
+        let rendered = render::render_page(&reply, page);
+        let message = serde_json::to_value(rendered.message()).unwrap();
+        assert_within_limits(&message, &format!("{:?}", std::mem::discriminant(&reply)));
+        let edit = serde_json::to_value(rendered.channel_edit()).unwrap();
+        assert_within_limits(&edit, "channel edit");
+        prop_assert!(rendered.embed.is_some(), "rendered natively, as an embed");
+        prop_assert_eq!(rendered.ephemeral, matches!(reply, Reply::Refused { .. } | Reply::Error { .. }));
+    }
 }

@@ -9,5 +9,6 @@ mod projects;
 mod quotas;
 mod resources;
 mod seed;
+mod session_prefix;
 mod sessions;
 mod support;

@@ -1,0 +1,115 @@
+//! The wording every front end shares: the console prints these pieces as they are, Discord places
+//! them in embed fields. One place decides how money, quota and a lobby's state read.
+
+use uuid::Uuid;
+
+use super::{DeployedView, PolicyView, QuotaView, ResourceView};
+use crate::domain::validate::{Effect, Outcome, QuotaLine};
+use crate::domain::{Money, SessionStatus};
+
+/// `$0.0168/h, $12.264/month`.
+pub fn cost(hourly: Money, monthly: Money) -> String {
+    format!("{}/h, {}/month", hourly.format(2), monthly.format(2))
+}
+
+/// A lobby's quota line: `3 used + 0 reserved + 1 requested of 10`.
+pub fn lobby_quota(q: &QuotaLine) -> String {
+    format!("{} used + {} reserved + {} requested of {}", q.used, q.reserved, q.requested, q.limit)
+}
+
+/// A project's quota line: `1 used + 0 reserved of 10 (9 available)`.
+pub fn quota_usage(q: &QuotaView) -> String {
+    format!("{} used + {} reserved of {} ({} available)", q.used, q.reserved, q.limit, q.available)
+}
+
+/// What a violation does: `denied` or `needs approval`.
+pub fn effect(effect: Effect) -> &'static str {
+    match effect {
+        Effect::Deny => "denied",
+        Effect::RequireApproval => "needs approval",
+    }
+}
+
+/// Who may press Approve, for a lobby in this state.
+pub fn approval_rule(can_approve: bool, outcome: Outcome) -> &'static str {
+    match (can_approve, outcome) {
+        (true, Outcome::NeedsApproval) => "needs approval by a CloudAdmin other than the requester",
+        (true, _) => "the requester or a CloudAdmin may approve",
+        (false, _) => "denied: this request cannot be approved",
+    }
+}
+
+/// `lobby <id> expired (by 42): the lobby timed out`.
+pub fn closed(session_id: Uuid, status: SessionStatus, by: Option<i64>, reason: &str) -> String {
+    let by = by.map(|b| format!(" (by {b})")).unwrap_or_default();
+    format!("lobby {session_id} {status}{by}: {reason}")
+}
+
+/// `deployed web-1, web-2 in gcp-abc123 (approved by 42)`.
+pub fn deployed(d: &DeployedView) -> String {
+    format!("deployed {} in {} (approved by {})", d.resources.join(", "), d.project_id, d.approved_by)
+}
+
+/// `vm · e2-small · us-central1 · $0.0168/h`.
+pub fn resource(r: &ResourceView) -> String {
+    format!("{} · {} · {} · {}/h", r.resource_type, r.size.as_deref().unwrap_or("-"), r.region, r.hourly.format(2))
+}
+
+/// The sum of the resources' hourly costs and its month: `$0.05/h, $36.5/month`.
+pub fn total_cost(resources: &[ResourceView]) -> String {
+    let hourly = resources.iter().fold(Money::ZERO, |sum, r| sum.checked_add(r.hourly).unwrap_or(sum));
+    cost(hourly, hourly.monthly_from_hourly())
+}
+
+/// `granted 42 CloudUser for gcp: may create VMs; VMs up to medium`.
+pub fn granted(user_id: i64, role: &str, provider: &str, summary: &str) -> String {
+    format!("{user_id} is now {role} for {provider}: {summary}")
+}
+
+/// `revoked 42's gcp role` or `42 had no gcp role`.
+pub fn revoked(user_id: i64, provider: &str, existed: bool) -> String {
+    if existed { format!("revoked {user_id}'s {provider} role") } else { format!("{user_id} had no {provider} role") }
+}
+
+/// What a policy holds: `allowed us-central1, europe-west1; denied public; at most $0.5/h; needs approval`.
+pub fn policy_values(p: &PolicyView) -> String {
+    let mut parts = Vec::new();
+    if !p.allowed_values.is_empty() {
+        parts.push(format!("allowed {}", p.allowed_values.join(", ")));
+    }
+    if !p.denied_values.is_empty() {
+        parts.push(format!("denied {}", p.denied_values.join(", ")));
+    }
+    if let Some(max) = p.max_cost_per_hour {
+        parts.push(format!("at most {}/h", max.format(2)));
+    }
+    if p.require_approval {
+        parts.push("violations need approval".to_owned());
+    }
+    if parts.is_empty() { "no values".to_owned() } else { parts.join("; ") }
+}
+
+/// A value typed by a member, made safe to print on a terminal or in a message: control characters
+/// (escape codes, bell, newlines) are shown escaped (`\u{1b}`), so input can never rewrite the screen.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(visible("a\u{1b}[2Jb\u{7}\n"), "a\\u{1b}[2Jb\\u{7}\\n");
+        assert_eq!(visible("plain · ünïcode"), "plain · ünïcode");
+    }
+}
