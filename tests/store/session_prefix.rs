@@ -23,6 +23,7 @@ fn lobby(id: Uuid, guild_id: i64) -> NewSession {
         verdict: serde_json::json!({ "outcome": "allowed" }).into(),
         reservation: Vec::new(),
         expires_at: store::now() + TimeDelta::minutes(30),
+        target: None,
     }
 }
 
