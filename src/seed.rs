@@ -28,9 +28,7 @@ pub async fn load_if_empty(
     quotas: &DefaultQuotas,
     catalog: &Catalog,
 ) -> StoreResult<Vec<String>> {
-    use entities::prelude::{CloudProjects, UserCloudPermissions};
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    if CloudProjects::find().count(db).await? > 0 || UserCloudPermissions::find().count(db).await? > 0 {
+    if !store::seed::is_fresh(db).await? {
         return Ok(Vec::new());
     }
     load(db, quotas, catalog).await

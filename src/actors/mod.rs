@@ -5,6 +5,7 @@
 
 pub mod checkpoint;
 pub mod error;
+pub mod generator;
 pub mod lobby;
 pub mod notifier;
 pub mod policy;
@@ -13,7 +14,6 @@ pub mod records;
 pub mod retention;
 pub mod services;
 pub mod slot;
-pub mod spec_source;
 pub mod supervisor;
 
 pub use error::ActorError;

@@ -16,17 +16,17 @@ use sea_orm::DatabaseConnection;
 use tokio::time::Instant;
 
 use super::checkpoint::{CheckpointActor, CheckpointHandle, CheckpointMsg};
+use super::generator::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
 use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor};
 use super::notifier::LobbyNotifier;
 use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
 use super::quota::{QuotaActor, QuotaHandle, QuotaMsg};
 use super::records::{RecordsActor, RecordsHandle, RecordsMsg};
 use super::retention::{RetentionActor, RetentionArgs, RetentionHandle, RetentionMsg};
-use super::spec_source::StoreSpecSource;
 use super::{ActorError, ActorSlot, Services};
 use crate::domain::Catalog;
 use crate::settings::Settings;
-use crate::terraform::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
+use crate::store::spec::StoreSpecSource;
 
 /// Restarts of one child allowed within [`RESTART_WINDOW`] before it is left stopped.
 pub const MAX_RESTARTS: usize = 5;

@@ -7,10 +7,11 @@ use std::time::Instant;
 use super::db::Target;
 use super::substrate::big_project;
 use super::{Figure, Scale, millis, quantile};
-use crate::actors::spec_source::StoreSpecSource;
+use crate::actors::generator::{GeneratorArgs, GeneratorHandle};
 use crate::domain::{Money, Provider, ResourceKind};
 use crate::store::resources::{self, NewResource};
-use crate::terraform::{GeneratorArgs, GeneratorHandle, SpecSource, render};
+use crate::store::spec::StoreSpecSource;
+use crate::terraform::{SpecSource, render};
 
 pub async fn run(target: &Target, scale: &Scale) -> anyhow::Result<Vec<Figure>> {
     let bench = target.fresh().await?;

@@ -1,25 +1,28 @@
 //! Terraform generation: a project's resources become a directory of formatted, secure-by-default
-//! HCL for its provider, written atomically.
+//! HCL for its provider. Pure rendering and writing; the actor that serialises generations lives in
+//! `actors::generator`, the database side of [`SpecSource`] in `store::spec`.
 //!
 //! - [`model`]: the input ([`ProjectSpec`]), free of database types.
 //! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`.
 //! - [`escape`]: the `.tf` escaper that keeps any value inside its HCL string.
-//! - [`write`]: the atomic directory swap.
-//! - [`actor`]: the `GeneratorActor` and its typed handle.
+//! - [`write`]: the generated files replaced as one set, beside the team's own files.
+//! - [`generate`]: one regeneration (load, render, lock, write), shared by the actor and `check`.
 
-pub mod actor;
 mod error;
 pub mod escape;
 pub mod format;
+pub mod generate;
 pub mod model;
 pub mod render;
 mod slots;
+pub mod source;
 mod validate;
 mod view;
 pub mod write;
 
-pub use actor::{Generated, GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg, SpecSource};
 pub use error::GenerateError;
+pub use generate::{Generated, content_hash, regenerate};
 pub use model::{ProjectSpec, ResourceSpec};
 pub use render::{RenderedFile, dir_name, render};
-pub use write::{FileWriter, FsWriter, ProjectLock, lock_project, write_project};
+pub use source::SpecSource;
+pub use write::{FileWriter, FsWriter, ProjectLock, Written, lock_project, read_generated, write_project};

@@ -14,6 +14,7 @@ use super::context::{ValidationDeps, resource_names};
 use super::model::Lobby;
 use super::probe;
 use crate::actors::ActorError;
+use crate::actors::generator::GeneratorHandle;
 use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
 use crate::actors::quota::{Effect, QuotaHandle, QuotaOp};
 use crate::commands::{DeployedView, Reply, user_error};
@@ -22,7 +23,6 @@ use crate::domain::{Invoker, LobbyAction};
 use crate::domain::{Role, SessionStatus};
 use crate::store::resources::NewResource;
 use crate::store::{self, Conflict, StoreError};
-use crate::terraform::GeneratorHandle;
 
 /// How long an expiry that could not be written waits before trying again.
 const EXPIRY_RETRY: Duration = Duration::from_secs(5);

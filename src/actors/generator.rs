@@ -1,39 +1,15 @@
-//! The `GeneratorActor`: loads a project's spec, renders it and writes it atomically, one
-//! generation at a time so two approvals of the same project never interleave their writes; a
-//! per-project file lock extends that to every process sharing the output root.
+//! The `GeneratorActor`: regenerates a project's Terraform on request, one generation at a time
+//! so two approvals of the same project never interleave their writes; the per-project file lock
+//! taken by [`terraform::regenerate`] extends that to every process sharing the output root.
 
-use std::future::Future;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
-use sha2::{Digest, Sha256};
 
-use super::GenerateError;
-use super::model::ProjectSpec;
-use super::render::{RenderedFile, render};
-use super::write::{FileWriter, FsWriter, lock_project, write_project};
-use crate::actors::ActorSlot;
-use crate::domain::ProjectId;
-
-/// Where the generator reads a project from; the store implements it over the database.
-pub trait SpecSource: Send + Sync + 'static {
-    /// Loads the project's spec with its active resources, or `GenerateError::NotFound`.
-    fn load(&self, project_id: &str) -> Pin<Box<dyn Future<Output = Result<ProjectSpec, GenerateError>> + Send + '_>>;
-}
-
-/// The result of a generation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generated {
-    /// The project's directory.
-    pub dir: PathBuf,
-    /// File names written, in generation order.
-    pub files: Vec<String>,
-    /// sha256 (hex) over every file's name and contents, in order.
-    pub content_hash: String,
-}
+use super::ActorSlot;
+use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, SpecSource};
 
 /// Messages of the [`GeneratorActor`].
 pub enum GeneratorMsg {
@@ -94,7 +70,9 @@ impl Actor for GeneratorActor {
     ) -> Result<(), ActorProcessingErr> {
         match message {
             GeneratorMsg::Generate { project_id, reply } => {
-                let result = generate(&state.args, &project_id).await;
+                let args = &state.args;
+                let result =
+                    terraform::regenerate(&args.root, args.source.as_ref(), &project_id, args.writer.clone()).await;
                 if let Err(e) = &result {
                     tracing::warn!(project_id = %project_id, error = %e, "terraform generation failed");
                 }
@@ -105,55 +83,6 @@ impl Actor for GeneratorActor {
         }
         Ok(())
     }
-}
-
-async fn generate(args: &GeneratorArgs, project_id: &str) -> Result<Generated, GenerateError> {
-    let id = ProjectId::parse(project_id)?;
-    // A project that cannot be rendered touches nothing, not even the lock file under the root.
-    render(&args.source.load(id.as_str()).await?)?;
-    // Another process sharing the output root may be generating the same project: hold its lock
-    // and read the project afresh, so the last generation to start writes everything committed.
-    let (root, lock_id) = (args.root.clone(), id.clone());
-    let lock = tokio::task::spawn_blocking(move || lock_project(&root, lock_id.provider(), &lock_id))
-        .await
-        .map_err(|_| GenerateError::Unavailable)?
-        .map_err(|e| {
-            tracing::error!(error = %e, "terraform write: cannot lock the project");
-            GenerateError::Io(e.kind())
-        })?;
-    let spec = args.source.load(id.as_str()).await?;
-    if spec.project_id != id {
-        return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
-    }
-    let files = render(&spec)?;
-    let content_hash = content_hash(&files);
-    let names = files.iter().map(|f| f.name.clone()).collect();
-    let root = args.root.clone();
-    let writer = Arc::clone(&args.writer);
-    let provider = spec.provider;
-    let dir = tokio::task::spawn_blocking(move || {
-        let written = write_project(&root, provider, &id, &files, writer.as_ref());
-        drop(lock);
-        written
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "terraform write task panicked");
-        GenerateError::Unavailable
-    })??;
-    Ok(Generated { dir, files: names, content_hash })
-}
-
-/// sha256 over each file's name, a NUL, its contents and a NUL, so renames change the hash too.
-pub fn content_hash(files: &[RenderedFile]) -> String {
-    let mut hasher = Sha256::new();
-    for f in files {
-        hasher.update(f.name.as_bytes());
-        hasher.update([0]);
-        hasher.update(f.contents.as_bytes());
-        hasher.update([0]);
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A cloneable, typed handle to the [`GeneratorActor`]; it follows the actor across restarts.

@@ -1,5 +1,6 @@
-//! The generator's [`SpecSource`] over the database: a project and its active resources, mapped
-//! into the generator's validated model. A stored value that breaks a provider's naming rules
+//! The generator's [`SpecSource`] over the database (the store maps its rows into the generator's
+//! model; the generator never imports the store): a project and its active resources. A stored
+//! value that breaks a provider's naming rules
 //! stops the generation before any file is touched.
 
 use std::future::Future;
@@ -10,7 +11,8 @@ use sea_orm::DatabaseConnection;
 use crate::domain::names::{MachineType, ProjectId, Region, ResourceName};
 use crate::domain::{Provider, ResourceKind};
 use crate::store::{self, StoreError};
-use crate::terraform::{GenerateError, ProjectSpec, ResourceSpec, SpecSource};
+use crate::terraform::model::{ProjectSpec, ResourceSpec};
+use crate::terraform::{GenerateError, SpecSource};
 
 /// Reads projects for the generator.
 pub struct StoreSpecSource {
