@@ -31,7 +31,7 @@ async fn state(dir: &Path) -> State {
     let db = store::connect(&format!("sqlite://{}", dir.join("cloud_chatops.db").display())).await.unwrap();
     let resources = store::resources::list(&db, seed::PROJECT_ID, None).await.unwrap();
     let rows = store::quotas::usage(&db, seed::PROJECT_ID).await.unwrap();
-    let row = rows.iter().find(|r| r.resource_type == "compute.instances" && r.region == "*").unwrap();
+    let row = rows.iter().find(|r| r.resource_type.as_str() == "compute.instances" && r.region == "*").unwrap();
     let history = store::history::list_for_project(&db, seed::PROJECT_ID).await.unwrap();
     let session = history.iter().find_map(|h| h.session_id).expect("the lobby opened");
     let status = store::sessions::get(&db, session).await.unwrap().status;
@@ -42,7 +42,7 @@ async fn state(dir: &Path) -> State {
     State {
         resources: resources.iter().filter(|r| r.name == NAME).count(),
         quota: (row.used, row.reserved),
-        session: status,
+        session: status.to_string(),
         deploy_entries: history.iter().filter(|h| h.action == "deploy").count(),
         terraform_has_it: compute.contains(NAME),
     }

@@ -26,7 +26,7 @@ async fn project_with_instances(t: &TestDb, limit: i64) -> String {
 
 async fn instances(t: &TestDb, project: &str) -> (i64, i64) {
     let rows = quotas::usage(&t.db, project).await.unwrap();
-    let row = rows.iter().find(|r| r.resource_type == "compute.instances" && r.region == "*").unwrap();
+    let row = rows.iter().find(|r| r.resource_type.as_str() == "compute.instances" && r.region == "*").unwrap();
     (row.used, row.reserved)
 }
 

@@ -34,7 +34,7 @@ async fn small_project(t: &TestDb, name: &str) -> String {
     let id = projects::create(&t.db, new).await.expect("project").id;
     let regional = cloud_quotas::ActiveModel {
         project_id: Set(id.clone()),
-        resource_type: Set(QuotaType::ComputeInstances.as_str().into()),
+        resource_type: Set(QuotaType::ComputeInstances),
         region: Set("us-east1".into()),
         quota_limit: Set(3),
         used: Set(0),
@@ -86,7 +86,7 @@ async fn state(t: &TestDb, project: &str) -> Vec<(String, String, i64, i64)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|r| (r.resource_type, r.region, r.used, r.reserved))
+        .map(|r| (r.resource_type.to_string(), r.region, r.used, r.reserved))
         .collect()
 }
 
@@ -190,7 +190,7 @@ async fn a_batch_that_ends_a_lobby_twice_falls_back_and_tells_each_caller() {
             outcomes[1]
         );
         assert!(outcomes[2].is_ok(), "{}: {:?}", t.backend, outcomes[2]);
-        assert_eq!(sessions::get(&t.db, id).await.unwrap().status, "cancelled", "{}", t.backend);
+        assert_eq!(sessions::get(&t.db, id).await.unwrap().status.as_str(), "cancelled", "{}", t.backend);
         let rows = state(&t, &project).await;
         let instances = rows.iter().find(|r| r.0 == "compute.instances" && r.1 == "*").unwrap();
         let cpus = rows.iter().find(|r| r.0 == "compute.cpus").unwrap();

@@ -115,7 +115,7 @@ async fn race(url: String) {
 
     let db = store::connect(url).await.unwrap();
     let rows = store::quotas::usage(&db, &project_id).await.unwrap();
-    let instances = rows.iter().find(|r| r.resource_type == "compute.instances" && r.region == "*").unwrap();
+    let instances = rows.iter().find(|r| r.resource_type.as_str() == "compute.instances" && r.region == "*").unwrap();
     let active = store::resources::list(&db, &project_id, None).await.unwrap().len() as i64;
     let findings =
         check::run(&db, &Catalog::builtin(), &dir.path().join("tf"), Repair::Nothing).await.unwrap().findings;

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::{Provider, RecordStatus};
+
 /// A cloud project (`gcp-3f9a1c`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "cloud_projects")]
@@ -11,11 +13,11 @@ pub struct Model {
     pub id: String,
     pub guild_id: i64,
     pub owner_user_id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub name: String,
     pub default_region: String,
     pub monthly_budget_micros: Option<i64>,
-    pub status: String,
+    pub status: RecordStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

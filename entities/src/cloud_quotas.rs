@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::QuotaType;
+
 /// One quota line; the database enforces `used + reserved <= quota_limit`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "cloud_quotas")]
@@ -10,7 +12,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub project_id: String,
-    pub resource_type: String,
+    pub resource_type: QuotaType,
     pub region: String,
     pub quota_limit: i64,
     pub used: i64,

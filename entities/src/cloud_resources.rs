@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::{Provider, RecordStatus, ResourceKind};
+
 /// A deployed (or deleted) resource; names are unique per project and type among active ones.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "cloud_resources")]
@@ -10,12 +12,12 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub project_id: String,
-    pub provider: String,
-    pub resource_type: String,
+    pub provider: Provider,
+    pub resource_type: ResourceKind,
     pub name: String,
     pub region: String,
     pub config: Json,
-    pub status: String,
+    pub status: RecordStatus,
     pub hourly_cost_micros: i64,
     pub created_by: i64,
     pub session_id: Option<Uuid>,

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::{Provider, ResourceKind};
+
 /// One audited event: who did what, the verdict, the outcome and its cost.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "deployment_history")]
@@ -14,8 +16,8 @@ pub struct Model {
     pub project_id: Option<String>,
     pub session_id: Option<Uuid>,
     pub action: String,
-    pub provider: Option<String>,
-    pub resource_type: Option<String>,
+    pub provider: Option<Provider>,
+    pub resource_type: Option<ResourceKind>,
     pub resource_name: Option<String>,
     pub details: Json,
     pub verdict: Option<Json>,

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::{Provider, ResourceKind, SessionStatus};
+
 /// A lobby: what was asked, the verdict, what it reserved and how it ended.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "deployment_sessions")]
@@ -14,13 +16,13 @@ pub struct Model {
     pub guild_id: i64,
     pub channel_id: i64,
     pub message_id: Option<i64>,
-    pub provider: String,
-    pub deployment_type: String,
+    pub provider: Provider,
+    pub deployment_type: ResourceKind,
     pub request: Json,
     pub verdict: Json,
     /// JSON array of `{quota_type, region, amount}` held while pending.
     pub reservation: Json,
-    pub status: String,
+    pub status: SessionStatus,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub completed_at: Option<DateTimeUtc>,

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::PolicyKind;
+
 /// A policy; lower `priority` runs first.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "infrastructure_policies")]
@@ -11,7 +13,7 @@ pub struct Model {
     pub id: i64,
     pub guild_id: i64,
     pub name: String,
-    pub policy_type: String,
+    pub policy_type: PolicyKind,
     pub resource_pattern: String,
     /// JSON array of strings.
     pub allowed_values: Json,

@@ -8,5 +8,6 @@ pub mod cloud_resources;
 pub mod deployment_history;
 pub mod deployment_sessions;
 pub mod infrastructure_policies;
+pub mod kinds;
 pub mod prelude;
 pub mod user_cloud_permissions;

@@ -9,7 +9,7 @@ use entities::{cloud_projects, cloud_quotas, cloud_resources};
 
 use super::{Finding, Repair};
 use crate::domain::quota::ANY_REGION;
-use crate::domain::{Catalog, Provider, ResourceKind, SessionStatus};
+use crate::domain::{Catalog, SessionStatus};
 use crate::store::history::HistoryEntry;
 use crate::store::quotas::QuotaAmount;
 use crate::store::{self, Conflict, StoreError, StoreResult};
@@ -53,8 +53,8 @@ async fn expire(
             project_id: Some(session.project_id.clone()),
             session_id: Some(session.id),
             action: "expire".into(),
-            provider: Some(session.provider.clone()),
-            resource_type: Some(session.deployment_type.clone()),
+            provider: Some(session.provider),
+            resource_type: Some(session.deployment_type),
             details: serde_json::json!({ "by": "cloud-chatops check --repair", "reservation": held }).into(),
             outcome: "expired".into(),
             ..Default::default()
@@ -165,8 +165,7 @@ fn consumption(catalog: &Catalog, resources: &[cloud_resources::Model]) -> (Vec<
 }
 
 fn price(catalog: &Catalog, r: &cloud_resources::Model) -> Result<Vec<(crate::domain::QuotaType, i64)>, String> {
-    let provider: Provider = r.provider.parse().map_err(|_| "unknown provider".to_owned())?;
-    let kind: ResourceKind = r.resource_type.parse().map_err(|_| "unknown resource type".to_owned())?;
+    let (provider, kind) = (r.provider, r.resource_type);
     // Approvals store `size`; the sample data stores `machine_type`.
     let size = r.config.get("size").or_else(|| r.config.get("machine_type")).and_then(|v| v.as_str());
     let node_count = r.config.get("node_count").and_then(|v| v.as_u64()).and_then(|n| u32::try_from(n).ok());
@@ -177,7 +176,7 @@ fn price(catalog: &Catalog, r: &cloud_resources::Model) -> Result<Vec<(crate::do
 fn matching(lines: &[QuotaAmount], row: &cloud_quotas::Model) -> i64 {
     lines
         .iter()
-        .filter(|l| l.quota_type.as_str() == row.resource_type && (row.region == ANY_REGION || row.region == l.region))
+        .filter(|l| l.quota_type == row.resource_type && (row.region == ANY_REGION || row.region == l.region))
         .map(|l| l.amount)
         .sum()
 }

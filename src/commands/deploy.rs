@@ -7,9 +7,9 @@ use super::{Command, Invoker, Reply, Services};
 use crate::actors::ActorError;
 use crate::actors::lobby::{Lobby, StoredRequest, consumption, resource_names};
 use crate::actors::quota::{Effect, QuotaOp};
+use crate::domain::SessionStatus;
 use crate::domain::names::ResourceName;
 use crate::domain::validate::{DeployRequest, Outcome};
-use crate::domain::{Provider, SessionStatus};
 use crate::store::json::JsonText;
 use crate::store::{self, history::HistoryEntry};
 
@@ -18,7 +18,7 @@ pub(super) async fn run(services: &Services, invoker: Invoker, command: Command)
         return Ok(Reply::error("not a deploy command"));
     };
     let project = services.records.project(invoker.guild_id, &project_id).await?;
-    let provider: Provider = project.provider.parse().map_err(|_| ActorError::Unavailable("project"))?;
+    let provider = project.provider;
     let request = DeployRequest {
         provider,
         kind,

@@ -11,7 +11,7 @@ pub fn project(p: &cloud_projects::Model) -> ProjectView {
     ProjectView {
         id: p.id.clone(),
         name: p.name.clone(),
-        provider: p.provider.clone(),
+        provider: p.provider.to_string(),
         default_region: p.default_region.clone(),
         owner_user_id: p.owner_user_id,
         monthly_budget: p.monthly_budget_micros.map(Money::from_micros),
@@ -21,7 +21,7 @@ pub fn project(p: &cloud_projects::Model) -> ProjectView {
 /// A resource row as a view.
 pub fn resource(r: &cloud_resources::Model) -> ResourceView {
     ResourceView {
-        resource_type: r.resource_type.clone(),
+        resource_type: r.resource_type.to_string(),
         name: r.name.clone(),
         region: r.region.clone(),
         size: r.config.get("size").and_then(|v| v.as_str()).map(str::to_owned),
@@ -33,7 +33,7 @@ pub fn resource(r: &cloud_resources::Model) -> ResourceView {
 /// A quota row as a view.
 pub fn quota(q: &cloud_quotas::Model) -> QuotaView {
     QuotaView {
-        quota_type: q.resource_type.clone(),
+        quota_type: q.resource_type.to_string(),
         region: q.region.clone(),
         used: q.used,
         reserved: q.reserved,

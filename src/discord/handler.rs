@@ -214,13 +214,9 @@ impl Handler {
             "region" | "machine_type" => {
                 let provider = match (option("provider"), option("project_id")) {
                     (Some(p), _) => p.parse::<Provider>().ok(),
-                    (None, Some(id)) => self
-                        .services
-                        .records
-                        .project(invoker.guild_id, &id)
-                        .await
-                        .ok()
-                        .and_then(|p| p.provider.parse().ok()),
+                    (None, Some(id)) => {
+                        self.services.records.project(invoker.guild_id, &id).await.ok().map(|p| p.provider)
+                    }
                     _ => None,
                 };
                 let Some(provider) = provider else { return Vec::new() };

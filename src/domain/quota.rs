@@ -1,38 +1,6 @@
 //! Quota resource types and the default limits of a new project.
 
-use super::text_enum;
-
-/// A quota-tracked resource type, as stored in `cloud_quotas.resource_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum QuotaType {
-    /// Number of VMs.
-    ComputeInstances,
-    /// Total vCPUs of the VMs.
-    ComputeCpus,
-    /// Total RAM of the VMs, in GB.
-    ComputeRamGb,
-    /// Number of managed databases.
-    DatabaseInstances,
-    /// Number of Kubernetes clusters.
-    KubernetesClusters,
-    /// Number of storage buckets.
-    StorageBuckets,
-    /// Number of virtual networks.
-    NetworkVpcs,
-    /// Number of load balancers.
-    NetworkLoadBalancers,
-}
-
-text_enum!(QuotaType, "quota type", {
-    ComputeInstances => "compute.instances",
-    ComputeCpus => "compute.cpus",
-    ComputeRamGb => "compute.ram_gb",
-    DatabaseInstances => "database.instances",
-    KubernetesClusters => "kubernetes.clusters",
-    StorageBuckets => "storage.buckets",
-    NetworkVpcs => "network.vpcs",
-    NetworkLoadBalancers => "network.load_balancers",
-});
+pub use entities::kinds::QuotaType;
 
 /// The region value of a quota row that applies to every region of the project.
 pub const ANY_REGION: &str = "*";

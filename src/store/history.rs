@@ -8,7 +8,7 @@ use entities::deployment_history::{self, Column};
 
 use super::json::{self, JsonColumns, JsonText};
 use super::{StoreError, StoreResult, now};
-use crate::domain::Money;
+use crate::domain::{Money, Provider, ResourceKind};
 
 /// Longest error text kept in the log.
 pub const MAX_ERROR_LEN: usize = 2_000;
@@ -27,9 +27,9 @@ pub struct HistoryEntry {
     /// What happened (`deploy`, `cancel`, `expire`, `grant`, `policy`, `purge`, ...).
     pub action: String,
     /// Provider.
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
     /// Resource kind.
-    pub resource_type: Option<String>,
+    pub resource_type: Option<ResourceKind>,
     /// Resource name.
     pub resource_name: Option<String>,
     /// Anything else worth keeping, as JSON (an object).

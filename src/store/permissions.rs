@@ -7,7 +7,7 @@ use entities::user_cloud_permissions::{self, Column};
 
 use super::{StoreError, StoreResult, now};
 use crate::domain::validate::Permissions;
-use crate::domain::{Money, Provider, Role, SizeClass};
+use crate::domain::{Money, Provider, Role};
 
 /// Longest list of allowed regions accepted in one grant.
 pub const MAX_REGIONS: usize = 32;
@@ -37,15 +37,14 @@ impl Grant {
 /// The validator's view of a stored grant; unreadable values fall back to the strictest reading.
 pub fn to_permissions(row: &user_cloud_permissions::Model) -> Permissions {
     Permissions {
-        // An unknown role in the database grants nothing rather than failing every request.
-        role: row.role.parse().unwrap_or(Role::CloudViewer),
+        role: row.role,
         can_create_vm: row.can_create_vm,
         can_create_db: row.can_create_db,
         can_create_k8s: row.can_create_k8s,
         can_create_network: row.can_create_network,
         can_create_storage: row.can_create_storage,
         can_delete: row.can_delete,
-        max_vm_size: row.max_vm_size.as_deref().map(|s| s.parse().unwrap_or(SizeClass::Micro)),
+        max_vm_size: row.max_vm_size,
         // An empty list would allow every region; an unreadable one allows none.
         allowed_regions: row
             .allowed_regions
@@ -99,15 +98,15 @@ pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user
     let model = user_cloud_permissions::ActiveModel {
         user_id: Set(grant.user_id),
         guild_id: Set(grant.guild_id),
-        provider: Set(grant.provider.as_str().to_owned()),
-        role: Set(p.role.as_str().to_owned()),
+        provider: Set(grant.provider),
+        role: Set(p.role),
         can_create_vm: Set(p.can_create_vm),
         can_create_db: Set(p.can_create_db),
         can_create_k8s: Set(p.can_create_k8s),
         can_create_network: Set(p.can_create_network),
         can_create_storage: Set(p.can_create_storage),
         can_delete: Set(p.can_delete),
-        max_vm_size: Set(p.max_vm_size.map(|s| s.as_str().to_owned())),
+        max_vm_size: Set(p.max_vm_size),
         allowed_regions: Set(p.allowed_regions.as_ref().map(|r| serde_json::json!(r))),
         budget_limit_micros: Set(p.budget_limit.map(Money::micros)),
         granted_by: Set(grant.granted_by),

@@ -58,7 +58,7 @@ pub async fn create<C: ConnectionTrait>(db: &C, new: NewPolicy) -> StoreResult<i
     let model = infrastructure_policies::ActiveModel {
         guild_id: Set(new.guild_id),
         name: Set(new.name.trim().to_owned()),
-        policy_type: Set(new.kind.as_str().to_owned()),
+        policy_type: Set(new.kind),
         resource_pattern: Set(new.resource_pattern.trim().to_owned()),
         allowed_values: Set(serde_json::json!(new.allowed_values)),
         denied_values: Set(serde_json::json!(new.denied_values)),
@@ -118,7 +118,7 @@ pub fn to_policy(row: &infrastructure_policies::Model) -> Policy {
     Policy {
         id: row.id,
         name: row.name.clone(),
-        policy_type: row.policy_type.parse().unwrap_or(PolicyKind::Permission),
+        policy_type: row.policy_type,
         resource_pattern: row.resource_pattern.clone(),
         allowed_values: list(&row.allowed_values),
         denied_values: list(&row.denied_values),

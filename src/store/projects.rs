@@ -10,7 +10,7 @@ use entities::{cloud_projects, cloud_quotas};
 
 use super::{StoreError, StoreResult, now};
 use crate::domain::quota::ANY_REGION;
-use crate::domain::{Money, Provider, QuotaType};
+use crate::domain::{Money, Provider, QuotaType, RecordStatus};
 
 /// Longest project name accepted.
 pub const MAX_NAME_LEN: usize = 100;
@@ -88,11 +88,11 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
         id: Set(id.to_owned()),
         guild_id: Set(new.guild_id),
         owner_user_id: Set(new.owner_user_id),
-        provider: Set(new.provider.as_str().to_owned()),
+        provider: Set(new.provider),
         name: Set(name.to_owned()),
         default_region: Set(new.default_region.clone()),
         monthly_budget_micros: Set(new.monthly_budget.map(Money::micros)),
-        status: Set("active".to_owned()),
+        status: Set(RecordStatus::Active),
         created_at: Set(at),
         updated_at: Set(at),
     };
@@ -110,7 +110,7 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
     if !new.quotas.is_empty() {
         let rows = new.quotas.iter().map(|(quota_type, limit)| cloud_quotas::ActiveModel {
             project_id: Set(id.to_owned()),
-            resource_type: Set(quota_type.as_str().to_owned()),
+            resource_type: Set(*quota_type),
             region: Set(ANY_REGION.to_owned()),
             quota_limit: Set(*limit),
             used: Set(0),
@@ -147,7 +147,7 @@ pub async fn list_for_user<C: ConnectionTrait>(
     Ok(cloud_projects::Entity::find()
         .filter(cloud_projects::Column::GuildId.eq(guild_id))
         .filter(cloud_projects::Column::OwnerUserId.eq(user_id))
-        .filter(cloud_projects::Column::Status.eq("active"))
+        .filter(cloud_projects::Column::Status.eq(RecordStatus::Active))
         .order_by_asc(cloud_projects::Column::CreatedAt)
         .order_by_asc(cloud_projects::Column::Id)
         .all(db)
@@ -158,7 +158,7 @@ pub async fn list_for_user<C: ConnectionTrait>(
 pub async fn list_for_guild<C: ConnectionTrait>(db: &C, guild_id: i64) -> StoreResult<Vec<cloud_projects::Model>> {
     Ok(cloud_projects::Entity::find()
         .filter(cloud_projects::Column::GuildId.eq(guild_id))
-        .filter(cloud_projects::Column::Status.eq("active"))
+        .filter(cloud_projects::Column::Status.eq(RecordStatus::Active))
         .order_by_asc(cloud_projects::Column::CreatedAt)
         .order_by_asc(cloud_projects::Column::Id)
         .all(db)

@@ -129,7 +129,7 @@ fn apply_lines(
     for line in change.lines {
         let in_scope = |r: &cloud_quotas::Model| {
             r.project_id == change.project_id
-                && r.resource_type == line.quota_type.as_str()
+                && r.resource_type == line.quota_type
                 && (r.region == ANY_REGION || r.region == line.region)
         };
         let scoped: Vec<usize> = (0..rows.len()).filter(|&i| in_scope(&rows[i])).collect();

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use entities::cloud_resources::{self, Column};
 
 use super::{StoreError, StoreResult, now};
-use crate::domain::{Money, Provider, ResourceKind};
+use crate::domain::{Money, Provider, RecordStatus, ResourceKind};
 
 /// Longest resource name stored (provider rules are checked before this, in the domain).
 pub const MAX_NAME_LEN: usize = 100;
@@ -61,12 +61,12 @@ pub fn active_model(new: NewResource) -> StoreResult<cloud_resources::ActiveMode
     }
     Ok(cloud_resources::ActiveModel {
         project_id: Set(new.project_id),
-        provider: Set(new.provider.as_str().to_owned()),
-        resource_type: Set(new.kind.as_str().to_owned()),
+        provider: Set(new.provider),
+        resource_type: Set(new.kind),
         name: Set(new.name),
         region: Set(new.region),
         config: Set(new.config),
-        status: Set("active".to_owned()),
+        status: Set(RecordStatus::Active),
         hourly_cost_micros: Set(new.hourly_cost.micros()),
         created_by: Set(new.created_by),
         session_id: Set(new.session_id),
@@ -90,10 +90,11 @@ pub async fn list<C: ConnectionTrait>(
     project_id: &str,
     kind: Option<ResourceKind>,
 ) -> StoreResult<Vec<cloud_resources::Model>> {
-    let mut query =
-        cloud_resources::Entity::find().filter(Column::ProjectId.eq(project_id)).filter(Column::Status.eq("active"));
+    let mut query = cloud_resources::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::Status.eq(RecordStatus::Active));
     if let Some(kind) = kind {
-        query = query.filter(Column::ResourceType.eq(kind.as_str()));
+        query = query.filter(Column::ResourceType.eq(kind));
     }
     Ok(query.order_by_asc(Column::ResourceType).order_by_asc(Column::Name).all(db).await?)
 }
@@ -106,12 +107,12 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     name: &str,
 ) -> StoreResult<()> {
     let res = cloud_resources::Entity::update_many()
-        .col_expr(Column::Status, Expr::value("deleted"))
+        .col_expr(Column::Status, Expr::value(RecordStatus::Deleted))
         .col_expr(Column::DeletedAt, Expr::value(now()))
         .filter(Column::ProjectId.eq(project_id))
-        .filter(Column::ResourceType.eq(kind.as_str()))
+        .filter(Column::ResourceType.eq(kind))
         .filter(Column::Name.eq(name))
-        .filter(Column::Status.eq("active"))
+        .filter(Column::Status.eq(RecordStatus::Active))
         .exec(db)
         .await?;
     if res.rows_affected == 0 {
@@ -124,7 +125,7 @@ pub async fn mark_deleted<C: ConnectionTrait>(
 pub async fn project_hourly_spend<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<Money> {
     let rows = cloud_resources::Entity::find()
         .filter(Column::ProjectId.eq(project_id))
-        .filter(Column::Status.eq("active"))
+        .filter(Column::Status.eq(RecordStatus::Active))
         .all(db)
         .await?;
     Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))
@@ -143,8 +144,8 @@ pub async fn user_hourly_spend<C: ConnectionTrait>(
         .join(JoinType::InnerJoin, cloud_resources::Relation::CloudProjects.def())
         .filter(cloud_projects::Column::GuildId.eq(guild_id))
         .filter(Column::CreatedBy.eq(user_id))
-        .filter(Column::Provider.eq(provider.as_str()))
-        .filter(Column::Status.eq("active"))
+        .filter(Column::Provider.eq(provider))
+        .filter(Column::Status.eq(RecordStatus::Active))
         .all(db)
         .await?;
     Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))

@@ -74,12 +74,12 @@ pub fn parts(
         guild_id: Set(new.guild_id),
         channel_id: Set(new.channel_id),
         message_id: Set(None),
-        provider: Set(new.provider.as_str().to_owned()),
-        deployment_type: Set(new.kind.as_str().to_owned()),
+        provider: Set(new.provider),
+        deployment_type: Set(new.kind),
         request: NotSet,
         verdict: NotSet,
         reservation: NotSet,
-        status: Set(SessionStatus::Pending.as_str().to_owned()),
+        status: Set(SessionStatus::Pending),
         created_at: Set(created_at),
         expires_at: Set(new.expires_at),
         completed_at: Set(None),
@@ -110,7 +110,7 @@ pub fn reservation_of(session: &deployment_sessions::Model) -> StoreResult<Vec<Q
 /// Every pending lobby, soonest deadline first (rehydration at start-up).
 pub async fn list_pending<C: ConnectionTrait>(db: &C) -> StoreResult<Vec<deployment_sessions::Model>> {
     Ok(deployment_sessions::Entity::find()
-        .filter(Column::Status.eq(SessionStatus::Pending.as_str()))
+        .filter(Column::Status.eq(SessionStatus::Pending))
         .order_by_asc(Column::ExpiresAt)
         .order_by_asc(Column::Id)
         .all(db)
@@ -124,7 +124,7 @@ pub async fn list_pending_for_project<C: ConnectionTrait>(
 ) -> StoreResult<Vec<deployment_sessions::Model>> {
     Ok(deployment_sessions::Entity::find()
         .filter(Column::ProjectId.eq(project_id))
-        .filter(Column::Status.eq(SessionStatus::Pending.as_str()))
+        .filter(Column::Status.eq(SessionStatus::Pending))
         .order_by_asc(Column::ExpiresAt)
         .all(db)
         .await?)
@@ -151,17 +151,21 @@ pub async fn complete<C: ConnectionTrait>(
 ) -> StoreResult<deployment_sessions::Model> {
     check_final(status)?;
     let res = deployment_sessions::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(status.as_str()))
+        .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::CompletedAt, Expr::value(now()))
         .filter(Column::Id.eq(id))
-        .filter(Column::Status.eq(SessionStatus::Pending.as_str()))
+        .filter(Column::Status.eq(SessionStatus::Pending))
         .exec(db)
         .await?;
     let session = get(db, id).await?;
     if res.rows_affected == 1 {
         return Ok(session);
     }
-    Err(StoreError::Conflict(Conflict::InvalidState { entity: "session", key: id.to_string(), state: session.status }))
+    Err(StoreError::Conflict(Conflict::InvalidState {
+        entity: "session",
+        key: id.to_string(),
+        state: session.status.to_string(),
+    }))
 }
 
 /// A lobby ends in any status but `pending`.

@@ -9,7 +9,6 @@ use std::pin::Pin;
 use sea_orm::DatabaseConnection;
 
 use crate::domain::names::{MachineType, ProjectId, Region, ResourceName};
-use crate::domain::{Provider, ResourceKind};
 use crate::store::{self, StoreError};
 use crate::terraform::model::{ProjectSpec, ResourceSpec};
 use crate::terraform::{GenerateError, SpecSource};
@@ -32,15 +31,11 @@ impl StoreSpecSource {
             Err(StoreError::NotFound { .. }) => return Err(GenerateError::NotFound(project_id.to_owned())),
             Err(e) => return Err(source_error(e)),
         };
-        let provider: Provider =
-            project.provider.parse().map_err(|_| GenerateError::Source("stored provider is unknown".into()))?;
+        let provider = project.provider;
         let rows = store::resources::list(&self.db, project_id, None).await.map_err(source_error)?;
         let mut resources = Vec::with_capacity(rows.len());
         for row in &rows {
-            let kind: ResourceKind = row
-                .resource_type
-                .parse()
-                .map_err(|_| GenerateError::Source("stored resource type is unknown".into()))?;
+            let kind = row.resource_type;
             let mut spec = ResourceSpec::new(
                 kind,
                 ResourceName::parse(provider, kind, &row.name)?,

@@ -18,7 +18,7 @@ async fn run(app: &App, repair: Repair) -> Vec<Finding> {
 /// Adds `used` and `reserved` to a quota row behind every actor's back.
 async fn skew(app: &App, quota_type: &str, used: i64, reserved: i64) {
     let rows = store::quotas::usage(&app.db.db, seed::PROJECT_ID).await.unwrap();
-    let row = rows.into_iter().find(|r| r.resource_type == quota_type && r.region == "*").unwrap();
+    let row = rows.into_iter().find(|r| r.resource_type.as_str() == quota_type && r.region == "*").unwrap();
     let (u, r) = (row.used, row.reserved);
     let mut row = row.into_active_model();
     row.used = Set(u + used);

@@ -89,13 +89,13 @@ impl App {
     /// (used, reserved) of a quota type's project-wide row.
     pub async fn quota(&self, project: &str, quota_type: &str) -> (i64, i64) {
         let rows = cloud_chatops::store::quotas::usage(&self.db.db, project).await.unwrap();
-        let row = rows.iter().find(|r| r.resource_type == quota_type && r.region == "*").unwrap();
+        let row = rows.iter().find(|r| r.resource_type.as_str() == quota_type && r.region == "*").unwrap();
         (row.used, row.reserved)
     }
 
     /// A session's stored status.
     pub async fn status(&self, id: Uuid) -> String {
-        cloud_chatops::store::sessions::get(&self.db.db, id).await.unwrap().status
+        cloud_chatops::store::sessions::get(&self.db.db, id).await.unwrap().status.to_string()
     }
 
     /// Stops the tree and hands the database back.

@@ -30,7 +30,7 @@ async fn a_failed_child_is_restarted_and_its_caller_gets_an_error() {
     assert!(matches!(err, Err(ActorError::Failed(_))), "{err:?}");
     let rows = eventually(|| s.quota.usage("gcp-abc123")).await;
     assert_eq!(
-        rows.iter().find(|r| r.resource_type == "compute.instances").unwrap().used,
+        rows.iter().find(|r| r.resource_type.as_str() == "compute.instances").unwrap().used,
         3,
         "rebuilt from the database"
     );

@@ -11,9 +11,9 @@ async fn grant_get_regrant_and_revoke() {
         grant.permissions.allowed_regions = Some(vec!["us-central1".into(), "asia-southeast1".into()]);
         grant.permissions.budget_limit = Some(Money::from_dollars(3000));
         let row = store::permissions::grant(&t.db, grant).await.unwrap();
-        assert_eq!(row.role, "CloudUser");
+        assert_eq!(row.role, cloud_chatops::domain::Role::CloudUser);
         assert!(row.can_create_vm && row.can_create_db && !row.can_create_k8s && !row.can_delete);
-        assert_eq!(row.max_vm_size.as_deref(), Some("medium"));
+        assert_eq!(row.max_vm_size, Some(cloud_chatops::domain::SizeClass::Medium));
         assert_eq!(row.allowed_regions, Some(serde_json::json!(["us-central1", "asia-southeast1"])));
         assert_eq!(row.budget_limit_micros, Some(3_000_000_000));
 

@@ -13,7 +13,7 @@ async fn create_gives_a_provider_prefixed_id_and_default_quotas() {
         assert!(p.id[4..].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_eq!(p.monthly_budget_micros, Some(1_500_000_000));
         let quotas = store::quotas::usage(&t.db, &p.id).await.unwrap();
-        let instances = quotas.iter().find(|q| q.resource_type == QuotaType::ComputeInstances.as_str()).unwrap();
+        let instances = quotas.iter().find(|q| q.resource_type == QuotaType::ComputeInstances).unwrap();
         assert_eq!(
             (instances.quota_limit, instances.used, instances.reserved, instances.region.as_str()),
             (10, 0, 0, "*")

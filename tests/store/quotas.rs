@@ -20,7 +20,7 @@ fn vms(n: i64) -> Vec<QuotaAmount> {
 
 async fn row(t: &TestDb, q: QuotaType) -> (i64, i64, i64) {
     let rows = quotas::usage(&t.db, P).await.unwrap();
-    let r = rows.iter().find(|r| r.resource_type == q.as_str() && r.region == "*").unwrap();
+    let r = rows.iter().find(|r| r.resource_type == q && r.region == "*").unwrap();
     (r.used, r.reserved, r.quota_limit)
 }
 

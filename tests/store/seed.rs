@@ -15,7 +15,7 @@ async fn seed_loads_the_sample_data_once() {
         assert_eq!(counts(&t.db).await, after_first);
 
         let usage = store::quotas::usage(&t.db, seed::PROJECT_ID).await.unwrap();
-        let get = |q: QuotaType| usage.iter().find(|r| r.resource_type == q.as_str()).map(|r| (r.used, r.quota_limit));
+        let get = |q: QuotaType| usage.iter().find(|r| r.resource_type == q).map(|r| (r.used, r.quota_limit));
         assert_eq!(get(QuotaType::ComputeInstances), Some((3, 10)));
         assert_eq!(get(QuotaType::ComputeCpus), Some((6, 24)));
         assert_eq!(get(QuotaType::ComputeRamGb), Some((10, 64)));

@@ -33,7 +33,7 @@ async fn create_get_list_attach_and_complete() {
         setup(&t).await;
         let later = store::sessions::create(&t.db, lobby(30)).await.unwrap();
         let sooner = store::sessions::create(&t.db, lobby(5)).await.unwrap();
-        assert_eq!(later.status, "pending");
+        assert_eq!(later.status, SessionStatus::Pending);
         let got = store::sessions::get(&t.db, later.id).await.unwrap();
         assert_eq!(got, later, "{}: round trip", t.backend);
         assert_eq!(store::sessions::reservation_of(&got).unwrap()[0].amount, 1);
@@ -45,7 +45,7 @@ async fn create_get_list_attach_and_complete() {
         assert_eq!(store::sessions::get(&t.db, later.id).await.unwrap().message_id, Some(9_876_543_210));
 
         let done = store::sessions::complete(&t.db, later.id, SessionStatus::Approved).await.unwrap();
-        assert_eq!(done.status, "approved");
+        assert_eq!(done.status, SessionStatus::Approved);
         assert!(done.completed_at.is_some());
         let again = store::sessions::complete(&t.db, later.id, SessionStatus::Cancelled).await;
         assert!(
@@ -54,7 +54,7 @@ async fn create_get_list_attach_and_complete() {
         );
         assert_eq!(
             store::sessions::get(&t.db, later.id).await.unwrap().status,
-            "approved",
+            SessionStatus::Approved,
             "second click changed nothing"
         );
         assert_eq!(store::sessions::list_pending(&t.db).await.unwrap().len(), 1);
@@ -88,7 +88,7 @@ async fn bad_session_calls_are_typed_errors_and_change_nothing() {
         ));
         assert!(matches!(store::sessions::create(&t.db, lobby(-1)).await, Err(StoreError::InvalidInput(_))));
         assert_eq!(counts(&t.db).await, before);
-        assert_eq!(store::sessions::get(&t.db, s.id).await.unwrap().status, "pending");
+        assert_eq!(store::sessions::get(&t.db, s.id).await.unwrap().status, SessionStatus::Pending);
         t
     })
     .await;

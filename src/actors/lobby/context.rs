@@ -44,26 +44,26 @@ impl ValidationDeps {
         )?;
         let quotas: Vec<QuotaState> = rows
             .iter()
-            .filter_map(|r| {
-                let quota_type: QuotaType = r.resource_type.parse().ok()?;
+            .map(|r| {
+                let quota_type: QuotaType = r.resource_type;
                 let mine: i64 = held
                     .iter()
                     .filter(|h| h.quota_type == quota_type && (r.region == "*" || r.region == h.region))
                     .map(|h| h.amount)
                     .sum();
-                Some(QuotaState {
+                QuotaState {
                     quota_type,
                     region: r.region.clone(),
                     used: r.used,
                     reserved: (r.reserved - mine).max(0),
                     limit: r.quota_limit,
-                })
+                }
             })
             .collect();
         let actor = Actor { user_id: requester as u64, permissions, is_guild_admin };
         let context = ProjectContext {
             project_id: project.id.clone(),
-            provider: project.provider.parse().unwrap_or(provider),
+            provider: project.provider,
             monthly_budget: project.monthly_budget_micros.map(Money::from_micros),
             current_hourly_spend: project_spend,
         };

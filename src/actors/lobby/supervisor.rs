@@ -137,7 +137,7 @@ impl LobbyState {
             return;
         }
         let row = match self.deps.validation.records.session(id).await {
-            Ok(row) if row.status == SessionStatus::Pending.as_str() => row,
+            Ok(row) if row.status == SessionStatus::Pending => row,
             Ok(_) => return,
             Err(e) => {
                 tracing::error!(session_id = %id, error = %e, "cannot reload the failed lobby");

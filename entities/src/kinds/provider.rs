@@ -1,9 +1,10 @@
 //! The three cloud providers.
 
-use super::text_enum;
+use crate::text_enum;
 
 /// A cloud provider the bot can write Terraform for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum Provider {
     /// Google Cloud Platform.
     Gcp,

@@ -1,9 +1,10 @@
 //! The kinds of resource a lobby can deploy.
 
-use super::text_enum;
+use crate::text_enum;
 
 /// A kind of cloud resource; each maps to one Terraform file and one permission flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum ResourceKind {
     /// A virtual machine.
     Vm,

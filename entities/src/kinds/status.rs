@@ -1,9 +1,10 @@
-//! Lifecycle states stored as text.
+//! Lifecycle states and policy kinds, stored as text.
 
-use super::text_enum;
+use crate::text_enum;
 
 /// State of a deployment lobby.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum SessionStatus {
     /// Open, holding its reservation, buttons live.
     Pending,
@@ -26,7 +27,8 @@ text_enum!(SessionStatus, "session status", {
 });
 
 /// Kind of rule an infrastructure policy expresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum PolicyKind {
     /// Who may deploy what.
     Permission,
@@ -47,3 +49,15 @@ text_enum!(PolicyKind, "policy type", {
     Cost => "cost",
     Security => "security",
 });
+
+/// Whether a project or a resource still exists (rows are kept after deletion, for the audit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
+pub enum RecordStatus {
+    /// Live: counted in quotas, written to Terraform.
+    Active,
+    /// Removed; its name is free again.
+    Deleted,
+}
+
+text_enum!(RecordStatus, "record status", { Active => "active", Deleted => "deleted" });

@@ -1,9 +1,10 @@
 //! Roles and VM size classes.
 
-use super::text_enum;
+use crate::text_enum;
 
 /// A member's role for one provider in one guild.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum Role {
     /// Read only.
     CloudViewer,
@@ -32,7 +33,8 @@ impl Role {
 }
 
 /// The size class of a machine type, ordered from smallest to largest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
 pub enum SizeClass {
     /// Shared-core, under 1 GB.
     Micro,
