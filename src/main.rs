@@ -93,7 +93,7 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
 async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
     let mode = if repair { Repair::All } else { Repair::Nothing };
-    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform.output_dir, mode).await?;
+    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform, mode).await?;
     for finding in &report.findings {
         println!("{finding}");
     }

@@ -83,7 +83,8 @@ pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Cat
                     kind: ResourceKind::Vm,
                     name: name.into(),
                     region: "us-central1".into(),
-                    config: serde_json::json!({ "machine_type": machine_type }),
+                    // As an approval records it, so `/cloud-list` and the generator read the same size.
+                    config: serde_json::json!({ "size": machine_type }),
                     hourly_cost: quote.total_hourly,
                     created_by: USER_ID,
                     session_id: None,

@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use cloud_chatops::domain::names::physical_name;
 use cloud_chatops::domain::{Provider, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{GenerateError, format::format_hcl, render};
 use common::*;
@@ -90,10 +91,10 @@ fn every_provider_and_kind_renders_its_resource_types_into_its_file() {
                 (Provider::Aws, ResourceKind::Vm | ResourceKind::Network) => "tags",
                 _ => "name",
             };
-            let want = name(provider, *kind, 1);
+            let want = physical_name(provider, *kind, &name(provider, *kind, 1), spec.project_id.as_str()).unwrap();
             match attr(body, name_key).unwrap() {
                 hcl::Expression::String(got) => assert_eq!(got, &want, "{provider}/{kind}"),
-                tags => assert_eq!(map_get(tags, "Name").as_deref(), Some(want.as_str()), "{provider}/{kind}"),
+                tags => assert_eq!(map_get(tags, "Name"), Some(name(provider, *kind, 1)), "{provider}/{kind}"),
             }
         }
     }
@@ -368,7 +369,7 @@ fn resources_attach_to_the_projects_network_in_their_region() {
     let vm = |label: &str| all.iter().find(|(_, t, l, _)| t == "google_compute_instance" && l == label).unwrap();
     let subnet_of = |label: &str| path(&vm(label).3, &["network_interface", "subnetwork"]).unwrap().to_string();
     assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.chatops_us-central1.id");
-    assert_eq!(subnet_of("web-2"), "google_compute_subnetwork.core-1.id", "config.network is honoured");
+    assert_eq!(subnet_of("web-2"), "google_compute_subnetwork.core-1.id", "the named network is honoured");
     assert_eq!(subnet_of("web-3"), "google_compute_subnetwork.chatops_europe-west1.id");
     let glue = all.iter().find(|(_, t, l, _)| t == "google_compute_network" && l == "chatops").unwrap();
     assert_eq!(attr(&glue.3, "name"), Some(&s("chatops-gcp-3f9a1c")));
@@ -377,7 +378,7 @@ fn resources_attach_to_the_projects_network_in_their_region() {
         let mut spec = everything(provider);
         let vm = spec.resources.iter_mut().find(|r| r.name.as_str() == "web-3").unwrap();
         // `core-1` exists, but in another region than web-3.
-        vm.config = serde_json::json!({ "network": wrong });
+        vm.network = Some(ResourceName::parse(provider, ResourceKind::Network, wrong).unwrap());
         assert!(matches!(render(&spec), Err(GenerateError::Invalid(_))), "{provider}");
     }
 }
@@ -582,4 +583,121 @@ fn arm_machines_get_arm_images() {
     assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_ARM_64_STANDARD")));
     let all = resources(&single(Provider::Aws, ResourceKind::K8s));
     assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_x86_64_STANDARD")));
+}
+
+/// The ranges a rendered public database admits, per provider.
+fn admitted(all: &[(String, String, String, hcl::Body)], provider: Provider) -> Vec<String> {
+    match provider {
+        Provider::Gcp => {
+            let db = one(all, "google_sql_database_instance");
+            let ip = block(block(db, "settings").unwrap(), "ip_configuration").unwrap();
+            ip.blocks()
+                .filter(|b| b.identifier() == "authorized_networks")
+                .map(|b| attr(b.body(), "value").unwrap().to_string().trim_matches('"').to_owned())
+                .collect()
+        }
+        _ => find(all, "azurerm_postgresql_flexible_server_firewall_rule")
+            .map(|r| format!("{}-{}", attr(r, "start_ip_address").unwrap(), attr(r, "end_ip_address").unwrap()))
+            .collect(),
+    }
+}
+
+#[test]
+fn an_approved_public_database_is_public_with_tls_and_only_its_ingress() {
+    use cloud_chatops::terraform::model::{Access, Cidr};
+    for provider in [Provider::Gcp, Provider::Azure] {
+        let mut spec = single(provider, ResourceKind::Database);
+        let private = resources(&spec);
+        assert!(admitted(&private, provider).is_empty(), "{provider}: a private database admits nothing");
+        spec.resources[0].options.access = Access::Public;
+        let no_ingress = resources(&spec);
+        assert!(admitted(&no_ingress, provider).is_empty(), "{provider}: public without ingress admits no range");
+        spec.resources[0].options.ingress = vec![Cidr::parse("198.51.100.0/24").unwrap()];
+        let all = resources(&spec);
+        match provider {
+            Provider::Gcp => {
+                let db = one(&all, "google_sql_database_instance");
+                assert_eq!(path(db, &["settings", "ip_configuration", "ipv4_enabled"]), Some(&b(true)));
+                assert_eq!(path(db, &["settings", "ip_configuration", "ssl_mode"]), Some(&s("ENCRYPTED_ONLY")));
+                assert_eq!(admitted(&all, provider), ["198.51.100.0/24"]);
+                let private_db = one(&private, "google_sql_database_instance");
+                assert_eq!(path(private_db, &["settings", "ip_configuration", "ipv4_enabled"]), Some(&b(false)));
+            }
+            _ => {
+                let pg = one(&all, "azurerm_postgresql_flexible_server");
+                assert_eq!(attr(pg, "public_network_access_enabled"), Some(&b(true)));
+                assert_eq!(admitted(&all, provider), ["\"198.51.100.0\"-\"198.51.100.255\""]);
+                let tls = one(&all, "azurerm_postgresql_flexible_server_configuration");
+                assert_eq!(
+                    (attr(tls, "name"), attr(tls, "value")),
+                    (Some(&s("require_secure_transport")), Some(&s("on")))
+                );
+            }
+        }
+        let text: String = render(&spec).unwrap().into_iter().map(|f| f.contents).collect();
+        assert!(!text.contains("0.0.0.0/0") || provider == Provider::Gcp, "{provider}: the world was not approved");
+    }
+}
+
+#[test]
+fn omitted_sizes_and_node_counts_are_the_catalogues() {
+    let catalog = cloud_chatops::domain::Catalog::builtin();
+    for provider in PROVIDERS {
+        let p = catalog.provider(provider);
+        let all = resources(&single(provider, ResourceKind::K8s));
+        let (nodes, size) = match provider {
+            Provider::Gcp => {
+                let pool = one(&all, "google_container_node_pool");
+                (attr(pool, "node_count").cloned(), path(pool, &["node_config", "machine_type"]).cloned())
+            }
+            Provider::Aws => {
+                let group = one(&all, "aws_eks_node_group");
+                let types = attr(group, "instance_types").unwrap().clone();
+                let hcl::Expression::Array(types) = types else { panic!("{types}") };
+                (path(group, &["scaling_config", "desired_size"]).cloned(), types.first().cloned())
+            }
+            Provider::Azure => {
+                let aks = one(&all, "azurerm_kubernetes_cluster");
+                (
+                    path(aks, &["default_node_pool", "node_count"]).cloned(),
+                    path(aks, &["default_node_pool", "vm_size"]).cloned(),
+                )
+            }
+        };
+        assert_eq!(nodes, Some(hcl::Expression::Number(p.default_k8s_node_count.into())), "{provider}: priced nodes");
+        assert_eq!(size, Some(s(&p.default_k8s_node_type)), "{provider}");
+        let vm = resources(&single(provider, ResourceKind::Vm));
+        let key = match provider {
+            Provider::Gcp => "machine_type",
+            Provider::Aws => "instance_type",
+            Provider::Azure => "size",
+        };
+        let main = vm.iter().find(|(_, t, ..)| t.ends_with("instance") || t.ends_with("virtual_machine")).unwrap();
+        assert_eq!(attr(&main.3, key), Some(&s(&p.default_machine_type)), "{provider}");
+
+        // The generator never picks a size of its own.
+        let mut unsized_ = single(provider, ResourceKind::Database);
+        unsized_.resources[0].size = None;
+        assert!(matches!(render(&unsized_), Err(GenerateError::Invalid(_))), "{provider}");
+        let mut uncounted = single(provider, ResourceKind::K8s);
+        uncounted.resources[0].node_count = None;
+        assert!(matches!(render(&uncounted), Err(GenerateError::Invalid(_))), "{provider}");
+    }
+}
+
+#[test]
+fn global_names_carry_the_project_suffix_and_labels_keep_the_users_name() {
+    for provider in PROVIDERS {
+        let all = resources(&single(provider, ResourceKind::Storage));
+        let (ty, key) = match provider {
+            Provider::Gcp => ("google_storage_bucket", "name"),
+            Provider::Aws => ("aws_s3_bucket", "bucket"),
+            Provider::Azure => ("azurerm_storage_account", "name"),
+        };
+        let (_, _, label, body) = all.iter().find(|(_, t, ..)| t == ty).unwrap();
+        let typed = name(provider, ResourceKind::Storage, 1);
+        assert_eq!(label, &typed.replace('.', "_"));
+        let hcl::Expression::String(physical) = attr(body, key).unwrap() else { panic!() };
+        assert!(physical.ends_with("3f9a1c") && physical.starts_with(&typed), "{provider}: {physical}");
+    }
 }

@@ -153,6 +153,14 @@ fn every_emitted_resource_matches_its_provider_schema() {
 }
 
 #[test]
+fn a_public_database_matches_the_schema() {
+    for provider in [Provider::Gcp, Provider::Azure] {
+        let errors = violations(&public_database(provider));
+        assert!(errors.is_empty(), "{provider}:\n{}", errors.join("\n"));
+    }
+}
+
+#[test]
 fn each_kind_alone_matches_the_schema() {
     for provider in PROVIDERS {
         for kind in ResourceKind::ALL {

@@ -172,7 +172,9 @@ impl RootState {
             }
             Child::Generator => {
                 let root_dir: PathBuf = self.args.settings.terraform.output_dir.clone();
-                let args = GeneratorArgs::new(root_dir, Arc::new(StoreSpecSource::new(db)));
+                let settings = (&self.args.settings.terraform).into();
+                let source = StoreSpecSource::new(db, self.args.catalog.clone(), settings);
+                let args = GeneratorArgs::new(root_dir, Arc::new(source));
                 let (a, _) = Actor::spawn_linked(None, GeneratorActor, args, root).await?;
                 self.slots.generator.set(Some(a.clone()));
                 a.get_id()
@@ -238,8 +240,7 @@ impl System {
     pub async fn start(args: SystemArgs) -> Result<System, ActorError> {
         // Quota reserved by lobbies that no longer exist (a crash between two steps) comes back
         // before any lobby can be refused for it. A failed check is logged; it does not stop start-up.
-        let root_dir = &args.settings.terraform.output_dir;
-        if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, root_dir).await {
+        if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, &args.settings.terraform).await {
             tracing::error!(error = %e, "start-up check failed");
         }
         let slots = Slots {

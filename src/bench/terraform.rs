@@ -38,7 +38,8 @@ pub async fn run(target: &Target, scale: &Scale) -> anyhow::Result<Vec<Figure>> 
         resources::create(&bench.db, new).await?;
     }
 
-    let source = Arc::new(StoreSpecSource::new(bench.db.clone()));
+    let catalog = Arc::new(crate::domain::Catalog::builtin());
+    let source = Arc::new(StoreSpecSource::new(bench.db.clone(), catalog, Default::default()));
     let spec = source.load(&project).await?;
     anyhow::ensure!(spec.resources.len() == n, "the project holds {} resources", spec.resources.len());
     let mut render_only = Vec::with_capacity(scale.tf_runs);

@@ -4,29 +4,25 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
-
 use entities::cloud_projects;
 
 use super::Finding;
-use crate::store::spec::StoreSpecSource;
 use crate::terraform::write::expected_files;
 use crate::terraform::{FsWriter, RenderedFile, SpecSource, dir_name, read_generated, regenerate, render};
 
 /// Compares one project's directory with a fresh rendering; with `repair`, regenerates it.
 pub(super) async fn directory(
-    db: &DatabaseConnection,
+    source: &dyn SpecSource,
     root: &Path,
     project: &cloud_projects::Model,
     repair: bool,
     out: &mut Vec<Finding>,
-) -> crate::store::StoreResult<()> {
-    let source = StoreSpecSource::new(db.clone());
-    let Some(detail) = difference(&source, root, project, out).await else { return Ok(()) };
+) {
+    let Some(detail) = difference(source, root, project, out).await else { return };
     let dir = format!("terraform_{}_{}/", project.provider, project.id);
     let subject = format!("{} ({dir})", project.id);
     let repaired = if repair {
-        match regenerate(root, &source, &project.id, Arc::new(FsWriter)).await {
+        match regenerate(root, source, &project.id, Arc::new(FsWriter)).await {
             Ok(g) => Some(format!("regenerated ({} files)", g.files.len())),
             Err(e) => {
                 out.push(Finding {
@@ -42,12 +38,11 @@ pub(super) async fn directory(
         None
     };
     out.push(Finding { invariant: "terraform", subject, detail, repaired });
-    Ok(())
 }
 
 /// Whether a project's directory differs from what the database renders, and how; `None` when it
 /// matches (or when it cannot be rendered: that is reported into `out` and cannot be repaired here).
-pub(crate) async fn difference(
+async fn difference(
     source: &dyn SpecSource,
     root: &Path,
     project: &cloud_projects::Model,

@@ -81,6 +81,14 @@ pub struct LobbySettings {
 pub struct TerraformSettings {
     /// Output root.
     pub output_dir: PathBuf,
+    /// Remote state: a GCS or S3 bucket, or Azure `<storage account>/<container>`; empty keeps
+    /// local state. Each project gets a generated `backend.tf` keyed by its id.
+    #[serde(default)]
+    pub state_bucket: String,
+    /// Azure VMs and AKS nodes encrypt their disks at host; needs the subscription feature
+    /// `Microsoft.Compute/EncryptionAtHost` registered.
+    #[serde(default)]
+    pub azure_encryption_at_host: bool,
 }
 
 /// `[history]`.

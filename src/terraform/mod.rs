@@ -2,17 +2,20 @@
 //! HCL for its provider. Pure rendering and writing; the actor that serialises generations lives in
 //! `actors::generator`, the database side of [`SpecSource`] in `store::spec`.
 //!
-//! - [`model`]: the input ([`ProjectSpec`]), free of database types.
+//! - [`model`]: the input ([`ProjectSpec`]), free of database types; [`options`] its typed options.
+//! - [`address_of`] and [`check_options`]: what the lobby asks before it opens.
 //! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`.
 //! - [`escape`]: the `.tf` escaper that keeps any value inside its HCL string.
 //! - [`write`]: the generated files replaced as one set, beside the team's own files.
 //! - [`generate`]: one regeneration (load, render, lock, write), shared by the actor and `check`.
 
+pub mod address;
 mod error;
 pub mod escape;
 pub mod format;
 pub mod generate;
 pub mod model;
+pub mod options;
 pub mod render;
 mod slots;
 pub mod source;
@@ -20,9 +23,11 @@ mod validate;
 mod view;
 pub mod write;
 
+pub use address::address_of;
 pub use error::GenerateError;
 pub use generate::{Generated, content_hash, regenerate};
-pub use model::{ProjectSpec, ResourceSpec};
+pub use model::{GeneratorSettings, ProjectSpec, ResourceSpec};
+pub use options::check_options;
 pub use render::{RenderedFile, dir_name, render};
 pub use source::SpecSource;
 pub use write::{FileWriter, FsWriter, ProjectLock, Written, lock_project, read_generated, write_project};

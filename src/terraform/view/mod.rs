@@ -47,6 +47,12 @@ pub(crate) struct View {
 pub(crate) struct Res {
     pub label: String,
     pub name: String,
+    /// The name at the provider: `name`, or with the project suffix in a global namespace.
+    pub physical: String,
+    /// Public access was approved (databases only; see `options`).
+    pub public: bool,
+    /// The approved ranges a public resource admits.
+    pub ingress: Vec<Ingress>,
     pub region: String,
     pub region_label: String,
     pub size: String,
@@ -63,6 +69,15 @@ pub(crate) struct Res {
     pub arm: bool,
     /// AWS VMs: label of the `aws_ami` data source for the region and architecture.
     pub image: String,
+}
+
+/// One approved ingress range, in the forms the providers take.
+pub(crate) struct Ingress {
+    /// `ingress-<n>`, stable for a given set of ranges (they are sorted).
+    pub name: String,
+    pub cidr: String,
+    pub first: String,
+    pub last: String,
 }
 
 /// A network, the user's or generated.

@@ -1,4 +1,4 @@
-//! Placement: a resource joins the project network named by its `config.network` (same region),
+//! Placement: a resource joins the project network it names (`network`, same region),
 //! else the generated `chatops` network of its region. Never "the first network there": adding
 //! a network must not move, and so replace, running machines.
 
@@ -172,13 +172,13 @@ pub(crate) fn mark_egress(by_kind: &BTreeMap<ResourceKind, Vec<Res>>, placement:
 
 /// The project network a resource asked for in `config.network`, checked to exist in its region.
 fn explicit_network(r: &ResourceSpec, networks: &[Net]) -> Result<Option<Net>, GenerateError> {
-    let Some(wanted) = r.config.get("network") else { return Ok(None) };
-    let found = wanted.as_str().and_then(|w| networks.iter().find(|n| n.name == w && n.region == r.region.as_str()));
+    let Some(wanted) = &r.network else { return Ok(None) };
+    let found = networks.iter().find(|n| n.name == wanted.as_str() && n.region == r.region.as_str());
     match found {
         Some(n) => Ok(Some(n.clone())),
         None => Err(ParseError::new(
             "network",
-            &wanted.to_string(),
+            wanted.as_str(),
             format!("the name of a network of this project in {}", r.region),
         )
         .into()),

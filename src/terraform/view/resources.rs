@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use super::super::GenerateError;
-use super::super::model::ResourceSpec;
+use super::super::model::{Access, ResourceSpec};
 use super::super::slots::Slots;
 use super::networks::Placement;
-use super::{Context, Res};
+use super::{Context, Ingress, Res};
+use crate::domain::names::physical_name;
 use crate::domain::{Provider, ResourceKind};
 
 /// The resources grouped by kind, each in name order.
@@ -28,15 +29,30 @@ pub(crate) fn by_kind(
 
 fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> Result<Res, GenerateError> {
     let (net, subnet) = placement.of(ctx, r);
-    let size = r.size.as_ref().map_or_else(|| default_size(ctx.provider, r.kind).to_owned(), |s| s.as_str().to_owned());
+    // Validation made sure sized kinds carry the size the catalogue priced.
+    let size = r.size.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
     let region = r.region.as_str();
     let arm = is_arm(ctx.provider, &size);
     Ok(Res {
         label: r.name.tf_label(),
         name: r.name.as_str().to_owned(),
+        physical: physical_name(ctx.provider, r.kind, r.name.as_str(), &ctx.project_id)?,
+        public: r.options.access == Access::Public,
+        ingress: r
+            .options
+            .ingress
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Ingress {
+                name: format!("ingress-{}", i + 1),
+                cidr: c.to_string(),
+                first: c.first().to_string(),
+                last: c.last().to_string(),
+            })
+            .collect(),
         region: region.to_owned(),
         region_label: ctx.region_label(region),
-        nodes: r.node_count.unwrap_or(1),
+        nodes: r.node_count.unwrap_or_default(),
         index,
         net,
         subnet,
@@ -46,21 +62,6 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
         image: format!("{}_al2023_{}", ctx.region_label(region), if arm { "arm64" } else { "x86_64" }),
         size,
     })
-}
-
-fn default_size(provider: Provider, kind: ResourceKind) -> &'static str {
-    use ResourceKind as K;
-    match (provider, kind) {
-        (Provider::Gcp, K::Database) => "db-custom-1-3840",
-        (Provider::Gcp, K::K8s) => "e2-standard-2",
-        (Provider::Gcp, _) => "e2-small",
-        (Provider::Aws, K::Database) => "db.t3.micro",
-        (Provider::Aws, K::K8s) => "t3.medium",
-        (Provider::Aws, _) => "t3.micro",
-        (Provider::Azure, K::Database) => "B_Standard_B1ms",
-        (Provider::Azure, K::K8s) => "Standard_D2s_v3",
-        (Provider::Azure, _) => "Standard_B2s",
-    }
 }
 
 /// Whether a machine type is an Arm one; its image (and EKS AMI type) must match.

@@ -4,7 +4,7 @@
 {% let tag_name = r.name.as_str() %}
 resource "aws_s3_bucket" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-bucket        = "{{ r.name }}"
+bucket        = "{{ r.physical }}"
 force_destroy = false
 {% include "terraform/aws/_tags.tf" %}
 }

@@ -2,7 +2,7 @@
 
 {% for r in v.dbs %}
 resource "azurerm_postgresql_flexible_server" "{{ r.label }}" {
-name                          = "{{ r.name }}"
+name                          = "{{ r.physical }}"
 location                      = "{{ r.region }}"
 resource_group_name           = azurerm_resource_group.chatops.name
 version                       = "16"
@@ -10,7 +10,7 @@ sku_name                      = "{{ r.size }}"
 storage_mb                    = 32768
 backup_retention_days         = 7
 geo_redundant_backup_enabled  = true
-public_network_access_enabled = false
+public_network_access_enabled = {{ r.public }}
 {% include "terraform/azure/_tags.tf" %}
 
 authentication {
@@ -23,4 +23,18 @@ lifecycle {
 ignore_changes = [zone]
 }
 }
+
+resource "azurerm_postgresql_flexible_server_configuration" "{{ r.label }}_tls" {
+name      = "require_secure_transport"
+server_id = azurerm_postgresql_flexible_server.{{ r.label }}.id
+value     = "on"
+}
+{% for i in r.ingress %}
+resource "azurerm_postgresql_flexible_server_firewall_rule" "{{ r.label }}_{{ i.name }}" {
+name             = "{{ i.name }}"
+server_id        = azurerm_postgresql_flexible_server.{{ r.label }}.id
+start_ip_address = "{{ i.first }}"
+end_ip_address   = "{{ i.last }}"
+}
+{% endfor %}
 {% endfor %}

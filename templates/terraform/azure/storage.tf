@@ -2,7 +2,7 @@
 
 {% for r in v.buckets %}
 resource "azurerm_storage_account" "{{ r.label }}" {
-name                              = "{{ r.name }}"
+name                              = "{{ r.physical }}"
 location                          = "{{ r.region }}"
 resource_group_name               = azurerm_resource_group.chatops.name
 account_tier                      = "Standard"

@@ -35,9 +35,15 @@ user_labels = {
 }
 
 ip_configuration {
-ipv4_enabled    = false
+ipv4_enabled    = {{ r.public }}
 private_network = google_compute_network.{{ r.net }}.id
 ssl_mode        = "ENCRYPTED_ONLY"
+{% for i in r.ingress %}
+authorized_networks {
+name  = "{{ i.name }}"
+value = "{{ i.cidr }}"
+}
+{% endfor %}
 }
 
 backup_configuration {

@@ -2,7 +2,7 @@
 
 {% for r in v.buckets %}
 resource "google_storage_bucket" "{{ r.label }}" {
-name                        = "{{ r.name }}"
+name                        = "{{ r.physical }}"
 location                    = "{{ r.region }}"
 storage_class               = "STANDARD"
 uniform_bucket_level_access = true

@@ -48,7 +48,7 @@ resource "aws_vpc_security_group_egress_rule" "web-1_vm_https" {
 
 resource "aws_instance" "web-1" {
   ami                    = data.aws_ami.us-east-1_al2023_x86_64.id
-  instance_type          = "t3.micro"
+  instance_type          = "t3.medium"
   subnet_id              = aws_subnet.chatops_us-east-1_a.id
   vpc_security_group_ids = [aws_security_group.web-1_vm.id]
   monitoring             = true
@@ -99,7 +99,7 @@ resource "aws_vpc_security_group_egress_rule" "web-2_vm_https" {
 
 resource "aws_instance" "web-2" {
   ami                    = data.aws_ami.us-east-1_al2023_x86_64.id
-  instance_type          = "t3.micro"
+  instance_type          = "t3.medium"
   subnet_id              = aws_subnet.core-1_a.id
   vpc_security_group_ids = [aws_security_group.web-2_vm.id]
   monitoring             = true

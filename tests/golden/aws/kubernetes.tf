@@ -100,7 +100,7 @@ resource "aws_eks_node_group" "apps-1" {
   node_group_name = "apps-1-nodes"
   node_role_arn   = aws_iam_role.apps-1_nodes.arn
   subnet_ids      = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
-  instance_types  = ["t3.medium"]
+  instance_types  = ["t3.large"]
   ami_type        = "AL2023_x86_64_STANDARD"
   depends_on = [
     aws_iam_role_policy_attachment.apps-1_nodes_worker,

@@ -16,7 +16,7 @@ resource "azurerm_kubernetes_cluster" "apps-1" {
 
   default_node_pool {
     name                         = "system"
-    vm_size                      = "Standard_D2s_v3"
+    vm_size                      = "Standard_D2s_v5"
     node_count                   = 3
     vnet_subnet_id               = azurerm_subnet.chatops_westeurope.id
     host_encryption_enabled      = true

@@ -12,7 +12,7 @@ data "google_compute_zones" "us-central1" {
 
 resource "google_compute_instance" "web-1" {
   name         = "web-1"
-  machine_type = "e2-small"
+  machine_type = "e2-medium"
   zone         = data.google_compute_zones.us-central1.names[0]
   description  = "chatops: Shop \"backend\" $${prod}"
   labels = {
@@ -45,7 +45,7 @@ resource "google_compute_instance" "web-1" {
 
 resource "google_compute_instance" "web-2" {
   name         = "web-2"
-  machine_type = "e2-small"
+  machine_type = "e2-medium"
   zone         = data.google_compute_zones.us-central1.names[0]
   description  = "chatops: Shop \"backend\" $${prod}"
   labels = {
