@@ -62,6 +62,9 @@ pub struct ProviderCatalog {
     pub network_hourly: Money,
     /// Cost of one load balancer (first rules included).
     pub load_balancer_hourly: Money,
+    /// Cost of one NAT gateway, written once per network that hosts VMs or cluster nodes (they
+    /// have no public address and reach the internet through it); data processing not included.
+    pub nat_gateway_hourly: Money,
     /// Regions offered, with their price factor.
     pub regions: Vec<RegionPrice>,
     /// VM machine types.
@@ -246,6 +249,14 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// The hourly price of one NAT gateway in `region`, scaled like every other price there.
+    pub fn nat_gateway_hourly(&self, provider: Provider, region: &str) -> Result<Money, CatalogError> {
+        let p = self.provider(provider);
+        Ok(scale_permille(p.nat_gateway_hourly, p.region(provider, region)?.price_permille))
+    }
+}
+
 /// A request's size and node count with the catalogue's defaults filled in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved<'a> {
@@ -281,6 +292,7 @@ impl ProviderCatalog {
                 self.storage_bucket_hourly,
                 self.network_hourly,
                 self.load_balancer_hourly,
+                self.nat_gateway_hourly,
             ])
             .any(|m| m < Money::ZERO)
         {
@@ -403,6 +415,18 @@ mod tests {
             assert_eq!(c.resolve(*provider, ResourceKind::Storage, Some("x"), None).size, None);
             assert_eq!(c.resolve(*provider, ResourceKind::K8s, None, Some(0)).node_count, Some(1));
         }
+    }
+
+    #[test]
+    fn nat_gateways_are_priced_per_region() {
+        let c = Catalog::builtin();
+        assert_eq!(c.nat_gateway_hourly(Provider::Aws, "us-east-1").unwrap(), "0.045".parse().unwrap());
+        assert_eq!(c.nat_gateway_hourly(Provider::Aws, "eu-west-1").unwrap().micros(), (45_000 * 1077 + 500) / 1000);
+        for provider in Provider::ALL {
+            let region = &c.provider(*provider).default_region;
+            assert!(c.nat_gateway_hourly(*provider, region).unwrap() > Money::ZERO, "{provider}: a NAT is not free");
+        }
+        assert!(c.nat_gateway_hourly(Provider::Gcp, "mars-1").is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `actors::generator`, the database side of [`SpecSource`] in `store::spec`.
 //!
 //! - [`model`]: the input ([`ProjectSpec`]), free of database types; [`options`] its typed options.
-//! - [`address_of`] and [`check_options`]: what the lobby asks before it opens.
+//! - [`address_of`], [`check_options`], [`nat_gateways_added`]: what the lobby asks before it opens.
 //! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`.
 //! - [`escape`]: the `.tf` escaper that keeps any value inside its HCL string.
 //! - [`write`]: the generated files replaced as one set, beside the team's own files.
@@ -15,6 +15,7 @@ pub mod escape;
 pub mod format;
 pub mod generate;
 pub mod model;
+mod nat;
 pub mod options;
 pub mod render;
 mod slots;
@@ -27,6 +28,7 @@ pub use address::address_of;
 pub use error::GenerateError;
 pub use generate::{Generated, content_hash, regenerate};
 pub use model::{GeneratorSettings, ProjectSpec, ResourceSpec};
+pub use nat::{nat_gateways, nat_gateways_added};
 pub use options::check_options;
 pub use render::{RenderedFile, dir_name, render};
 pub use source::SpecSource;

@@ -185,3 +185,38 @@ pub fn public_database(provider: Provider) -> ProjectSpec {
     spec.resources[0].options.ingress = vec![Cidr::parse("198.51.100.0/24").unwrap()];
     spec
 }
+
+/// Every provider × kind × option the generator can be asked for, each a project of its own:
+/// (directory name, spec). What checkov and `terraform fmt`/`validate` run over.
+pub fn variants() -> Vec<(String, ProjectSpec)> {
+    let mut out = Vec::new();
+    for provider in PROVIDERS {
+        out.push((format!("{provider}-everything"), everything(provider)));
+        for kind in ResourceKind::ALL {
+            out.push((format!("{provider}-{kind}"), single(provider, *kind)));
+        }
+        let mut remote = everything(provider);
+        remote.settings.state_bucket = Some("chatopsstate".to_owned());
+        out.push((format!("{provider}-remote-state"), remote));
+        if provider != Provider::Aws {
+            out.push((format!("{provider}-public-database"), public_database(provider)));
+        }
+    }
+    let mut at_host = everything(Provider::Azure);
+    at_host.settings.azure_encryption_at_host = true;
+    out.push(("azure-encryption-at-host".to_owned(), at_host));
+    out
+}
+
+/// Writes each variant's files into `root/<name>/`.
+pub fn write_variants(root: &std::path::Path) -> Vec<(String, ProjectSpec)> {
+    let all = variants();
+    for (name, spec) in &all {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in render(spec).unwrap_or_else(|e| panic!("{name}: {e}")) {
+            std::fs::write(dir.join(&f.name), &f.contents).unwrap();
+        }
+    }
+    all
+}

@@ -56,3 +56,13 @@ fn aws_images(vms: &[Res]) -> Vec<Image> {
     images.sort_by(|a, b| a.label.cmp(&b.label));
     images
 }
+
+/// Azure networks hosting a private PostgreSQL server: each gets a delegated subnet and a link
+/// to the project's private DNS zone, so the server is reachable from the network by name.
+pub(crate) fn azure_pg_networks(ctx: &Context, networks: &[Net], dbs: &[Res]) -> Vec<Net> {
+    if ctx.provider != Provider::Azure {
+        return Vec::new();
+    }
+    let used: BTreeSet<&str> = dbs.iter().filter(|r| !r.public).map(|r| r.net.as_str()).collect();
+    networks.iter().filter(|n| used.contains(n.label.as_str())).cloned().collect()
+}

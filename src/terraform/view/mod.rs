@@ -8,6 +8,7 @@
 mod lookups;
 mod networks;
 mod resources;
+mod settings;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -41,6 +42,32 @@ pub(crate) struct View {
     pub images: Vec<Image>,
     /// AWS only: regions other than the default, each with a provider alias.
     pub aliases: Vec<RegionRef>,
+    /// GCP: the APIs the project's resources need, enabled by `google_project_service`.
+    pub apis: Vec<Api>,
+    /// Remote state, when `terraform.state_bucket` is set.
+    pub backend: Option<Backend>,
+    /// Azure: VMs and AKS nodes encrypt at host (`terraform.azure_encryption_at_host`).
+    pub encryption_at_host: bool,
+    /// Azure: networks that host a private PostgreSQL server (delegated subnet, private DNS).
+    pub pg_networks: Vec<Net>,
+}
+
+/// A Google API a resource kind needs.
+pub(crate) struct Api {
+    /// Terraform label: the service's first name part (`compute`, `sqladmin`).
+    pub label: String,
+    /// `compute.googleapis.com`.
+    pub service: String,
+}
+
+/// Where a project's state lives remotely.
+pub(crate) struct Backend {
+    /// GCS bucket, S3 bucket or Azure storage account.
+    pub bucket: String,
+    /// The project's key in it (GCS prefix, S3/azurerm key).
+    pub key: String,
+    /// S3: the bucket's region (the project's default).
+    pub region: String,
 }
 
 /// One user resource, ready to print.
@@ -91,6 +118,8 @@ pub(crate) struct Net {
     pub provider: String,
     /// Hosts VMs or Kubernetes nodes, so it gets NAT egress (nothing gets a public address).
     pub egress: bool,
+    /// GCP: the name of its explicit deny-all ingress firewall rule.
+    pub firewall: String,
 }
 
 /// A GCP subnetwork of a network in one region.
@@ -172,7 +201,12 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
         take(ResourceKind::LoadBalancer),
     );
     let lookups = lookups::Lookups::derive(&ctx, &resources, &placement.networks, &vms, &dbs);
+    let pg_networks = lookups::azure_pg_networks(&ctx, &placement.networks, &dbs);
     Ok(View {
+        apis: settings::google_apis(&ctx, &resources),
+        backend: settings::backend(&ctx, &spec.settings)?,
+        encryption_at_host: spec.settings.azure_encryption_at_host,
+        pg_networks,
         project_id: ctx.project_id.clone(),
         project_name: spec.project_name.clone(),
         region: ctx.default_region.clone(),

@@ -49,6 +49,12 @@ pub(crate) fn place(ctx: &Context, resources: &[ResourceSpec]) -> Result<Placeme
         .map(|r| r.region.as_str().to_owned())
         .collect();
     let mut networks = user.clone();
+    let name_firewalls = |networks: &mut Vec<Net>| {
+        // Slots are below 250 and ids 6 hex digits, so this fits GCP's 63 characters.
+        for n in networks.iter_mut() {
+            n.firewall = format!("chatops-{}-deny-ingress-{}", ctx.project_id, n.index);
+        }
+    };
     let subnets = match ctx.provider {
         Provider::Gcp => {
             if !glue.is_empty() {
@@ -63,6 +69,9 @@ pub(crate) fn place(ctx: &Context, resources: &[ResourceSpec]) -> Result<Placeme
             Vec::new()
         }
     };
+    if ctx.provider == Provider::Gcp {
+        name_firewalls(&mut networks);
+    }
     Ok(Placement { networks, subnets, chosen })
 }
 
@@ -92,6 +101,7 @@ fn user_networks(ctx: &Context, resources: &[ResourceSpec], slots: &mut Slots) -
             index: slots.take(r.name.as_str())?,
             provider: ctx.alias(r.region.as_str()),
             egress: false,
+            firewall: String::new(),
         });
     }
     Ok(out)
@@ -108,6 +118,7 @@ fn gcp_glue_network(ctx: &Context, slots: &mut Slots) -> Result<Net, GenerateErr
         index: slots.take("chatops")?,
         provider: String::new(),
         egress: false,
+        firewall: String::new(),
     })
 }
 
@@ -126,6 +137,7 @@ fn regional_glue_network(ctx: &Context, region: &str, slots: &mut Slots) -> Resu
         index: slots.take(&format!("chatops:{region}"))?,
         provider: ctx.alias(region),
         egress: false,
+        firewall: String::new(),
     })
 }
 
