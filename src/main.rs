@@ -78,11 +78,9 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
     };
     let catalog = Arc::new(settings.catalog()?);
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-    let cell = discord::services_cell();
-    let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), cell.clone()));
+    let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings))));
     let settings = Arc::new(settings);
     let system = System::start(SystemArgs { db: db.clone(), settings: settings.clone(), catalog, notifier }).await?;
-    let _ = cell.set(system.services.clone());
     let result = discord::run(discord::http(&token, &settings), &settings, system.services.clone()).await;
     tracing::info!("stopping the actors and closing the database");
     system.shutdown().await;

@@ -7,7 +7,7 @@ mod support;
 
 use ractor::{Actor, ActorRef, RpcReplyPort};
 
-use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp, Rows};
+use cloud_chatops::actors::quota::{QuotaActor, QuotaHandle, QuotaMsg, QuotaOp, Rows, Write};
 use cloud_chatops::actors::{ActorError, ActorSlot};
 use cloud_chatops::domain::{QuotaType, SessionStatus};
 use cloud_chatops::store::history::{self, HistoryEntry};
@@ -36,8 +36,8 @@ fn one_instance(n: i64) -> Vec<QuotaAmount> {
 
 /// Effects that append an audit entry named `action`, then, when `fail` is set, end a lobby that
 /// does not exist, which fails the request in the database.
-fn audit(project: &str, action: &str, fail: bool) -> Vec<Effect> {
-    let mut effects = vec![Effect::Audit(HistoryEntry {
+fn audit(project: &str, action: &str, fail: bool) -> Vec<Write> {
+    let mut effects = vec![Write::Audit(HistoryEntry {
         guild_id: 1,
         user_id: 1,
         project_id: Some(project.to_owned()),
@@ -46,7 +46,7 @@ fn audit(project: &str, action: &str, fail: bool) -> Vec<Effect> {
         ..Default::default()
     })];
     if fail {
-        effects.push(Effect::EndSession { id: uuid::Uuid::new_v4(), status: SessionStatus::Cancelled });
+        effects.push(Write::EndSession { id: uuid::Uuid::new_v4(), status: SessionStatus::Cancelled });
     }
     effects
 }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use cloud_chatops::actors::ActorError;
 use cloud_chatops::actors::ActorSlot;
-use cloud_chatops::actors::quota::{Effect, QuotaActor, QuotaHandle, QuotaMsg, QuotaOp, Rows};
+use cloud_chatops::actors::quota::{QuotaActor, QuotaHandle, QuotaMsg, QuotaOp, Rows, Write};
 use cloud_chatops::domain::{Provider, QuotaType, ResourceKind, SessionStatus};
 use cloud_chatops::store::history::{self, HistoryEntry};
 use cloud_chatops::store::quotas::{self, QuotaAmount};
@@ -99,7 +99,7 @@ async fn spawn_actor(t: &TestDb) -> ActorRef<QuotaMsg> {
 async fn one_batch(
     actor: &ActorRef<QuotaMsg>,
     project: &str,
-    changes: Vec<(QuotaOp, Vec<QuotaAmount>, Vec<Effect>)>,
+    changes: Vec<(QuotaOp, Vec<QuotaAmount>, Vec<Write>)>,
 ) -> Vec<StoreResult<()>> {
     let mut answers = Vec::new();
     for (op, lines, effects) in changes {
@@ -167,11 +167,11 @@ async fn a_batch_that_ends_a_lobby_twice_falls_back_and_tells_each_caller() {
         let project = small_project(&t, "twice").await;
         let actor = spawn_actor(&t).await;
         let id = Uuid::new_v4();
-        let open = vec![(QuotaOp::Reserve, lobby(&project, id, 2).reservation.clone(), vec![Effect::OpenSession(lobby(&project, id, 2))])];
+        let open = vec![(QuotaOp::Reserve, lobby(&project, id, 2).reservation.clone(), vec![Write::OpenSession(lobby(&project, id, 2))])];
         assert!(one_batch(&actor, &project, open).await[0].is_ok(), "{}", t.backend);
 
         let held = lobby(&project, id, 2).reservation;
-        let end = |status| vec![Effect::EndSession { id, status }];
+        let end = |status| vec![Write::EndSession { id, status }];
         let outcomes = one_batch(
             &actor,
             &project,
@@ -211,7 +211,7 @@ async fn invalid_effects_are_refused_before_anything_is_written() {
         let slot = ActorSlot::new("quota service");
         slot.set(Some(actor.clone()));
         let quota = QuotaHandle::new(slot);
-        let bad = Effect::Audit(HistoryEntry { guild_id: 1, user_id: 1, action: "x".into(), ..Default::default() });
+        let bad = Write::Audit(HistoryEntry { guild_id: 1, user_id: 1, action: "x".into(), ..Default::default() });
         let lines = vec![QuotaAmount::new(QuotaType::ComputeInstances, "eu-west1", 1)];
         let outcome = quota.apply(&project, QuotaOp::Reserve, lines, vec![bad]).await;
         assert!(matches!(outcome, Err(ActorError::Store(StoreError::InvalidInput(_)))), "{}: {outcome:?}", t.backend);

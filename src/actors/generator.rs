@@ -21,6 +21,7 @@ pub enum GeneratorMsg {
         reply: RpcReplyPort<Result<Generated, GenerateError>>,
     },
     /// Test hook: fail the actor while a caller waits, as a bug would.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<Generated, GenerateError>>),
 }
 
@@ -79,6 +80,7 @@ impl Actor for GeneratorActor {
                 // The caller may have given up waiting; that is not the generator's failure.
                 let _ = reply.send(result);
             }
+            #[cfg(feature = "test-hooks")]
             GeneratorMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -114,6 +116,7 @@ impl GeneratorHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits; the caller gets `Unavailable`.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<Generated, GenerateError> {
         let Some(actor) = self.slot.get() else { return Err(GenerateError::Unavailable) };
         match actor.call(GeneratorMsg::InjectFailure, Some(GENERATE_TIMEOUT)).await {

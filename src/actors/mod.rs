@@ -12,6 +12,7 @@ pub mod policy;
 pub mod quota;
 pub mod records;
 pub mod retention;
+mod retry;
 pub mod services;
 pub mod slot;
 pub mod supervisor;

@@ -44,6 +44,7 @@ pub enum PolicyMsg {
     /// Deactivates a guild's policy and audits it.
     RemovePolicy { guild_id: i64, policy_id: i64, by: i64, reply: RpcReplyPort<Result<(), ActorError>> },
     /// Test hook: fail the actor while a caller waits.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -95,6 +96,7 @@ impl Actor for PolicyActor {
             PolicyMsg::RemovePolicy { guild_id, policy_id, by, reply } => {
                 let _ = reply.send(state.remove_policy(guild_id, policy_id, by).await);
             }
+            #[cfg(feature = "test-hooks")]
             PolicyMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -240,6 +242,7 @@ impl PolicyHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<(), ActorError> {
         self.slot.call(PolicyMsg::InjectFailure).await
     }

@@ -2,7 +2,7 @@
 //!
 //! Each request is a set of conditional changes to quota rows (see `store::quotas`), optionally
 //! together with the writes that must succeed or fail with it (a lobby's session row, the resources
-//! an approval records, the audit entry): its [`Effect`]s. So a reservation never exists without its
+//! an approval records, the audit entry): its [`Write`]s. So a reservation never exists without its
 //! lobby, and an approval's quota, resources, history and session status always agree.
 //!
 //! # Group commit
@@ -27,22 +27,19 @@
 //! stopped waiting before its batch began (its call timed out under load) is dropped, not applied.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use entities::cloud_quotas;
 
+use super::retry::with_retries;
 use super::{ActorError, ActorSlot};
 use crate::store::StoreResult;
-pub use crate::store::effects::{Effect, Rows};
 use crate::store::quota_batch::{self, Change};
 pub use crate::store::quotas::QuotaOp;
 use crate::store::quotas::{self, QuotaAmount};
-
-/// Attempts of one transaction before a transient error is reported.
-const MAX_ATTEMPTS: u32 = 8;
+pub use crate::store::writes::{Rows, Write};
 
 /// Requests applied in one transaction at most; a longer batch would hold the database's write lock
 /// (SQLite) long enough to stall the other actors' writes, for no gain once the fsync is amortised.
@@ -50,7 +47,7 @@ pub const MAX_BATCH: usize = 256;
 
 /// Messages of the QuotaActor.
 pub enum QuotaMsg {
-    /// Writes `effects`, then applies `op` to every line, atomically; retried as a whole after a
+    /// Writes `rows`, then applies `op` to every line, atomically; retried as a whole after a
     /// transient error.
     Apply {
         /// Project.
@@ -74,6 +71,7 @@ pub enum QuotaMsg {
     /// Applies the buffered requests; the actor sends it to itself.
     Flush,
     /// Test hook: fail the actor while a caller waits.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -98,7 +96,7 @@ impl Request {
 type UsageReply = RpcReplyPort<Result<Vec<cloud_quotas::Model>, ActorError>>;
 
 /// The connection and the requests waiting for the next transaction.
-pub struct QuotaState {
+pub struct QuotaActorState {
     db: DatabaseConnection,
     pending: Vec<Request>,
     usage: Vec<(String, UsageReply)>,
@@ -106,18 +104,22 @@ pub struct QuotaState {
 
 impl Actor for QuotaActor {
     type Msg = QuotaMsg;
-    type State = QuotaState;
+    type State = QuotaActorState;
     type Arguments = DatabaseConnection;
 
-    async fn pre_start(&self, _: ActorRef<QuotaMsg>, db: DatabaseConnection) -> Result<QuotaState, ActorProcessingErr> {
-        Ok(QuotaState { db, pending: Vec::new(), usage: Vec::new() })
+    async fn pre_start(
+        &self,
+        _: ActorRef<QuotaMsg>,
+        db: DatabaseConnection,
+    ) -> Result<QuotaActorState, ActorProcessingErr> {
+        Ok(QuotaActorState { db, pending: Vec::new(), usage: Vec::new() })
     }
 
     async fn handle(
         &self,
         myself: ActorRef<QuotaMsg>,
         msg: QuotaMsg,
-        state: &mut QuotaState,
+        state: &mut QuotaActorState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
             QuotaMsg::Apply { project_id, op, lines, rows, reply } => {
@@ -129,13 +131,14 @@ impl Actor for QuotaActor {
                 state.usage.push((project_id, reply));
             }
             QuotaMsg::Flush => state.flush(&myself).await?,
+            #[cfg(feature = "test-hooks")]
             QuotaMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
     }
 }
 
-impl QuotaState {
+impl QuotaActorState {
     /// Sends the `Flush` that will find this request buffered, unless one is already on its way.
     fn schedule(&self, myself: &ActorRef<QuotaMsg>) -> Result<(), ActorProcessingErr> {
         if self.pending.is_empty() && self.usage.is_empty() {
@@ -176,41 +179,14 @@ async fn answer_usage(db: &DatabaseConnection, waiting: Vec<(String, UsageReply)
     if waiting.is_empty() {
         return;
     }
-    let projects: BTreeSet<&str> = waiting.iter().map(|(p, _)| p.as_str()).collect();
-    let rows = with_retries("usage", || async {
-        let mut rows = cloud_quotas::Entity::find()
-            .filter(cloud_quotas::Column::ProjectId.is_in(projects.iter().copied()))
-            .all(db)
-            .await?;
-        rows.sort_by(|a, b| (&a.resource_type, &a.region).cmp(&(&b.resource_type, &b.region)));
-        Ok(rows)
-    })
-    .await;
+    let projects: Vec<&str> = waiting.iter().map(|(p, _)| p.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
+    let rows = with_retries("usage", || quotas::usage_of(db, &projects)).await;
     for (project, reply) in waiting {
         let answer = match &rows {
             Ok(rows) => Ok(rows.iter().filter(|r| r.project_id == project).cloned().collect()),
             Err(e) => Err(ActorError::from(e.clone())),
         };
         let _ = reply.send(answer);
-    }
-}
-
-/// Runs `attempt` until it succeeds, fails for good, or [`MAX_ATTEMPTS`] transient errors passed.
-async fn with_retries<T, F, Fut>(what: &str, mut attempt: F) -> StoreResult<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = StoreResult<T>>,
-{
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        match attempt().await {
-            Err(e) if e.is_transient() && attempts < MAX_ATTEMPTS => {
-                tracing::debug!(what, attempts, "quota transaction retried after a transient error");
-                tokio::time::sleep(Duration::from_millis(2u64 << attempts.min(8))).await;
-            }
-            other => return other,
-        }
     }
 }
 
@@ -305,11 +281,11 @@ impl QuotaHandle {
         project_id: &str,
         op: QuotaOp,
         lines: Vec<QuotaAmount>,
-        effects: Vec<Effect>,
+        writes: Vec<Write>,
     ) -> Result<(), ActorError> {
         let project_id = project_id.to_owned();
         // Checked and rendered here, in the caller's task, so the actor only copies them.
-        let rows = Rows::of(effects)?;
+        let rows = Rows::of(writes)?;
         self.slot.call(|reply| QuotaMsg::Apply { project_id, op, lines, rows, reply }).await
     }
 
@@ -323,16 +299,6 @@ impl QuotaHandle {
         self.apply(project_id, QuotaOp::Commit, lines, Vec::new()).await
     }
 
-    /// Releases a lobby's reservation.
-    pub async fn release(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Release, lines, Vec::new()).await
-    }
-
-    /// Uses quota directly.
-    pub async fn consume(&self, project_id: &str, lines: Vec<QuotaAmount>) -> Result<(), ActorError> {
-        self.apply(project_id, QuotaOp::Consume, lines, Vec::new()).await
-    }
-
     /// The project's quota rows.
     pub async fn usage(&self, project_id: &str) -> Result<Vec<cloud_quotas::Model>, ActorError> {
         let project_id = project_id.to_owned();
@@ -340,6 +306,7 @@ impl QuotaHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<(), ActorError> {
         self.slot.call(QuotaMsg::InjectFailure).await
     }

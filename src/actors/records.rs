@@ -9,6 +9,9 @@
 //! comes, each distinct key is read once and every caller that asked for it gets that result. A
 //! burst of a thousand openings in one project costs a few queries instead of three thousand, and no
 //! answer is older than its question: the query runs after every request it answers was made.
+//!
+//! Every call is retried after a transient failure (SQLite busy, a PostgreSQL serialization
+//! failure): a store call that failed that way changed nothing.
 
 use std::any::Any;
 use std::sync::Arc;
@@ -19,26 +22,35 @@ use uuid::Uuid;
 
 use entities::{cloud_projects, cloud_quotas, cloud_resources, deployment_sessions};
 
+use super::retry::with_retries;
 use super::{ActorError, ActorSlot, BoxFuture};
 use crate::domain::{Money, Provider, ResourceKind};
 use crate::store::projects::NewProject;
 use crate::store::{self, StoreResult};
 
-/// A store call to run against the actor's connection; it answers its caller itself.
-pub type Job = Box<dyn for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, ()> + Send>;
+/// A store call's result, typed again by the handle that asked for it.
+pub type Answer = Box<dyn Any + Send>;
+
+/// A store call to run against the actor's connection; callable again after a transient failure.
+pub type Job = Box<dyn for<'a> Fn(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<Answer>> + Send + Sync>;
 
 /// A read's result, shared by every caller that asked for the same key.
 pub type Shared = Arc<dyn Any + Send + Sync>;
 
-/// A read to run once for every caller of its key.
-pub type ReadJob = Box<dyn for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, Result<Shared, ActorError>> + Send>;
+/// A read to run once for every caller of its key; callable again after a transient failure.
+pub type ReadJob = Box<dyn for<'a> Fn(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<Shared>> + Send + Sync>;
 
 type ReadReply = RpcReplyPort<Result<Shared, ActorError>>;
 
 /// Messages of the RecordsActor.
 pub enum RecordsMsg {
     /// Runs a job.
-    Run(Job),
+    Run {
+        /// The call.
+        job: Job,
+        /// Its result.
+        reply: RpcReplyPort<Result<Answer, ActorError>>,
+    },
     /// A read answered together with the identical reads queued with it.
     Read {
         /// What is read; equal keys must mean equal queries.
@@ -51,6 +63,7 @@ pub enum RecordsMsg {
     /// Runs the buffered reads; the actor sends it to itself.
     Flush,
     /// Test hook: fail the actor while a caller waits.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -83,7 +96,10 @@ impl Actor for RecordsActor {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            RecordsMsg::Run(job) => job(&state.db).await,
+            RecordsMsg::Run { job, reply } => {
+                let result = with_retries("records", || job(&state.db)).await;
+                let _ = reply.send(result.map_err(ActorError::from));
+            }
             RecordsMsg::Read { key, job, reply } => {
                 if state.reads.is_empty() {
                     myself.send_message(RecordsMsg::Flush)?;
@@ -95,12 +111,13 @@ impl Actor for RecordsActor {
             }
             RecordsMsg::Flush => {
                 for (_, job, waiting) in std::mem::take(&mut state.reads) {
-                    let result = job(&state.db).await;
+                    let result = with_retries("records read", || job(&state.db)).await.map_err(ActorError::from);
                     for reply in waiting {
                         let _ = reply.send(result.clone());
                     }
                 }
             }
+            #[cfg(feature = "test-hooks")]
             RecordsMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -122,27 +139,25 @@ impl RecordsHandle {
     async fn run<T, F>(&self, call: F) -> Result<T, ActorError>
     where
         T: Send + 'static,
-        F: for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<T>> + Send + 'static,
+        F: for<'a> Fn(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<T>> + Send + Sync + 'static,
     {
-        self.slot
-            .call(|reply| {
-                RecordsMsg::Run(Box::new(move |db| {
-                    Box::pin(async move {
-                        let _ = reply.send(call(db).await.map_err(ActorError::from));
-                    })
-                }))
-            })
-            .await
+        let job: Job = Box::new(move |db| {
+            let attempt = call(db);
+            Box::pin(async move { attempt.await.map(|v| Box::new(v) as Answer) })
+        });
+        let answer = self.slot.call(|reply| RecordsMsg::Run { job, reply }).await?;
+        answer.downcast::<T>().map(|v| *v).map_err(|_| ActorError::Unavailable("records"))
     }
 
     /// Runs `call` once for every identical read (same `key`) queued with this one.
     async fn read<T, F>(&self, key: String, call: F) -> Result<T, ActorError>
     where
         T: Clone + Send + Sync + 'static,
-        F: for<'a> FnOnce(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<T>> + Send + 'static,
+        F: for<'a> Fn(&'a DatabaseConnection) -> BoxFuture<'a, StoreResult<T>> + Send + Sync + 'static,
     {
         let job: ReadJob = Box::new(move |db| {
-            Box::pin(async move { call(db).await.map(|v| Arc::new(v) as Shared).map_err(ActorError::from) })
+            let attempt = call(db);
+            Box::pin(async move { attempt.await.map(|v| Arc::new(v) as Shared) })
         });
         let shared = self.slot.call(|reply| RecordsMsg::Read { key, job, reply }).await?;
         shared.downcast_ref::<T>().cloned().ok_or(ActorError::Unavailable("records"))
@@ -150,14 +165,22 @@ impl RecordsHandle {
 
     /// Creates a project with its default quotas.
     pub async fn create_project(&self, new: NewProject) -> Result<cloud_projects::Model, ActorError> {
-        self.run(move |db| Box::pin(async move { store::projects::create(db, new).await })).await
+        self.run(move |db| {
+            let new = new.clone();
+            Box::pin(async move { store::projects::create(db, new).await })
+        })
+        .await
     }
 
     /// A project of this guild (another guild's is "not found").
     pub async fn project(&self, guild_id: i64, project_id: &str) -> Result<cloud_projects::Model, ActorError> {
         let id = project_id.to_owned();
         let key = format!("project {guild_id} {id}");
-        self.read(key, move |db| Box::pin(async move { store::projects::get_in_guild(db, guild_id, &id).await })).await
+        self.read(key, move |db| {
+            let id = id.clone();
+            Box::pin(async move { store::projects::get_in_guild(db, guild_id, &id).await })
+        })
+        .await
     }
 
     /// Every project of a guild.
@@ -172,7 +195,11 @@ impl RecordsHandle {
         kind: Option<ResourceKind>,
     ) -> Result<Vec<cloud_resources::Model>, ActorError> {
         let id = project_id.to_owned();
-        self.run(move |db| Box::pin(async move { store::resources::list(db, &id, kind).await })).await
+        self.run(move |db| {
+            let id = id.clone();
+            Box::pin(async move { store::resources::list(db, &id, kind).await })
+        })
+        .await
     }
 
     /// Hourly spend of a project and of a member (in the guild, for the provider).
@@ -186,6 +213,7 @@ impl RecordsHandle {
         let id = project_id.to_owned();
         let key = format!("spend {id} {user_id} {guild_id} {provider}");
         self.read(key, move |db| {
+            let id = id.clone();
             Box::pin(async move {
                 let project = store::resources::project_hourly_spend(db, &id).await?;
                 let user = store::resources::user_hourly_spend(db, user_id, guild_id, provider).await?;
@@ -201,7 +229,11 @@ impl RecordsHandle {
     pub async fn quota_rows(&self, project_id: &str) -> Result<Vec<cloud_quotas::Model>, ActorError> {
         let id = project_id.to_owned();
         let key = format!("quota {id}");
-        self.read(key, move |db| Box::pin(async move { store::quotas::usage(db, &id).await })).await
+        self.read(key, move |db| {
+            let id = id.clone();
+            Box::pin(async move { store::quotas::usage(db, &id).await })
+        })
+        .await
     }
 
     /// A lobby.
@@ -220,6 +252,7 @@ impl RecordsHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<(), ActorError> {
         self.slot.call(RecordsMsg::InjectFailure).await
     }

@@ -46,6 +46,7 @@ pub enum RetentionMsg {
     /// The last successful purge. Answered after the start-up purge, which is queued first.
     LastPurge(RpcReplyPort<Result<Option<Purged>, ActorError>>),
     /// Test hook: fail the actor while a caller waits.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
@@ -108,6 +109,7 @@ impl Actor for RetentionActor {
             RetentionMsg::LastPurge(reply) => {
                 let _ = reply.send(Ok(state.last));
             }
+            #[cfg(feature = "test-hooks")]
             RetentionMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
@@ -148,6 +150,7 @@ impl RetentionHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<(), ActorError> {
         self.slot.call(RetentionMsg::InjectFailure).await
     }

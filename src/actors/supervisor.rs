@@ -11,13 +11,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::TimeDelta;
 use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, SupervisionEvent};
 use sea_orm::DatabaseConnection;
 use tokio::time::Instant;
+use uuid::Uuid;
 
 use super::checkpoint::{CheckpointActor, CheckpointHandle, CheckpointMsg};
 use super::generator::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
-use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor};
+use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor, ValidationDeps};
 use super::notifier::LobbyNotifier;
 use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
 use super::quota::{QuotaActor, QuotaHandle, QuotaMsg};
@@ -58,7 +60,7 @@ enum Child {
 }
 
 #[derive(Clone)]
-struct Slots {
+struct ChildSlots {
     policy: ActorSlot<PolicyMsg>,
     quota: ActorSlot<QuotaMsg>,
     records: ActorSlot<RecordsMsg>,
@@ -75,9 +77,8 @@ struct Root;
 
 struct RootState {
     args: SystemArgs,
-    slots: Slots,
+    slots: ChildSlots,
     services: Services,
-    generator: GeneratorHandle,
     children: HashMap<ActorId, Child>,
     restarts: HashMap<Child, Vec<Instant>>,
 }
@@ -85,15 +86,14 @@ struct RootState {
 impl Actor for Root {
     type Msg = RootMsg;
     type State = RootState;
-    type Arguments = (SystemArgs, Slots, Services, GeneratorHandle);
+    type Arguments = (SystemArgs, ChildSlots, Services);
 
     async fn pre_start(
         &self,
         myself: ActorRef<RootMsg>,
-        (args, slots, services, generator): Self::Arguments,
+        (args, slots, services): Self::Arguments,
     ) -> Result<RootState, ActorProcessingErr> {
-        let mut state =
-            RootState { args, slots, services, generator, children: HashMap::new(), restarts: HashMap::new() };
+        let mut state = RootState { args, slots, services, children: HashMap::new(), restarts: HashMap::new() };
         let children = [
             Child::Policy,
             Child::Quota,
@@ -180,12 +180,7 @@ impl RootState {
                 a.get_id()
             }
             Child::Lobbies => {
-                let deps = LobbyDeps {
-                    validation: self.services.validation(),
-                    quota: self.services.quota.clone(),
-                    generator: self.generator.clone(),
-                    notifier: self.args.notifier.clone(),
-                };
+                let deps = self.services.lobbies.deps();
                 let (a, _) = Actor::spawn_linked(None, LobbySupervisor, deps, root).await?;
                 self.slots.lobbies.set(Some(a.clone()));
                 a.get_id()
@@ -243,7 +238,7 @@ impl System {
         if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, &args.settings.terraform).await {
             tracing::error!(error = %e, "start-up check failed");
         }
-        let slots = Slots {
+        let slots = ChildSlots {
             policy: ActorSlot::new("policy service"),
             quota: ActorSlot::new("quota service"),
             records: ActorSlot::new("records service"),
@@ -252,22 +247,36 @@ impl System {
             retention: ActorSlot::new("history retention"),
             checkpoint: ActorSlot::new("log checkpoints"),
         };
+        let generator = GeneratorHandle::new(slots.generator.clone());
+        let quota = QuotaHandle::new(slots.quota.clone());
+        let policy = PolicyHandle::new(slots.policy.clone());
+        let records = RecordsHandle::new(slots.records.clone());
+        let lobby_deps = LobbyDeps {
+            validation: ValidationDeps {
+                policy: policy.clone(),
+                records: records.clone(),
+                catalog: args.catalog.clone(),
+            },
+            quota: quota.clone(),
+            generator: generator.clone(),
+            notifier: args.notifier.clone(),
+            lifetime: TimeDelta::seconds(i64::try_from(args.settings.lobby.timeout_secs).unwrap_or(i64::MAX)),
+            instance: Uuid::new_v4().simple().to_string()[..12].into(),
+        };
         let services = Services {
-            quota: QuotaHandle::new(slots.quota.clone()),
-            policy: PolicyHandle::new(slots.policy.clone()),
-            records: RecordsHandle::new(slots.records.clone()),
-            lobbies: LobbyHandle::new(slots.lobbies.clone()),
+            quota,
+            policy,
+            records,
+            lobbies: LobbyHandle::new(slots.lobbies.clone(), lobby_deps),
             catalog: args.catalog.clone(),
             settings: args.settings.clone(),
         };
-        let generator = GeneratorHandle::new(slots.generator.clone());
         let retention = RetentionHandle::new(slots.retention.clone());
         let checkpoint = CheckpointHandle::new(slots.checkpoint.clone());
-        let (root, join) =
-            Actor::spawn(None, Root, (args, slots, services.clone(), generator.clone())).await.map_err(|e| {
-                tracing::error!(error = %e, "actor tree failed to start");
-                ActorError::Unavailable("actor system")
-            })?;
+        let (root, join) = Actor::spawn(None, Root, (args, slots, services.clone())).await.map_err(|e| {
+            tracing::error!(error = %e, "actor tree failed to start");
+            ActorError::Unavailable("actor system")
+        })?;
         let restored = services.lobbies.rehydrate().await?;
         tracing::info!(restored, "actor system ready");
         Ok(System { services, generator, retention, checkpoint, root, join })

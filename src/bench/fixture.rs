@@ -13,26 +13,42 @@ use uuid::Uuid;
 use super::Scale;
 use super::db::{BenchDb, Target};
 use super::machine::rss_bytes;
-use crate::actors::lobby::{Lobby, probe};
-use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
+use crate::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
 use crate::actors::supervisor::{System, SystemArgs};
 use crate::commands::{Command, Invoker, Reply, execute};
 use crate::domain::{Catalog, ResourceKind};
 use crate::seed;
 use crate::settings::Settings;
+use crate::store::json::JsonText;
+use crate::store::sessions::NewSession;
 use crate::store::{self, quotas::QuotaAmount};
+use entities::deployment_sessions;
 
 /// The sample CloudUser (gcp, VMs up to medium, us-central1).
 pub const USER: Invoker =
     Invoker { user_id: seed::USER_ID, guild_id: seed::GUILD_ID, channel_id: 7, is_guild_admin: false };
 
-/// Sends each expired lobby's id and the time the front end heard of it.
-pub struct Recorder(pub mpsc::UnboundedSender<(Uuid, DateTime<Utc>)>);
+/// An expiry timer as it fired: (lobby, deadline, fired at).
+pub type TimerFired = (Uuid, DateTime<Utc>, DateTime<Utc>);
+
+/// Sends each expired lobby's id and the time the front end heard of it, and (when asked) each
+/// expiry timer as it fires: (lobby, deadline, fired at).
+pub struct Recorder {
+    /// Expiries heard.
+    pub closed: mpsc::UnboundedSender<(Uuid, DateTime<Utc>)>,
+    /// Timers fired.
+    pub fired: Option<mpsc::UnboundedSender<TimerFired>>,
+}
 
 impl LobbyNotifier for Recorder {
-    fn lobby_updated(&self, _: LobbyTarget, reply: Reply) {
-        if let Reply::LobbyClosed { session_id, .. } = reply {
-            let _ = self.0.send((session_id, store::now()));
+    fn lobby_updated(&self, _: LobbyTarget, event: LobbyEvent) {
+        let LobbyEvent::Expired(closure) = event;
+        let _ = self.closed.send((closure.session_id, store::now()));
+    }
+
+    fn expiry_timer_fired(&self, session_id: Uuid, deadline: DateTime<Utc>) {
+        if let Some(fired) = &self.fired {
+            let _ = fired.send((session_id, deadline, store::now()));
         }
     }
 }
@@ -75,10 +91,10 @@ impl Sample {
         }
     }
 
-    /// A lobby opened through the full path, as its actor holds it.
-    pub async fn template(&self) -> anyhow::Result<Lobby> {
+    /// A lobby opened through the full path, as it is stored.
+    pub async fn template(&self) -> anyhow::Result<deployment_sessions::Model> {
         let id = self.open("template").await?;
-        Ok(Lobby::from_row(&store::sessions::get(&self.bench.db, id).await?)?)
+        Ok(store::sessions::get(&self.bench.db, id).await?)
     }
 
     /// Stops the tree; the database stays.
@@ -109,37 +125,56 @@ pub fn deploy(name: &str) -> Command {
     }
 }
 
-/// The template with another id, name and deadline.
-pub fn copy_of(template: &Lobby, id: Uuid, i: usize, expires_at: DateTime<Utc>) -> Lobby {
-    let mut lobby = template.clone();
-    lobby.id = id;
-    lobby.stored.request.name = format!("bench-{i}");
-    lobby.expires_at = expires_at;
-    lobby
+/// The template's row with another id, name and deadline.
+pub fn copy_of(
+    template: &deployment_sessions::Model,
+    id: Uuid,
+    i: usize,
+    expires_at: DateTime<Utc>,
+) -> anyhow::Result<NewSession> {
+    let mut request = template.request.clone();
+    request["request"]["name"] = serde_json::Value::String(format!("bench-{i}"));
+    Ok(NewSession {
+        id,
+        project_id: template.project_id.clone(),
+        user_id: template.user_id,
+        guild_id: template.guild_id,
+        channel_id: template.channel_id,
+        provider: template.provider,
+        kind: template.deployment_type,
+        request: JsonText::of(&request)?,
+        verdict: JsonText::of(&template.verdict)?,
+        reservation: store::sessions::reservation_of(template)?,
+        expires_at,
+    })
 }
 
-/// Stores a pending copy of `template` per id (deadline an hour away) and reserves their quota, as
-/// if each had been opened; in transactions of a few hundred rows.
-pub async fn store_copies(db: &DatabaseConnection, template: &Lobby, ids: &[Uuid]) -> anyhow::Result<()> {
-    let expires_at = store::now() + TimeDelta::hours(1);
-    for (chunk_no, chunk) in ids.chunks(500).enumerate() {
+/// Stores a pending copy of `template` per (id, deadline) and reserves their quota, as if each had
+/// been opened; in transactions of a few hundred rows.
+pub async fn store_copies(
+    db: &DatabaseConnection,
+    template: &deployment_sessions::Model,
+    lobbies: &[(Uuid, DateTime<Utc>)],
+) -> anyhow::Result<()> {
+    for (chunk_no, chunk) in lobbies.chunks(500).enumerate() {
         let txn = db.begin().await?;
-        for (j, id) in chunk.iter().enumerate() {
-            let lobby = copy_of(template, *id, chunk_no * 500 + j, expires_at);
-            store::sessions::create(&txn, lobby.new_session()?).await?;
+        for (j, (id, deadline)) in chunk.iter().enumerate() {
+            store::sessions::create(&txn, copy_of(template, *id, chunk_no * 500 + j, *deadline)?).await?;
         }
         txn.commit().await?;
     }
-    let n = ids.len() as i64;
-    let lines: Vec<QuotaAmount> =
-        template.reservation.iter().map(|l| QuotaAmount::new(l.quota_type, l.region.clone(), l.amount * n)).collect();
+    let n = lobbies.len() as i64;
+    let lines: Vec<QuotaAmount> = store::sessions::reservation_of(template)?
+        .iter()
+        .map(|l| QuotaAmount::new(l.quota_type, l.region.clone(), l.amount * n))
+        .collect();
     store::quotas::reserve(db, &template.project_id, &lines).await?;
     Ok(())
 }
 
-/// Live lobbies for the memory and expiry figures: stored copies of a template, spawned through
-/// `LobbyHandle::spawn` (opening them through the full path would take minutes at 100,000) with
-/// deadlines spread evenly over the scale's window.
+/// Live lobbies for the memory and expiry figures: stored copies of a template (opening them through
+/// the full path would take minutes at 100,000) with deadlines spread evenly over the scale's
+/// window, started by rehydration.
 pub struct Fleet {
     /// The tree.
     pub sample: Sample,
@@ -148,7 +183,7 @@ pub struct Fleet {
     /// Expiries as the front end hears of them.
     pub closed: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>)>,
     /// Expiry timers as they fire: (lobby, deadline, fired at).
-    pub fired: mpsc::UnboundedReceiver<(Uuid, DateTime<Utc>, DateTime<Utc>)>,
+    pub fired: mpsc::UnboundedReceiver<TimerFired>,
     /// RSS with the tree up and the rows stored, before any of these lobbies lives.
     pub rss_before: u64,
     /// RSS with every lobby live.
@@ -161,37 +196,30 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    /// Stores and spawns `scale.lobbies` lobbies.
+    /// Stores `scale.lobbies` lobbies with deadlines spread over the scale's window, then starts
+    /// their actors as start-up does (`LobbyHandle::rehydrate`).
     pub async fn open(target: &Target, scale: &Scale) -> anyhow::Result<Fleet> {
-        let (tx, closed) = mpsc::unbounded_channel();
+        let (closed_tx, closed) = mpsc::unbounded_channel();
         let (fired_tx, fired) = mpsc::unbounded_channel();
-        let installed = probe::install_expiry_probe(Box::new(move |id, deadline, at| {
-            let _ = fired_tx.send((id, deadline, at));
-        }));
-        anyhow::ensure!(installed, "the expiry probe is already installed");
-        let sample = Sample::start(target, Arc::new(Recorder(tx))).await?;
+        let recorder = Recorder { closed: closed_tx, fired: Some(fired_tx) };
+        let sample = Sample::start(target, Arc::new(recorder)).await?;
         let template = sample.template().await?;
         let n = scale.lobbies;
-        let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
-        store_copies(&sample.bench.db, &template, &ids).await?;
 
-        // Enough time to spawn them all before the first deadline (about 30 µs each here), then
-        // deadlines evenly spread over the window.
-        let lead = Duration::from_secs(3) + Duration::from_micros(60) * n as u32;
+        // Enough time to store them and start them all before the first deadline (about 100 µs
+        // each here), then deadlines evenly spread over the window.
+        let lead = Duration::from_secs(3) + Duration::from_micros(200) * n as u32;
         let first = store::now() + TimeDelta::from_std(lead)?;
         let step = scale.expiry_spread / n as u32;
-        let deadlines: Vec<(Uuid, DateTime<Utc>)> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (*id, first + TimeDelta::from_std(step * i as u32).unwrap_or_default()))
+        let deadlines: Vec<(Uuid, DateTime<Utc>)> = (0..n)
+            .map(|i| (Uuid::new_v4(), first + TimeDelta::from_std(step * i as u32).unwrap_or_default()))
             .collect();
+        store_copies(&sample.bench.db, &template, &deadlines).await?;
 
         let rss_before = rss_bytes();
         let started = Instant::now();
         let lobbies = &sample.system.services.lobbies;
-        for (i, (id, deadline)) in deadlines.iter().enumerate() {
-            lobbies.spawn(copy_of(&template, *id, i, *deadline)).await?;
-        }
+        lobbies.rehydrate().await?;
         let spawn_time = started.elapsed();
         let rss_after = rss_bytes();
         let late = store::now() >= first;

@@ -1,4 +1,4 @@
-//! `cloud-chatops bench`: the figures of issue 7, each printed as `name value unit` and written to
+//! `cloud-chatops bench`: the performance figures, each printed as `name value unit` and written to
 //! `BENCHMARKS.md` with the machine and the date.
 //!
 //! Absolute times drift on shared machines, so every figure that depends on the disk or the database

@@ -17,8 +17,9 @@ pub async fn run(target: &Target, scale: &Scale) -> anyhow::Result<Vec<Figure>> 
     let sample = Sample::start(target, Arc::new(LogNotifier)).await?;
     let template = sample.template().await?;
     let n = scale.pending;
-    let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
-    store_copies(&sample.bench.db, &template, &ids).await?;
+    let in_an_hour = store::now() + chrono::TimeDelta::hours(1);
+    let lobbies: Vec<(Uuid, _)> = (0..n).map(|_| (Uuid::new_v4(), in_an_hour)).collect();
+    store_copies(&sample.bench.db, &template, &lobbies).await?;
     let (bench, args, terraform) = sample.stop().await;
 
     let t = Instant::now();

@@ -7,6 +7,7 @@ mod deploy;
 mod grant;
 mod init;
 mod list;
+pub mod outcomes;
 mod policy;
 mod press;
 mod projects;
@@ -23,7 +24,7 @@ use tracing::Instrument;
 
 use crate::actors::ActorError;
 use crate::domain::Provider;
-use crate::domain::validate::{Actor, Permissions};
+use crate::domain::validate::{Member, Permissions};
 use crate::store::{Conflict, StoreError};
 
 /// Carries out one command for one member.
@@ -50,13 +51,13 @@ async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<
 }
 
 /// The member's role for a provider: their grant, or CloudAdmin for a guild administrator without one.
-pub async fn member(services: &Services, invoker: Invoker, provider: Provider) -> Result<Actor, ActorError> {
+pub async fn member(services: &Services, invoker: Invoker, provider: Provider) -> Result<Member, ActorError> {
     let permissions = services.policy.permissions(invoker.user_id, invoker.guild_id, provider).await?;
-    Ok(Actor { user_id: invoker.user_id as u64, permissions, is_guild_admin: invoker.is_guild_admin })
+    Ok(Member { user_id: invoker.user_id as u64, permissions, is_guild_admin: invoker.is_guild_admin })
 }
 
 /// Whether the member may read a provider's projects (any grant, or guild administrator).
-pub fn can_read(actor: &Actor) -> bool {
+pub fn can_read(actor: &Member) -> bool {
     actor.role().is_some()
 }
 

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::actors::notifier::{LobbyNotifier, LobbyTarget};
-use crate::commands::{Command, Invoker, Reply, Services, execute};
+use crate::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
+use crate::commands::{Command, Invoker, Reply, Services, execute, outcomes};
 
 /// Who the console acts as, and how it prints.
 #[derive(Debug, Clone, Copy)]
@@ -38,8 +38,8 @@ impl ConsoleNotifier {
 }
 
 impl LobbyNotifier for ConsoleNotifier {
-    fn lobby_updated(&self, _target: LobbyTarget, reply: Reply) {
-        let _ = self.tx.send(reply);
+    fn lobby_updated(&self, _target: LobbyTarget, event: LobbyEvent) {
+        let _ = self.tx.send(outcomes::event(event));
     }
 }
 

@@ -128,7 +128,7 @@ impl Handler {
     /// Stores the lobby's message id so timers can edit it later.
     async fn remember(&self, session_id: uuid::Uuid, message_id: u64) {
         let Ok(id) = i64::try_from(message_id) else { return };
-        if let Err(e) = self.services.records.set_session_message(session_id, id).await {
+        if let Err(e) = self.services.lobbies.posted(session_id, id).await {
             tracing::warn!(%session_id, error = %e, "could not store the lobby message id");
         }
     }

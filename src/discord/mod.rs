@@ -9,8 +9,6 @@ pub mod options;
 pub mod register;
 pub mod render;
 
-use std::sync::{Arc, OnceLock};
-
 use serenity::all::{GatewayIntents, Http, HttpBuilder};
 
 pub use handler::{ACK_DEADLINE, Handler};
@@ -70,11 +68,6 @@ pub async fn run_with_deadline(
         client.start_shard_range(first..last, total).await
     };
     result.map_err(|e| DiscordError::Client(e.to_string()))
-}
-
-/// A cell the notifier reads the services from once the actor system runs.
-pub fn services_cell() -> Arc<OnceLock<Services>> {
-    Arc::new(OnceLock::new())
 }
 
 async fn shutdown_signal() {

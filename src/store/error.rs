@@ -72,6 +72,14 @@ pub enum Conflict {
 }
 
 impl StoreError {
+    /// The status a lobby was found in when a change needed it pending (`None` for any other error).
+    pub fn ended_session(&self) -> Option<crate::domain::SessionStatus> {
+        match self {
+            StoreError::Conflict(Conflict::InvalidState { entity: "session", state, .. }) => state.parse().ok(),
+            _ => None,
+        }
+    }
+
     /// Shorthand for [`StoreError::NotFound`].
     pub fn not_found(entity: &'static str, key: impl ToString) -> Self {
         StoreError::NotFound { entity, key: key.to_string() }

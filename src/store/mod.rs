@@ -6,7 +6,6 @@
 //! writes back as a compare-and-set, falling back to the conditional UPDATEs on any mismatch.
 
 pub mod check;
-pub mod effects;
 pub mod error;
 pub mod history;
 pub mod json;
@@ -21,6 +20,7 @@ pub mod seed;
 pub mod sessions;
 pub mod spec;
 pub mod wal;
+pub mod writes;
 
 use std::time::Duration;
 

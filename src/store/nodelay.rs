@@ -15,7 +15,8 @@ pub fn set_on_tcp_sockets() {
     }
 }
 
-/// Every TCP socket this process holds, with whether `TCP_NODELAY` is set on it.
+/// Test hook: every TCP socket this process holds, with whether `TCP_NODELAY` is set on it.
+#[cfg(feature = "test-hooks")]
 pub fn tcp_sockets_nodelay() -> Vec<(i32, bool)> {
     tcp_sockets().into_iter().map(|fd| (fd, get(fd))).collect()
 }
@@ -50,7 +51,7 @@ fn int_option(fd: i32, level: i32, name: i32) -> Option<i32> {
     (rc == 0).then_some(value)
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", feature = "test-hooks"))]
 fn get(fd: i32) -> bool {
     int_option(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY).is_some_and(|v| v != 0)
 }
@@ -71,7 +72,7 @@ fn set(fd: i32) {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(all(not(target_os = "linux"), feature = "test-hooks"))]
 fn get(_: i32) -> bool {
     false
 }

@@ -19,8 +19,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
 
 use entities::cloud_quotas::{self, Column};
 
-use super::effects::{self, Rows};
 use super::quotas::{QuotaAmount, QuotaOp, not_found, refusal, validate};
+use super::writes::{self, Rows};
 use super::{StoreResult, now};
 use crate::domain::quota::ANY_REGION;
 
@@ -55,7 +55,7 @@ pub async fn apply<C: ConnectionTrait>(txn: &C, changes: &[Change<'_>]) -> Store
         }
         outcomes.push(outcome);
     }
-    match effects::write_all(txn, &accepted).await {
+    match writes::write_all(txn, &accepted).await {
         Ok(true) => {}
         Ok(false) => return Ok(None),
         Err(e) if e.is_transient() => return Err(e),

@@ -166,6 +166,17 @@ pub async fn usage<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<
         .await?)
 }
 
+/// Every quota row of several projects, by project, type and region (one query for many readers).
+pub async fn usage_of<C: ConnectionTrait>(db: &C, project_ids: &[&str]) -> StoreResult<Vec<cloud_quotas::Model>> {
+    Ok(cloud_quotas::Entity::find()
+        .filter(Column::ProjectId.is_in(project_ids.iter().copied()))
+        .order_by_asc(Column::ProjectId)
+        .order_by_asc(Column::ResourceType)
+        .order_by_asc(Column::Region)
+        .all(db)
+        .await?)
+}
+
 /// Applies `op` to every line, all or none (in a savepoint when `db` is already a transaction).
 pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     db: &C,

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use cloud_chatops::actors::notifier::{LobbyNotifier, LobbyTarget};
+use cloud_chatops::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
-use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Reply, execute};
+use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Reply, execute, outcomes};
 use cloud_chatops::console::{Line, parse_line};
 use cloud_chatops::domain::Catalog;
 use cloud_chatops::seed;
@@ -19,8 +19,8 @@ use crate::support::TestDb;
 pub struct Updates(pub mpsc::UnboundedSender<Reply>);
 
 impl LobbyNotifier for Updates {
-    fn lobby_updated(&self, _target: LobbyTarget, reply: Reply) {
-        let _ = self.0.send(reply);
+    fn lobby_updated(&self, _target: LobbyTarget, event: LobbyEvent) {
+        let _ = self.0.send(outcomes::event(event));
     }
 }
 

@@ -110,7 +110,10 @@ async fn a_lobby_expires_at_its_deadline_and_not_before() {
     for _ in 0..10 {
         tokio::task::yield_now().await;
     }
-    assert!(app.system.services.lobbies.lookup(lobby.session_id).await.unwrap().is_some(), "alive before the deadline");
+    assert!(
+        app.system.services.lobbies.actor_id(lobby.session_id).await.unwrap().is_some(),
+        "alive before the deadline"
+    );
     tokio::time::resume();
     assert_eq!(app.status(lobby.session_id).await, "pending");
     let mut app = app;

@@ -11,6 +11,7 @@ mod harness;
 mod lifecycle;
 mod load;
 mod race;
+mod records;
 mod retention;
 mod supervision;
 mod user_errors;

@@ -53,9 +53,7 @@ impl Bot {
         settings.lobby.timeout_secs = 3;
         let token = settings.discord_token().unwrap().clone();
         let db = cloud_chatops::store::open(&settings.database.url).await.unwrap();
-        let cell = discord::services_cell();
-        let notifier =
-            Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), cell.clone()));
+        let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings))));
         let settings = Arc::new(settings);
         let system = System::start(SystemArgs {
             db,
@@ -65,7 +63,6 @@ impl Bot {
         })
         .await
         .unwrap();
-        let _ = cell.set(system.services.clone());
         let services = system.services.clone();
         tokio::spawn(async move {
             let _ =

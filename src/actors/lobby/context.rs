@@ -6,7 +6,7 @@ use entities::cloud_projects;
 use crate::actors::ActorError;
 use crate::actors::policy::PolicyHandle;
 use crate::actors::records::RecordsHandle;
-use crate::domain::validate::{Actor, DeployRequest, ProjectContext, QuotaState, ValidationInput, Verdict, validate};
+use crate::domain::validate::{DeployRequest, Member, ProjectContext, QuotaState, ValidationInput, Verdict, validate};
 use crate::domain::{Catalog, Money, QuotaType};
 use crate::store::quotas::QuotaAmount;
 
@@ -60,7 +60,7 @@ impl ValidationDeps {
                 }
             })
             .collect();
-        let actor = Actor { user_id: requester as u64, permissions, is_guild_admin };
+        let actor = Member { user_id: requester as u64, permissions, is_guild_admin };
         let context = ProjectContext {
             project_id: project.id.clone(),
             provider: project.provider,

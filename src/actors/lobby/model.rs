@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use entities::deployment_sessions;
 
-use crate::commands::LobbyView;
+use super::outcome::LobbySnapshot;
 use crate::domain::SessionStatus;
-use crate::domain::validate::{DeployRequest, Outcome, Verdict};
+use crate::domain::validate::{DeployRequest, Verdict};
 use crate::store::history::HistoryEntry;
 use crate::store::json::JsonText;
 use crate::store::quotas::QuotaAmount;
@@ -128,22 +128,17 @@ impl Lobby {
         }
     }
 
-    /// The lobby as a front end shows it.
-    pub fn view(&self, status: SessionStatus) -> LobbyView {
-        let r = self.request();
-        LobbyView {
+    /// The lobby as its message shows it, in `status`.
+    pub fn snapshot(&self, status: SessionStatus) -> LobbySnapshot {
+        LobbySnapshot {
             session_id: self.id,
             project_id: self.project_id.clone(),
-            provider: r.provider.to_string(),
-            resource_type: r.kind.to_string(),
-            resource_name: r.name.clone(),
-            region: r.region.clone(),
-            count: r.count,
+            provider: self.request().provider,
+            request: self.request().clone(),
             requested_by: self.requester,
             verdict: self.verdict.clone(),
-            expires_at: self.expires_at.timestamp(),
+            expires_at: self.expires_at,
             status,
-            can_approve: status == SessionStatus::Pending && self.verdict.outcome != Outcome::Denied,
         }
     }
 }

@@ -8,13 +8,16 @@ use std::collections::HashMap;
 use ractor::{Actor, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
 use uuid::Uuid;
 
+use super::handle::LobbyDeps;
 use super::model::Lobby;
-use super::session::{LobbyDeps, SessionActor, SessionMsg};
-use crate::actors::{ActorError, ActorSlot};
+use super::session::{SessionActor, SessionMsg};
+use crate::actors::ActorError;
 use crate::domain::SessionStatus;
 
 /// Restarts of one lobby's actor before it is left to its database row.
 const MAX_LOBBY_RESTARTS: u32 = 3;
+/// How long an orphaned actor of a lobby may take to stop before the lobby is restored anyway.
+const ORPHAN_STOP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Messages of the LobbySupervisor.
 pub enum LobbyMsg {
@@ -26,6 +29,9 @@ pub enum LobbyMsg {
     Rehydrate(RpcReplyPort<Result<usize, ActorError>>),
     /// How many lobbies are live.
     Count(RpcReplyPort<Result<usize, ActorError>>),
+    /// Test hook: fail the supervisor while a caller waits.
+    #[cfg(feature = "test-hooks")]
+    InjectFailure(RpcReplyPort<Result<(), ActorError>>),
 }
 
 /// The LobbySupervisor.
@@ -67,6 +73,8 @@ impl Actor for LobbySupervisor {
             LobbyMsg::Count(reply) => {
                 let _ = reply.send(Ok(state.live.len()));
             }
+            #[cfg(feature = "test-hooks")]
+            LobbyMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
     }
@@ -102,12 +110,19 @@ impl LobbyState {
         if self.live.contains_key(&id) {
             return Ok(());
         }
-        let (actor, _) = Actor::spawn_linked(None, SessionActor, (lobby, self.deps.clone()), myself.get_cell())
+        // An actor of this lobby left by a supervisor that failed is stopped first (its supervisor's
+        // end kills it, but not at once): one lobby never has two actors.
+        let name = self.deps.actor_name(id);
+        if let Some(orphan) = ractor::registry::where_is(name.clone()) {
+            tracing::warn!(session_id = %id, "stopping the lobby's previous actor before restoring it");
+            let _ = orphan.kill_and_wait(Some(ORPHAN_STOP)).await;
+        }
+        let (actor, _) = Actor::spawn_linked(Some(name), SessionActor, (lobby, self.deps.clone()), myself.get_cell())
             .await
             .map_err(|e| {
-            tracing::error!(session_id = %id, error = %e, "could not start a lobby actor");
-            ActorError::Unavailable("lobby")
-        })?;
+                tracing::error!(session_id = %id, error = %e, "could not start a lobby actor");
+                ActorError::Unavailable("lobby")
+            })?;
         self.ids.insert(actor.get_id(), id);
         self.live.insert(id, actor);
         Ok(())
@@ -153,38 +168,5 @@ impl LobbyState {
             }
             Err(e) => tracing::error!(session_id = %id, error = %e, "failed lobby cannot be restored"),
         }
-    }
-}
-
-/// Typed access to the LobbySupervisor and, through it, to each lobby.
-#[derive(Clone)]
-pub struct LobbyHandle {
-    slot: ActorSlot<LobbyMsg>,
-}
-
-impl LobbyHandle {
-    /// A handle over a slot the root supervisor fills.
-    pub fn new(slot: ActorSlot<LobbyMsg>) -> Self {
-        Self { slot }
-    }
-
-    /// Starts the actor of a stored lobby.
-    pub async fn spawn(&self, lobby: Lobby) -> Result<(), ActorError> {
-        self.slot.call(|reply| LobbyMsg::Spawn { lobby: Box::new(lobby), reply }).await
-    }
-
-    /// The live actor of a lobby.
-    pub async fn lookup(&self, session_id: Uuid) -> Result<Option<ActorRef<SessionMsg>>, ActorError> {
-        self.slot.call(|reply| LobbyMsg::Lookup { session_id, reply }).await
-    }
-
-    /// Restores every pending lobby; how many.
-    pub async fn rehydrate(&self) -> Result<usize, ActorError> {
-        self.slot.call_within(LobbyMsg::Rehydrate, std::time::Duration::from_secs(600)).await
-    }
-
-    /// Live lobbies.
-    pub async fn count(&self) -> Result<usize, ActorError> {
-        self.slot.call(LobbyMsg::Count).await
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::permission::Actor;
+use super::permission::Member;
 use crate::domain::{Catalog, Money, PolicyKind, Provider, QuotaType, ResourceKind};
 
 /// Fewest identical resources one request may ask for.
@@ -116,7 +116,7 @@ pub struct ValidationInput<'a> {
     /// The request.
     pub request: &'a DeployRequest,
     /// Who asks, with their grant for the project's provider.
-    pub actor: &'a Actor,
+    pub actor: &'a Member,
     /// The guild's active policies, in any order.
     pub policies: &'a [Policy],
     /// The project's quota rows.

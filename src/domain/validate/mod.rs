@@ -26,7 +26,7 @@ pub use input::{
     DeployRequest, MAX_COUNT, MAX_K8S_NODES, MIN_COUNT, Policy, ProjectContext, QuotaState, ValidationInput,
 };
 pub use pattern::{PatternTarget, ResourcePattern, glob_match};
-pub use permission::{Actor, Permissions};
+pub use permission::{Member, Permissions};
 pub use verdict::{Effect, Outcome, QuotaLine, Verdict, Violation};
 
 use crate::domain::catalog::Quote;

@@ -73,7 +73,7 @@ impl Permissions {
 
 /// The member asking, as the front end and the store know them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Actor {
+pub struct Member {
     /// Discord user id.
     pub user_id: u64,
     /// Their grant for the project's provider in this guild, if any.
@@ -82,7 +82,7 @@ pub struct Actor {
     pub is_guild_admin: bool,
 }
 
-impl Actor {
+impl Member {
     /// The permissions that apply: the grant if there is one (it may narrow even an administrator), else
     /// CloudAdmin defaults for a guild administrator, else none.
     pub fn effective_permissions(&self) -> Option<Cow<'_, Permissions>> {
@@ -93,7 +93,7 @@ impl Actor {
         }
     }
 
-    /// The role that applies, if any (see [`Actor::effective_permissions`]).
+    /// The role that applies, if any (see [`Member::effective_permissions`]).
     pub fn role(&self) -> Option<Role> {
         self.effective_permissions().map(|p| p.role)
     }

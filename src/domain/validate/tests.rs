@@ -69,8 +69,8 @@ fn seed_quotas(instances: i64) -> Vec<QuotaState> {
 }
 
 /// 111111111: CloudUser for gcp, VMs up to medium, two regions, $3000 a month.
-fn user_111() -> Actor {
-    Actor {
+fn user_111() -> Member {
+    Member {
         user_id: 111_111_111,
         permissions: Some(Permissions {
             allowed_regions: Some(strings(&["us-central1", "asia-southeast1"])),
@@ -81,12 +81,12 @@ fn user_111() -> Actor {
     }
 }
 
-fn admin_222() -> Actor {
-    Actor { user_id: 222_222_222, permissions: Some(Permissions::for_role(Role::CloudAdmin)), is_guild_admin: false }
+fn admin_222() -> Member {
+    Member { user_id: 222_222_222, permissions: Some(Permissions::for_role(Role::CloudAdmin)), is_guild_admin: false }
 }
 
-fn viewer_333() -> Actor {
-    Actor { user_id: 333_333_333, permissions: Some(Permissions::for_role(Role::CloudViewer)), is_guild_admin: false }
+fn viewer_333() -> Member {
+    Member { user_id: 333_333_333, permissions: Some(Permissions::for_role(Role::CloudViewer)), is_guild_admin: false }
 }
 
 fn request(kind: ResourceKind, name: &str, size: Option<&str>, region: &str) -> DeployRequest {
@@ -113,7 +113,7 @@ fn batch(size: &str, count: u32) -> DeployRequest {
 /// One validation scenario, starting from the seed data.
 struct World {
     request: DeployRequest,
-    actor: Actor,
+    actor: Member,
     policies: Vec<Policy>,
     quotas: Vec<QuotaState>,
     project: ProjectContext,
@@ -121,7 +121,7 @@ struct World {
 }
 
 impl World {
-    fn seed(actor: Actor, request: DeployRequest) -> World {
+    fn seed(actor: Member, request: DeployRequest) -> World {
         World {
             request,
             actor,
@@ -379,7 +379,7 @@ fn budgets_are_enforced_monthly_and_warned_near_the_limit() {
 
 #[test]
 fn a_guild_administrator_without_a_grant_acts_as_cloud_admin() {
-    let admin = Actor { user_id: 444, permissions: None, is_guild_admin: true };
+    let admin = Member { user_id: 444, permissions: None, is_guild_admin: true };
     assert_eq!(admin.role(), Some(Role::CloudAdmin));
     let v = World::seed(admin, request(ResourceKind::K8s, "gke", None, "us-central1")).verdict();
     assert_eq!(v.outcome, Outcome::Allowed, "{v:?}");
@@ -387,7 +387,7 @@ fn a_guild_administrator_without_a_grant_acts_as_cloud_admin() {
     // Seed projects have no kubernetes.clusters row: a warning, not a denial.
     assert!(v.warnings.iter().any(|w| w.contains("No kubernetes.clusters quota")), "{v:?}");
 
-    let stranger = Actor { user_id: 555, permissions: None, is_guild_admin: false };
+    let stranger = Member { user_id: 555, permissions: None, is_guild_admin: false };
     let v = World::seed(stranger, vm("e2-small")).verdict();
     assert_eq!((v.outcome, rules(&v)), (Outcome::Denied, vec!["permission.role"]));
     assert!(v.violations[0].message.contains("/cloud-grant"), "{v:?}");
@@ -525,7 +525,7 @@ fn verdicts_and_inputs_round_trip_through_json() {
     for p in seed_policies() {
         assert_eq!(serde_json::from_str::<Policy>(&serde_json::to_string(&p).unwrap()).unwrap(), p);
     }
-    let actor: Actor = serde_json::from_str(&serde_json::to_string(&user_111()).unwrap()).unwrap();
+    let actor: Member = serde_json::from_str(&serde_json::to_string(&user_111()).unwrap()).unwrap();
     assert_eq!(actor, user_111());
     let req: DeployRequest =
         serde_json::from_str(r#"{"provider":"gcp","kind":"vm","name":"a","region":"us-central1"}"#).unwrap();
@@ -666,7 +666,7 @@ mod properties {
             project_spend in any_money(),
             user_spend in any_money(),
         ) {
-            let actor = Actor { user_id, permissions: grant, is_guild_admin };
+            let actor = Member { user_id, permissions: grant, is_guild_admin };
             let project = ProjectContext {
                 project_id: "gcp-abc123".into(),
                 provider: project_provider,

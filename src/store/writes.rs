@@ -1,4 +1,4 @@
-//! Effects: the writes that commit or roll back together with a quota change (a lobby's session row,
+//! The writes that commit or roll back together with a quota change (a lobby's session row,
 //! its ending, the resources an approval records, the audit entry).
 //!
 //! They are data, not closures: the caller turns them into checked [`Rows`], which the QuotaActor can
@@ -54,7 +54,7 @@ fn in_statements<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
 
 /// One write joined to a quota change.
 #[derive(Debug, Clone)]
-pub enum Effect {
+pub enum Write {
     /// Store a pending lobby.
     OpenSession(NewSession),
     /// End a pending lobby; a lobby that already ended fails the request, naming its state.
@@ -73,7 +73,7 @@ pub enum Effect {
 /// A request's effects as rows, checked (bad input is found here, before anything is written), in
 /// the order they are written: new lobbies, endings, resources, audit entries.
 ///
-/// Built by the caller, off the QuotaActor, from the [`Effect`]s it consumes: JSON columns are
+/// Built by the caller, off the QuotaActor, from the [`Write`]s it consumes: JSON columns are
 /// rendered to text here, so the actor only copies strings into its statements.
 #[derive(Default)]
 pub struct Rows {
@@ -88,23 +88,23 @@ type Row = Vec<(&'static str, Value, bool)>;
 
 impl Rows {
     /// Checks and converts `effects`.
-    pub fn of(effects: Vec<Effect>) -> StoreResult<Self> {
+    pub fn of(writes: Vec<Write>) -> StoreResult<Self> {
         let mut rows = Rows::default();
-        for effect in effects {
+        for effect in writes {
             match effect {
-                Effect::OpenSession(new) => {
+                Write::OpenSession(new) => {
                     let (id, project_id) = (new.id, new.project_id.clone());
                     rows.sessions.push((row(sessions::parts(new)?), id, project_id));
                 }
-                Effect::EndSession { id, status } => {
+                Write::EndSession { id, status } => {
                     sessions::check_final(status)?;
                     rows.ends.push((id, status));
                 }
-                Effect::RecordResource(new) => {
+                Write::RecordResource(new) => {
                     let (key, project_id) = (resources::key_of(&new), new.project_id.clone());
                     rows.resources.push((resources::active_model(new)?, key, project_id));
                 }
-                Effect::Audit(entry) => rows.history.push(row(history::parts(entry)?)),
+                Write::Audit(entry) => rows.history.push(row(history::parts(entry)?)),
             }
         }
         Ok(rows)

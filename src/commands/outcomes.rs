@@ -1,0 +1,77 @@
+//! Lobby outcomes as replies: the lobby answers in domain terms, every front end renders these.
+
+use super::{DeployedView, LobbyView, Reply};
+use crate::actors::lobby::{Closure, LobbyEvent, LobbySnapshot, Opened, PressOutcome};
+
+/// The reply to opening a lobby.
+pub fn opened(opened: Opened) -> Reply {
+    match opened {
+        Opened::Lobby(snapshot) => Reply::Lobby(lobby(&snapshot)),
+        Opened::Refused(reason) => Reply::error(reason),
+    }
+}
+
+/// The reply to a button press.
+pub fn pressed(outcome: PressOutcome) -> Reply {
+    match outcome {
+        PressOutcome::Deployed(d) => {
+            let (terraform_dir, files, warning) = match d.terraform {
+                Ok(written) => (Some(written.dir), written.files, None),
+                Err(why) => (None, Vec::new(), Some(why)),
+            };
+            Reply::Deployed(DeployedView {
+                session_id: d.session_id,
+                project_id: d.project_id,
+                approved_by: d.approved_by,
+                resources: d.resources,
+                hourly: d.hourly,
+                monthly: d.monthly,
+                terraform_dir,
+                files,
+                warning,
+            })
+        }
+        PressOutcome::Closed(closure) => closed(closure),
+        PressOutcome::Refused(message) => Reply::refused(message),
+        PressOutcome::AlreadyEnded { status } => {
+            Reply::refused(format!("this lobby was already {status}; nothing changed"))
+        }
+        PressOutcome::Restarting => Reply::error("this lobby is being restarted; press the button again in a moment"),
+    }
+}
+
+/// The reply a front end shows for a lobby change no member asked for.
+pub fn event(event: LobbyEvent) -> Reply {
+    match event {
+        LobbyEvent::Expired(closure) => closed(closure),
+    }
+}
+
+fn closed(c: Closure) -> Reply {
+    Reply::LobbyClosed {
+        session_id: c.session_id,
+        project_id: c.project_id,
+        status: c.status,
+        by: c.by,
+        reason: c.reason,
+    }
+}
+
+/// A lobby as its message shows it.
+pub fn lobby(s: &LobbySnapshot) -> LobbyView {
+    let r = &s.request;
+    LobbyView {
+        session_id: s.session_id,
+        project_id: s.project_id.clone(),
+        provider: s.provider.to_string(),
+        resource_type: r.kind.to_string(),
+        resource_name: r.name.clone(),
+        region: r.region.clone(),
+        count: r.count,
+        requested_by: s.requested_by,
+        verdict: s.verdict.clone(),
+        expires_at: s.expires_at.timestamp(),
+        status: s.status,
+        can_approve: s.can_approve(),
+    }
+}
