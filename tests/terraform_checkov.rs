@@ -3,8 +3,8 @@
 //! without something only the team can supply carries an inline `checkov:skip` with its reason
 //! (listed in the README). All variants go through one checkov run, since each start costs seconds.
 //!
-//! checkov is found through `CHATOPS_CHECKOV` (a path, as `.ci/run` exports it), then `PATH`, then
-//! `.ci/venv/bin/checkov`. Without it the test says so and passes, unless `CHATOPS_REQUIRE_CHECKOV=1`
+//! checkov is found through `CLOUD_CHATOPS_CHECKOV` (a path, as `.ci/run` exports it), then `PATH`, then
+//! `.ci/venv/bin/checkov`. Without it the test says so and passes, unless `CLOUD_CHATOPS_REQUIRE_CHECKOV=1`
 //! (CI), where a missing checkov fails.
 
 mod common;
@@ -15,7 +15,7 @@ use std::process::Command;
 use common::*;
 
 fn checkov() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHATOPS_CHECKOV").filter(|p| !p.is_empty()) {
+    if let Some(path) = std::env::var_os("CLOUD_CHATOPS_CHECKOV").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
     let on_path = std::env::var_os("PATH")
@@ -28,17 +28,17 @@ fn checkov() -> Option<PathBuf> {
 }
 
 fn required() -> bool {
-    std::env::var("CHATOPS_REQUIRE_CHECKOV").is_ok_and(|v| v == "1")
+    std::env::var("CLOUD_CHATOPS_REQUIRE_CHECKOV").is_ok_and(|v| v == "1")
 }
 
 #[test]
 fn checkov_finds_no_failed_check_in_any_variant() {
     let Some(checkov) = checkov() else {
-        assert!(!required(), "CHATOPS_REQUIRE_CHECKOV=1 but checkov was not found (set CHATOPS_CHECKOV)");
+        assert!(!required(), "CLOUD_CHATOPS_REQUIRE_CHECKOV=1 but checkov was not found (set CLOUD_CHATOPS_CHECKOV)");
         eprintln!("checkov not installed: not run (CI installs it; see .ci/run)");
         return;
     };
-    let keep = std::env::var_os("CHATOPS_KEEP_RENDERED").map(PathBuf::from);
+    let keep = std::env::var_os("CLOUD_CHATOPS_KEEP_RENDERED").map(PathBuf::from);
     let tmp = tempfile::tempdir().unwrap();
     let root = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     let variants = write_variants(&root);
@@ -89,4 +89,30 @@ fn checkov_finds_no_failed_check_in_any_variant() {
     assert_eq!(failed, 0);
     assert!(unexplained.is_empty(), "skips without a reason:\n{}", unexplained.join("\n"));
     assert!(passed > 500 && resources > 300, "checkov checked too little: {passed} checks on {resources} resources");
+}
+
+/// The README's table of skipped checks lists every skip the templates carry, and nothing else.
+#[test]
+fn every_skip_in_the_templates_is_in_the_readme_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut in_templates = std::collections::BTreeSet::new();
+    for provider in std::fs::read_dir(root.join("templates/terraform")).unwrap() {
+        for file in std::fs::read_dir(provider.unwrap().path()).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            for piece in text.split("checkov:skip=").skip(1) {
+                in_templates.insert(piece.split(':').next().unwrap().trim().to_owned());
+            }
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let table = readme.split("### checkov checks skipped").nth(1).expect("the README's skip table");
+    let in_readme: std::collections::BTreeSet<String> = table
+        .lines()
+        .take_while(|l| !l.starts_with("## "))
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_owned)
+        .collect();
+    assert!(in_templates.len() >= 20, "{in_templates:?}");
+    assert_eq!(in_templates, in_readme, "templates' skips vs README table");
 }

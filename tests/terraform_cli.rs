@@ -2,7 +2,7 @@
 //! variant, and `terraform validate` over the AWS ones. This machine's provider mirror holds only
 //! hashicorp/aws 5.100, so validation runs on a copy whose pin is relaxed to `>= 5.100`; the other
 //! providers stay checked against their schemas (`terraform_schema.rs`). Without the binary the
-//! test says so and passes, unless `CHATOPS_REQUIRE_TERRAFORM=1`.
+//! test says so and passes, unless `CLOUD_CHATOPS_REQUIRE_TERRAFORM=1`.
 
 mod common;
 
@@ -21,7 +21,8 @@ fn terraform() -> Option<PathBuf> {
 
 /// The folder above `registry.terraform.io` that holds hashicorp/aws 5.x.
 fn plugin_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CHATOPS_TF_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| "/opt/tf-plugins".into());
+    let dir =
+        std::env::var_os("CLOUD_CHATOPS_TF_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| "/opt/tf-plugins".into());
     dir.join("registry.terraform.io/hashicorp/aws").is_dir().then_some(dir)
 }
 
@@ -42,8 +43,8 @@ fn text(out: &Output) -> String {
 #[test]
 fn terraform_fmt_accepts_every_variant_and_validate_every_aws_one() {
     let Some(tf) = terraform() else {
-        let required = std::env::var("CHATOPS_REQUIRE_TERRAFORM").is_ok_and(|v| v == "1");
-        assert!(!required, "CHATOPS_REQUIRE_TERRAFORM=1 but terraform is not on PATH");
+        let required = std::env::var("CLOUD_CHATOPS_REQUIRE_TERRAFORM").is_ok_and(|v| v == "1");
+        assert!(!required, "CLOUD_CHATOPS_REQUIRE_TERRAFORM=1 but terraform is not on PATH");
         eprintln!("terraform not on PATH: not run");
         return;
     };

@@ -2,7 +2,7 @@
 //! so two approvals of the same project never interleave their writes; the per-project file lock
 //! taken by [`terraform::regenerate`] extends that to every process sharing the output root.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,7 +41,23 @@ pub struct GeneratorArgs {
 impl GeneratorArgs {
     /// Arguments with the real file-system writer.
     pub fn new(root: impl Into<PathBuf>, source: Arc<dyn SpecSource>) -> Self {
-        Self { root: root.into(), source, writer: Arc::new(FsWriter) }
+        Self { root: root.into(), source, writer: Arc::new(ApprovalWriter) }
+    }
+}
+
+/// The real writer, carrying the crash-recovery tests' `during_terraform` crash point: an
+/// approval's generation is killed with part of its files staged. Only here, not in
+/// `terraform::write`, so start-up's and `check --repair`'s regenerations never hit it.
+struct ApprovalWriter;
+
+impl FileWriter for ApprovalWriter {
+    fn write_file(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+        FsWriter.write_file(path, contents)?;
+        // The second file of every generation: some files staged, not all.
+        if path.file_name().is_some_and(|n| n == "provider.tf") {
+            crate::crash::point("during_terraform");
+        }
+        Ok(())
     }
 }
 

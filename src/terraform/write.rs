@@ -257,11 +257,8 @@ fn manifest_text(files: &[RenderedFile]) -> String {
 
 fn stage_files(stage: &Path, files: &[RenderedFile], writer: &dyn FileWriter) -> io::Result<()> {
     fs::create_dir(stage)?;
-    for (i, file) in files.iter().enumerate() {
+    for file in files {
         writer.write_file(&stage.join(&file.name), file.contents.as_bytes())?;
-        if i == 1 {
-            crate::crash::point("during_terraform");
-        }
     }
     // The manifest goes through the same seam, last: a set without it is never committed.
     writer.write_file(&stage.join(MANIFEST), manifest_text(files).as_bytes())?;
