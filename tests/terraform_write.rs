@@ -185,12 +185,14 @@ fn a_crash_after_the_commit_is_rolled_forward() {
 
     // A reader sees the committed (new) set, not the mix on disk.
     assert_eq!(read_generated(&dir).unwrap().unwrap(), files);
+    assert!(cloud_chatops::terraform::write::interrupted(&dir), "and knows it is not finished");
     // The next write finishes the commit first, then writes its own set (here the same one).
     write(root.path(), &new, &FsWriter).unwrap();
     let got = snapshot(&dir);
     assert!(!got.contains_key("kubernetes.tf"), "the old set's extra file is removed");
     assert_eq!(generated(&got, &TEAM_NAMES), rendered(&new));
     assert_team_files(&dir, "after the roll-forward");
+    assert!(!cloud_chatops::terraform::write::interrupted(&dir));
     assert_eq!(entries(&dir.join(".chatops")), ["manifest"]);
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use entities::cloud_projects;
 
 use super::Finding;
-use crate::terraform::write::expected_files;
+use crate::terraform::write::{self, expected_files};
 use crate::terraform::{FsWriter, RenderedFile, SpecSource, dir_name, read_generated, regenerate, render};
 
 /// Compares one project's directory with a fresh rendering; with `repair`, regenerates it.
@@ -72,6 +72,11 @@ async fn difference(
         Ok(files) => files,
         Err(e) => return cannot(subject, e.to_string(), out),
     };
+    // Committed but not all moved into place (a kill in the middle of a write): Terraform run now
+    // would read a mix, so it counts as a difference until a write finishes it.
+    if write::interrupted(&path) {
+        return Some("an interrupted write is not finished".to_owned());
+    }
     let on_disk = read_generated(&path).ok().flatten().unwrap_or_default();
     let sorted = |files: &[RenderedFile]| {
         let mut v = files.to_vec();

@@ -203,6 +203,12 @@ pub fn read_generated(dir: &Path) -> io::Result<Option<Vec<RenderedFile>>> {
     Ok(Some(files))
 }
 
+/// Whether a write was interrupted after its commit and is not yet rolled forward: the set is the
+/// new one, but the files on disk are not all in place until the next write finishes it.
+pub fn interrupted(dir: &Path) -> bool {
+    dir.join(META_DIR).join(COMMIT).exists()
+}
+
 /// What the generator owns in `dir`: the manifest's names, or, for a directory written before
 /// manifests existed, the `.tf` files that start with the generated header.
 fn owned_files(dir: &Path) -> io::Result<BTreeSet<String>> {

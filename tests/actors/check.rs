@@ -143,3 +143,26 @@ async fn start_up_regenerates_a_directory_that_differs_from_the_database() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_write_killed_after_its_commit_is_finished_at_start_up() {
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let dir = app.terraform.join(deploy(&app, "web-ok").await);
+        // What a kill between a write's commit and its last rename leaves: the committed set in
+        // `.chatops/commit`, one file not yet moved into place.
+        let commit = dir.join(".chatops/commit");
+        std::fs::create_dir(&commit).unwrap();
+        std::fs::rename(dir.join("compute.tf"), commit.join("compute.tf")).unwrap();
+        std::fs::copy(dir.join(".chatops/manifest"), commit.join("manifest")).unwrap();
+        let found = run(&app, Repair::Nothing).await;
+        assert!(found.iter().any(|f| f.detail.contains("interrupted write")), "{found:#?}");
+
+        check::on_startup(&app.db.db, &Catalog::builtin(), &app.terraform).await.unwrap();
+        assert!(run(&app, Repair::Nothing).await.is_empty());
+        assert!(std::fs::read_to_string(dir.join("compute.tf")).unwrap().contains("web-ok"));
+        assert!(!commit.exists(), "the commit was rolled forward");
+        app.stop().await
+    })
+    .await;
+}
