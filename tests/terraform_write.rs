@@ -146,8 +146,11 @@ fn a_failure_in_the_middle_leaves_the_old_set_intact() {
     let mut new = old.clone();
     new.project_name = "renamed".to_owned();
     new.resources.retain(|r| r.kind != ResourceKind::Storage);
-    // Every generated file, then the manifest, goes through the writer: fail at each.
-    for fail_at in 1..=render(&new).unwrap().len() + 1 {
+    // Every changed file, then the manifest, goes through the writer: fail at each.
+    let old_files = render(&old).unwrap();
+    let changed = render(&new).unwrap().into_iter().filter(|f| !old_files.contains(f)).count();
+    assert!(changed >= 1, "something must change: {changed}");
+    for fail_at in 1..=changed + 1 {
         let writer = FailingWriter { fail_at, written: AtomicUsize::new(0) };
         let err = write(root.path(), &new, &writer).unwrap_err();
         assert_eq!(err, GenerateError::Io(io::ErrorKind::StorageFull));
@@ -155,9 +158,22 @@ fn a_failure_in_the_middle_leaves_the_old_set_intact() {
         assert_eq!(snapshot(&dir), before, "failing at file {fail_at} touched the old configuration");
         assert_eq!(entries(&dir.join(".chatops")), ["manifest"], "stage not cleaned after failing at {fail_at}");
     }
-    write(root.path(), &new, &FsWriter).unwrap();
+    let counting = FailingWriter { fail_at: usize::MAX, written: AtomicUsize::new(0) };
+    write(root.path(), &new, &counting).unwrap();
+    assert_eq!(counting.written.load(Ordering::SeqCst), changed + 1, "only the changed files and the manifest");
     assert_eq!(generated(&snapshot(&dir), &TEAM_NAMES), rendered(&new));
     assert_team_files(&dir, "after the successful write");
+
+    // The same set again writes nothing at all.
+    let counting = FailingWriter { fail_at: usize::MAX, written: AtomicUsize::new(0) };
+    write(root.path(), &new, &counting).unwrap();
+    assert_eq!(counting.written.load(Ordering::SeqCst), 0);
+    // A generated file edited by hand is written again.
+    std::fs::write(dir.join("compute.tf"), "# edited\n").unwrap();
+    let counting = FailingWriter { fail_at: usize::MAX, written: AtomicUsize::new(0) };
+    write(root.path(), &new, &counting).unwrap();
+    assert_eq!(counting.written.load(Ordering::SeqCst), 2, "compute.tf and the manifest");
+    assert_eq!(generated(&snapshot(&dir), &TEAM_NAMES), rendered(&new));
 }
 
 #[test]
@@ -280,8 +296,11 @@ fn an_interrupted_swap_is_recovered_to_the_old_version() {
     let old = root.path().join("terraform_gcp_gcp-3f9a1c.old-feed");
     std::fs::rename(&dir, &old).unwrap();
     std::fs::create_dir(root.path().join("terraform_gcp_gcp-3f9a1c.tmp-beef")).unwrap();
+    // A generation of something new that fails finds the old version back in place first.
+    let mut renamed = spec.clone();
+    renamed.project_name = "renamed".to_owned();
     let writer = FailingWriter { fail_at: 1, written: AtomicUsize::new(0) };
-    assert!(write(root.path(), &spec, &writer).is_err());
+    assert!(write(root.path(), &renamed, &writer).is_err());
     assert_eq!(snapshot(&dir), before, "the previous version is back in place");
     assert_eq!(entries(root.path()), ["terraform_gcp_gcp-3f9a1c"]);
 }

@@ -2,7 +2,7 @@
 //! team's `backend.tf`, `custom.tf`, `*_override.tf`, state, tfvars and `.terraform/` survive.
 //!
 //! The generator owns exactly the files named in `<dir>/.chatops/manifest`. A new set is staged in
-//! `.chatops/stage-<uuid>/` (every file and the new manifest fsynced), committed by renaming the
+//! `.chatops/stage-<uuid>/` (every changed file and the new manifest fsynced), committed by renaming the
 //! stage to `.chatops/commit` (one atomic rename), then applied: each file renamed into place, the
 //! previously owned files that are no longer generated removed, the manifest renamed last. A crash
 //! before the commit rename leaves the old set (the stage is discarded); after it, the next write
@@ -136,8 +136,15 @@ pub fn write_project(
 
     let owned = owned_files(&target).map_err(|e| io_err("read the manifest", &target, e))?;
     let files = plan(&target, &owned, files)?;
+    // Only what changed is written (an approval usually changes two files of ten): each fsync is
+    // most of a generation's cost. An unchanged set with its manifest in place writes nothing.
+    let changed: Vec<RenderedFile> = files.iter().filter(|f| !unchanged(&target, f)).cloned().collect();
+    let listed = read_manifest(&meta.join(MANIFEST)).map_err(|e| io_err("read the manifest", &meta, e))?;
+    if changed.is_empty() && listed.as_deref() == Some(&names(&files)[..]) {
+        return Ok(Written { dir: target, files });
+    }
     let stage = meta.join(format!("{STAGE_PREFIX}{}", uuid::Uuid::new_v4().simple()));
-    if let Err(e) = stage_files(&stage, &files, writer) {
+    if let Err(e) = stage_files(&stage, &changed, &files, writer) {
         let _ = fs::remove_dir_all(&stage);
         return Err(io_err("stage files", &stage, e));
     }
@@ -261,14 +268,32 @@ fn manifest_text(files: &[RenderedFile]) -> String {
     text
 }
 
-fn stage_files(stage: &Path, files: &[RenderedFile], writer: &dyn FileWriter) -> io::Result<()> {
+/// Stages the `changed` files and the manifest of the whole set `files`; the files left out stay
+/// in place as they are (the roll-forward finds nothing of theirs to move).
+fn stage_files(
+    stage: &Path,
+    changed: &[RenderedFile],
+    files: &[RenderedFile],
+    writer: &dyn FileWriter,
+) -> io::Result<()> {
     fs::create_dir(stage)?;
-    for file in files {
+    for file in changed {
         writer.write_file(&stage.join(&file.name), file.contents.as_bytes())?;
     }
     // The manifest goes through the same seam, last: a set without it is never committed.
     writer.write_file(&stage.join(MANIFEST), manifest_text(files).as_bytes())?;
     fsync_dir(stage)
+}
+
+/// Whether `file` is in `dir` already, as a regular file with exactly these contents.
+fn unchanged(dir: &Path, file: &RenderedFile) -> bool {
+    let path = dir.join(&file.name);
+    fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == file.contents.len() as u64)
+        && fs::read(&path).is_ok_and(|bytes| bytes == file.contents.as_bytes())
+}
+
+fn names(files: &[RenderedFile]) -> Vec<String> {
+    files.iter().map(|f| f.name.clone()).collect()
 }
 
 /// Applies `.chatops/commit` if a write left one: moves each file into place, removes the files
