@@ -78,7 +78,8 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
     };
     let catalog = Arc::new(settings.catalog()?);
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-    let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings))));
+    let notifier =
+        Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), settings.shard_range()?));
     let settings = Arc::new(settings);
     let system = System::start(SystemArgs { db: db.clone(), settings: settings.clone(), catalog, notifier }).await?;
     let result = discord::run(discord::http(&token, &settings), &settings, system.services.clone()).await;

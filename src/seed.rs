@@ -4,7 +4,7 @@
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use crate::domain::{Catalog, Money, PolicyKind, Provider, ResourceKind, Role, SizeClass};
+use crate::domain::{Catalog, Money, PolicyKind, Provider, QuotaType, ResourceKind, Role, SizeClass};
 use crate::settings::DefaultQuotas;
 use crate::store::{self, StoreResult, permissions::Grant, policies::NewPolicy, quotas::QuotaAmount};
 
@@ -89,8 +89,14 @@ async fn load_once(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Ca
             let quote = catalog
                 .quote(Provider::Gcp, ResourceKind::Vm, "us-central1", Some(machine_type), None, 1)
                 .map_err(|e| store::StoreError::InvalidInput(e.to_string()))?;
-            let lines: Vec<QuotaAmount> =
-                quote.consumption.iter().map(|(q, n)| QuotaAmount::new(*q, "us-central1", *n)).collect();
+            let monthly = (QuotaType::BudgetMonthly, quote.total_hourly.monthly_from_hourly().micros());
+            let lines: Vec<QuotaAmount> = quote
+                .consumption
+                .iter()
+                .copied()
+                .chain([monthly])
+                .map(|(q, n)| QuotaAmount::new(q, "us-central1", n))
+                .collect();
             store::quotas::consume(&txn, PROJECT_ID, &lines).await?;
             store::resources::create(
                 &txn,

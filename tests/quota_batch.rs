@@ -46,7 +46,7 @@ fn audit(project: &str, action: &str, fail: bool) -> Vec<Write> {
         ..Default::default()
     })];
     if fail {
-        effects.push(Write::EndSession { id: uuid::Uuid::new_v4(), status: SessionStatus::Cancelled });
+        effects.push(Write::EndSession { id: uuid::Uuid::new_v4(), status: SessionStatus::Cancelled, by: None });
     }
     effects
 }

@@ -171,7 +171,7 @@ async fn a_batch_that_ends_a_lobby_twice_falls_back_and_tells_each_caller() {
         assert!(one_batch(&actor, &project, open).await[0].is_ok(), "{}", t.backend);
 
         let held = lobby(&project, id, 2).reservation;
-        let end = |status| vec![Write::EndSession { id, status }];
+        let end = |status| vec![Write::EndSession { id, status, by: None }];
         let outcomes = one_batch(
             &actor,
             &project,

@@ -127,3 +127,84 @@ async fn race(url: String) {
     let ours: Vec<_> = findings.iter().filter(|f| f.subject.starts_with(&project_id)).collect();
     assert!(ours.is_empty(), "{ours:#?}");
 }
+
+const BUDGET_PROJECTS: usize = 50;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_sharing_postgres_never_overshoot_a_budget() {
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
+        eprintln!("TEST_DATABASE_URL is not a PostgreSQL URL: the two-process test has nothing to run against");
+        return;
+    };
+    let name = format!("chatops_2b_{}", uuid::Uuid::new_v4().simple());
+    let admin = store::connect(&admin_url).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let url = with_database(&admin_url, &name);
+    let result = tokio::spawn(budget_race(url)).await;
+    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// 50 projects with a $10 budget each; two consoles make 500 attempts each (10 per project in all)
+/// to deploy and approve a $6.132/month VM. Exactly one fits each budget.
+async fn budget_race(url: String) {
+    let url = url.as_str();
+    let dir = tempfile::tempdir().unwrap();
+    for step in [&["migrate"][..], &["seed"][..]] {
+        let out = binary(dir.path(), url, step).output().unwrap();
+        assert!(out.status.success(), "{step:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let console = ["console", "--json", "--user", "222222222", "--admin"];
+    let init: String = (0..BUDGET_PROJECTS)
+        .map(|i| format!("/cloud-init provider:gcp project_name:budget-{i} region:us-central1 budget_limit:10\n"))
+        .collect();
+    let out = spawn_with_input(binary(dir.path(), url, &console), init).join().unwrap();
+    let projects: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["project"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(projects.len(), BUDGET_PROJECTS);
+
+    let runs: Vec<_> = (0..2)
+        .map(|p| {
+            let script: String = (0..PER_PROCESS)
+                .map(|i| {
+                    let project = &projects[i % BUDGET_PROJECTS];
+                    format!(
+                        "/cloud-deploy project_id:{project} resource_type:vm resource_name:p{p}-{i} machine_type:e2-micro\napprove\n"
+                    )
+                })
+                .collect();
+            spawn_with_input(binary(dir.path(), url, &console), script)
+        })
+        .collect();
+    let mut deployed = 0;
+    for run in runs {
+        let out = run.join().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        deployed += String::from_utf8_lossy(&out.stdout).matches("\"kind\":\"deployed\"").count();
+    }
+
+    let db = store::connect(url).await.unwrap();
+    let mut over = 0;
+    let mut fits = 0;
+    for project in &projects {
+        let spend = store::resources::project_hourly_spend(&db, project).await.unwrap().monthly_from_hourly();
+        over += usize::from(spend > cloud_chatops::domain::Money::from_dollars(10));
+        fits += usize::from(spend > cloud_chatops::domain::Money::ZERO);
+    }
+    let findings =
+        check::run(&db, &Catalog::builtin(), &dir.path().join("tf"), Repair::Nothing).await.unwrap().findings;
+    db.close().await.ok();
+    println!(
+        "two processes, budgets: {} attempts on {BUDGET_PROJECTS} projects of $10/month, deployed {deployed}, \
+         projects over budget {over}",
+        2 * PER_PROCESS
+    );
+    assert_eq!(over, 0, "no project ends over its budget");
+    assert_eq!((fits, deployed), (BUDGET_PROJECTS, BUDGET_PROJECTS), "one VM in each budget, no more");
+    let ours: Vec<_> = findings.iter().filter(|f| projects.iter().any(|p| f.subject.starts_with(p.as_str()))).collect();
+    assert!(ours.is_empty(), "{ours:#?}");
+}

@@ -24,6 +24,7 @@ use entities::{cloud_projects, cloud_quotas, cloud_resources, deployment_session
 
 use super::retry::with_retries;
 use super::{ActorError, ActorSlot, BoxFuture};
+use crate::domain::validate::{Permissions, Policy};
 use crate::domain::{Money, Provider, ResourceKind};
 use crate::store::projects::NewProject;
 use crate::store::{self, StoreResult};
@@ -232,6 +233,35 @@ impl RecordsHandle {
         self.read(key, move |db| {
             let id = id.clone();
             Box::pin(async move { store::quotas::usage(db, &id).await })
+        })
+        .await
+    }
+
+    /// A member's grant for a provider in a guild, as the validator reads it (`None`: no grant).
+    pub async fn permissions(
+        &self,
+        user_id: i64,
+        guild_id: i64,
+        provider: Provider,
+    ) -> Result<Option<Permissions>, ActorError> {
+        let key = format!("permissions {user_id} {guild_id} {provider}");
+        self.read(key, move |db| {
+            Box::pin(async move {
+                let row = store::permissions::get(db, user_id, guild_id, provider).await?;
+                Ok(row.map(|row| store::permissions::to_permissions(&row)))
+            })
+        })
+        .await
+    }
+
+    /// A guild's active policies, by priority.
+    pub async fn policies(&self, guild_id: i64) -> Result<Arc<Vec<Policy>>, ActorError> {
+        let key = format!("policies {guild_id}");
+        self.read(key, move |db| {
+            Box::pin(async move {
+                let rows = store::policies::list_active(db, guild_id).await?;
+                Ok(Arc::new(rows.iter().map(store::policies::to_policy).collect::<Vec<_>>()))
+            })
         })
         .await
     }

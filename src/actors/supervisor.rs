@@ -249,8 +249,8 @@ impl System {
         };
         let generator = GeneratorHandle::new(slots.generator.clone());
         let quota = QuotaHandle::new(slots.quota.clone());
-        let policy = PolicyHandle::new(slots.policy.clone());
         let records = RecordsHandle::new(slots.records.clone());
+        let policy = PolicyHandle::new(slots.policy.clone(), records.clone());
         let lobby_deps = LobbyDeps {
             validation: ValidationDeps {
                 policy: policy.clone(),
@@ -260,6 +260,7 @@ impl System {
             quota: quota.clone(),
             generator: generator.clone(),
             notifier: args.notifier.clone(),
+            members: Default::default(),
             lifetime: TimeDelta::seconds(i64::try_from(args.settings.lobby.timeout_secs).unwrap_or(i64::MAX)),
             instance: Uuid::new_v4().simple().to_string()[..12].into(),
         };

@@ -9,7 +9,7 @@ use entities::{cloud_projects, cloud_quotas, cloud_resources};
 
 use super::{Finding, Repair};
 use crate::domain::quota::ANY_REGION;
-use crate::domain::{Catalog, SessionStatus};
+use crate::domain::{Catalog, QuotaType, SessionStatus};
 use crate::store::history::HistoryEntry;
 use crate::store::quotas::QuotaAmount;
 use crate::store::{self, Conflict, StoreError, StoreResult};
@@ -150,7 +150,15 @@ fn consumption(catalog: &Catalog, resources: &[cloud_resources::Model]) -> (Vec<
     for r in resources {
         let quote = price(catalog, r);
         match quote {
-            Ok(consumed) => lines.extend(consumed.into_iter().map(|(t, n)| QuotaAmount::new(t, r.region.clone(), n))),
+            Ok(consumed) => {
+                // The budget line holds what the resource costs a month, as approval recorded it.
+                let monthly = (
+                    QuotaType::BudgetMonthly,
+                    r.hourly_cost_micros.saturating_mul(crate::domain::money::HOURS_PER_MONTH),
+                );
+                let all = consumed.into_iter().chain([monthly]);
+                lines.extend(all.map(|(t, n)| QuotaAmount::new(t, r.region.clone(), n)));
+            }
             Err(why) => {
                 unpriced.insert(r.name.clone(), why);
             }

@@ -34,6 +34,7 @@ pub async fn execute(services: &Services, invoker: Invoker, command: Command) ->
 }
 
 async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<Reply, ActorError> {
+    services.lobbies.saw(invoker);
     match command {
         Command::Init { provider, region, project_name, budget } => {
             init::run(services, invoker, provider, region, project_name, budget).await

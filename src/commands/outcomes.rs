@@ -33,8 +33,9 @@ pub fn pressed(outcome: PressOutcome) -> Reply {
         }
         PressOutcome::Closed(closure) => closed(closure),
         PressOutcome::Refused(message) => Reply::refused(message),
-        PressOutcome::AlreadyEnded { status } => {
-            Reply::refused(format!("this lobby was already {status}; nothing changed"))
+        PressOutcome::AlreadyEnded { status, by } => {
+            let by = by.map(|id| format!(" by member {id}")).unwrap_or_default();
+            Reply::refused(format!("this lobby was already {status}{by}; nothing changed"))
         }
         PressOutcome::Restarting => Reply::error("this lobby is being restarted; press the button again in a moment"),
     }

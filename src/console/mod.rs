@@ -75,6 +75,9 @@ where
                     Ok(Line::As { user_id, admin }) => {
                         options.invoker.user_id = user_id;
                         options.invoker.is_guild_admin = admin;
+                        // What `as` says is this member's permission from now on (approvals by
+                        // others re-check it).
+                        services.lobbies.saw(options.invoker);
                         let who = if admin { " (guild administrator)" } else { "" };
                         if !options.json {
                             write_line(&mut output, &format!("now acting as {user_id}{who}")).await?;

@@ -6,6 +6,7 @@ pub mod member;
 pub mod money;
 pub mod names;
 pub mod quota;
+pub mod shards;
 pub mod validate;
 
 pub use catalog::Catalog;
@@ -16,3 +17,4 @@ pub use member::{Invoker, LobbyAction};
 pub use money::Money;
 pub use names::{MachineType, ProjectId, Region, ResourceName};
 pub use quota::QuotaType;
+pub use shards::ShardRange;

@@ -259,6 +259,19 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The shards `discord.shards` names (`None`: every shard).
+    pub fn shard_range(&self) -> Result<Option<crate::domain::ShardRange>, SettingsError> {
+        let text = self.discord.shards.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let (first, last, total) =
+            parse_shards(text).map_err(|problem| SettingsError::OutOfRange { key: "discord.shards", problem })?;
+        Ok(Some(crate::domain::ShardRange { first, last, total }))
+    }
+}
+
 /// Parses a shard range `first-last/total` (or `n/total`) into (first, last, total).
 pub fn parse_shards(text: &str) -> Result<(u32, u32, u32), String> {
     let bad = || format!("`{text}` is not a shard range; write first-last/total, e.g. 0-1/4");

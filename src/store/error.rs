@@ -59,6 +59,18 @@ pub enum Conflict {
         /// The key that is taken.
         key: String,
     },
+    /// A member's resources would cost more a month than their grant's budget allows.
+    #[error("this approval adds {adds}/month to member {user_id}'s {spent}/month, over their budget of {limit}")]
+    OverBudget {
+        /// The member whose budget it is.
+        user_id: i64,
+        /// What their resources cost a month before this change.
+        spent: crate::domain::Money,
+        /// What this change adds a month.
+        adds: crate::domain::Money,
+        /// Their monthly budget.
+        limit: crate::domain::Money,
+    },
     /// The row is not in a state that allows the change (a lobby already completed, ...).
     #[error("{entity} `{key}` is already {state}")]
     InvalidState {
@@ -68,14 +80,19 @@ pub enum Conflict {
         key: String,
         /// Its current state.
         state: String,
+        /// Who put it there, when known (the member who approved or cancelled a lobby).
+        by: Option<i64>,
     },
 }
 
 impl StoreError {
-    /// The status a lobby was found in when a change needed it pending (`None` for any other error).
-    pub fn ended_session(&self) -> Option<crate::domain::SessionStatus> {
+    /// The status a lobby was found in when a change needed it pending, and who decided it
+    /// (`None` for any other error).
+    pub fn ended_session(&self) -> Option<(crate::domain::SessionStatus, Option<i64>)> {
         match self {
-            StoreError::Conflict(Conflict::InvalidState { entity: "session", state, .. }) => state.parse().ok(),
+            StoreError::Conflict(Conflict::InvalidState { entity: "session", state, by, .. }) => {
+                state.parse().ok().map(|s| (s, *by))
+            }
             _ => None,
         }
     }

@@ -1,7 +1,8 @@
 //! Permissions: get, grant (insert or replace), revoke.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use entities::user_cloud_permissions::{self, Column};
 
@@ -32,6 +33,45 @@ impl Grant {
     pub fn for_role(user_id: i64, guild_id: i64, provider: Provider, role: Role, granted_by: i64) -> Grant {
         Grant { user_id, guild_id, provider, permissions: Permissions::for_role(role), granted_by }
     }
+}
+
+/// Inside a transaction: refuses, as [`Conflict::OverBudget`](super::Conflict::OverBudget), a change
+/// that makes a member's resources (in the guild, for the provider) cost more a month than their
+/// grant's current budget. The grant row is locked first (PostgreSQL: `FOR UPDATE`; SQLite: a no-op
+/// update takes the write lock), so two processes approving for one member are decided one after
+/// the other, each seeing what the other committed.
+pub async fn hold_budget<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    guild_id: i64,
+    provider: Provider,
+    adds_hourly: Money,
+) -> StoreResult<()> {
+    let scoped = |q: sea_orm::Select<user_cloud_permissions::Entity>| {
+        q.filter(Column::UserId.eq(user_id)).filter(Column::GuildId.eq(guild_id)).filter(Column::Provider.eq(provider))
+    };
+    let grant = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => scoped(user_cloud_permissions::Entity::find()).lock_exclusive().one(db).await?,
+        _ => {
+            user_cloud_permissions::Entity::update_many()
+                .col_expr(Column::Id, Expr::col(Column::Id))
+                .filter(Column::UserId.eq(user_id))
+                .filter(Column::GuildId.eq(guild_id))
+                .filter(Column::Provider.eq(provider))
+                .exec(db)
+                .await?;
+            scoped(user_cloud_permissions::Entity::find()).one(db).await?
+        }
+    };
+    let Some(limit) = grant.and_then(|g| g.budget_limit_micros).map(Money::from_micros) else { return Ok(()) };
+    let spent_hourly = super::resources::user_hourly_spend(db, user_id, guild_id, provider).await?;
+    let spent = spent_hourly.monthly_from_hourly();
+    let after = Money::from_micros(spent_hourly.micros().saturating_add(adds_hourly.micros())).monthly_from_hourly();
+    if after > limit {
+        let adds = adds_hourly.monthly_from_hourly();
+        return Err(StoreError::Conflict(super::Conflict::OverBudget { user_id, spent, adds, limit }));
+    }
+    Ok(())
 }
 
 /// The validator's view of a stored grant; unreadable values fall back to the strictest reading.

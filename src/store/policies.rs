@@ -104,6 +104,7 @@ pub async fn deactivate<C: ConnectionTrait>(db: &C, guild_id: i64, policy_id: i6
             entity: "policy",
             key: policy_id.to_string(),
             state: "inactive".into(),
+            by: None,
         })),
         _ => Err(StoreError::not_found("policy", policy_id)),
     }

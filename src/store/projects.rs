@@ -107,8 +107,12 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
             return Err(StoreError::from_db(e, "project", name));
         }
     };
-    if !new.quotas.is_empty() {
-        let rows = new.quotas.iter().map(|(quota_type, limit)| cloud_quotas::ActiveModel {
+    // A budget is a quota line in micro-dollars per month, held and committed like the others.
+    let budget = new.monthly_budget.map(|b| (QuotaType::BudgetMonthly, b.micros()));
+    let lines: Vec<(QuotaType, i64)> =
+        new.quotas.iter().copied().filter(|(t, _)| *t != QuotaType::BudgetMonthly).chain(budget).collect();
+    if !lines.is_empty() {
+        let rows = lines.iter().map(|(quota_type, limit)| cloud_quotas::ActiveModel {
             project_id: Set(id.to_owned()),
             resource_type: Set(*quota_type),
             region: Set(ANY_REGION.to_owned()),

@@ -39,6 +39,9 @@ pub struct Change<'a> {
 /// Applies `changes` on `txn` (a transaction of the caller's): one outcome per change, or `None`
 /// when the caller must roll back and apply them one by one (see the module documentation).
 pub async fn apply<C: ConnectionTrait>(txn: &C, changes: &[Change<'_>]) -> StoreResult<Option<Vec<StoreResult<()>>>> {
+    if changes.iter().any(|c| c.rows.hold_budgets()) {
+        return Ok(None);
+    }
     let projects: BTreeSet<&str> = changes.iter().map(|c| c.project_id).collect();
     let read = rows_of(txn, projects).await?;
     let mut rows = read.clone();

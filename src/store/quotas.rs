@@ -21,6 +21,8 @@ use crate::domain::quota::ANY_REGION;
 
 /// Largest amount one call may move, far above any real request; refuses absurd input early.
 pub const MAX_AMOUNT: i64 = 1_000_000;
+/// Largest amount of a money line (micro-dollars: a billion dollars a month).
+pub const MAX_MONEY_AMOUNT: i64 = 1_000_000_000_000_000;
 
 /// `amount` units of `quota_type` for a request in `region`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -276,9 +278,10 @@ async fn rows_in_scope<C: ConnectionTrait>(
 }
 
 pub(super) fn validate(line: &QuotaAmount) -> StoreResult<()> {
-    if line.amount <= 0 || line.amount > MAX_AMOUNT {
+    let max = if line.quota_type == QuotaType::BudgetMonthly { MAX_MONEY_AMOUNT } else { MAX_AMOUNT };
+    if line.amount <= 0 || line.amount > max {
         return Err(StoreError::InvalidInput(format!(
-            "quota amount for {} must be between 1 and {MAX_AMOUNT}, got {}",
+            "quota amount for {} must be between 1 and {max}, got {}",
             line.quota_type, line.amount
         )));
     }

@@ -83,6 +83,7 @@ pub fn parts(
         created_at: Set(created_at),
         expires_at: Set(new.expires_at),
         completed_at: Set(None),
+        decided_by: Set(None),
     };
     Ok((model, json))
 }
@@ -143,16 +144,28 @@ pub async fn set_message<C: ConnectionTrait>(db: &C, id: Uuid, message_id: i64) 
     Ok(())
 }
 
-/// Ends a pending lobby with `status`; a lobby that already ended is a conflict naming its state.
+/// Ends a pending lobby with `status` (no member decided it: expiry, a repair).
 pub async fn complete<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     status: SessionStatus,
 ) -> StoreResult<deployment_sessions::Model> {
+    decide(db, id, status, None).await
+}
+
+/// Ends a pending lobby with `status`, decided by member `by`; a lobby that already ended is a
+/// conflict naming its state and who decided it.
+pub async fn decide<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    status: SessionStatus,
+    by: Option<i64>,
+) -> StoreResult<deployment_sessions::Model> {
     check_final(status)?;
     let res = deployment_sessions::Entity::update_many()
         .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::CompletedAt, Expr::value(now()))
+        .col_expr(Column::DecidedBy, Expr::value(by))
         .filter(Column::Id.eq(id))
         .filter(Column::Status.eq(SessionStatus::Pending))
         .exec(db)
@@ -161,11 +174,17 @@ pub async fn complete<C: ConnectionTrait>(
     if res.rows_affected == 1 {
         return Ok(session);
     }
-    Err(StoreError::Conflict(Conflict::InvalidState {
+    Err(ended(&session))
+}
+
+/// The conflict of a change that needed lobby `session` pending.
+pub fn ended(session: &deployment_sessions::Model) -> StoreError {
+    StoreError::Conflict(Conflict::InvalidState {
         entity: "session",
-        key: id.to_string(),
+        key: session.id.to_string(),
         state: session.status.to_string(),
-    }))
+        by: session.decided_by,
+    })
 }
 
 /// A lobby ends in any status but `pending`.

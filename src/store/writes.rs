@@ -19,10 +19,11 @@ use entities::{cloud_resources, deployment_history, deployment_sessions};
 
 use super::history::{self, HistoryEntry};
 use super::json::JsonColumns;
+use super::permissions;
 use super::resources::{self, NewResource};
 use super::sessions::{self, NewSession};
 use super::{StoreResult, now};
-use crate::domain::SessionStatus;
+use crate::domain::{Money, Provider, SessionStatus};
 
 /// Most rows in one multi-row statement: far below SQLite's and PostgreSQL's bound on bind parameters.
 /// (256, a whole batch in one statement, measured slower: 15-17 -> 24-30 ms of writing per burst of
@@ -63,11 +64,25 @@ pub enum Write {
         id: Uuid,
         /// Final status.
         status: SessionStatus,
+        /// The member who decided it (`None`: its deadline, or a repair).
+        by: Option<i64>,
     },
     /// Record an active resource; a taken name fails the request.
     RecordResource(NewResource),
     /// Append an audit entry.
     Audit(HistoryEntry),
+    /// Refuse the change if it takes a member over their grant's monthly budget, decided in the
+    /// transaction (see `permissions::hold_budget`).
+    MemberBudget {
+        /// The member.
+        user_id: i64,
+        /// Guild of the grant.
+        guild_id: i64,
+        /// Provider of the grant.
+        provider: Provider,
+        /// What the change adds per hour.
+        adds_hourly: Money,
+    },
 }
 
 /// A request's effects as rows, checked (bad input is found here, before anything is written), in
@@ -78,9 +93,10 @@ pub enum Write {
 #[derive(Default)]
 pub struct Rows {
     sessions: Vec<(Row, Uuid, String)>,
-    ends: Vec<(Uuid, SessionStatus)>,
+    ends: Vec<(Uuid, SessionStatus, Option<i64>)>,
     resources: Vec<(cloud_resources::ActiveModel, String, String)>,
     history: Vec<Row>,
+    budgets: Vec<(i64, i64, Provider, Money)>,
 }
 
 /// One row to insert: `(column, value, is JSON)` for every column that is set.
@@ -96,15 +112,18 @@ impl Rows {
                     let (id, project_id) = (new.id, new.project_id.clone());
                     rows.sessions.push((row(sessions::parts(new)?), id, project_id));
                 }
-                Write::EndSession { id, status } => {
+                Write::EndSession { id, status, by } => {
                     sessions::check_final(status)?;
-                    rows.ends.push((id, status));
+                    rows.ends.push((id, status, by));
                 }
                 Write::RecordResource(new) => {
                     let (key, project_id) = (resources::key_of(&new), new.project_id.clone());
                     rows.resources.push((resources::active_model(new)?, key, project_id));
                 }
                 Write::Audit(entry) => rows.history.push(row(history::parts(entry)?)),
+                Write::MemberBudget { user_id, guild_id, provider, adds_hourly } => {
+                    rows.budgets.push((user_id, guild_id, provider, adds_hourly));
+                }
             }
         }
         Ok(rows)
@@ -116,16 +135,26 @@ impl Rows {
         !self.ends.is_empty() || !self.resources.is_empty()
     }
 
+    /// Whether the rows carry a decision only the database can make in order, request after request
+    /// (a member's budget): such a batch is written request by request, never by [`write_all`].
+    pub fn hold_budgets(&self) -> bool {
+        !self.budgets.is_empty()
+    }
+
     /// Writes these rows one statement each, with each store call's own errors: the exact fallback
     /// when a batch cannot be written by [`write_all`].
     pub async fn write<C: ConnectionTrait>(&self, db: &C) -> StoreResult<()> {
+        // Budgets first: they lock the member's grant before anything else is touched.
+        for &(user_id, guild_id, provider, adds_hourly) in &self.budgets {
+            permissions::hold_budget(db, user_id, guild_id, provider, adds_hourly).await?;
+        }
         for (row, id, project_id) in &self.sessions {
             insert(db, deployment_sessions::Entity.table_name(), &[row])
                 .await
                 .map_err(|e| sessions::insert_error(e, *id, project_id))?;
         }
-        for &(id, status) in &self.ends {
-            sessions::complete(db, id, status).await?;
+        for &(id, status, by) in &self.ends {
+            sessions::decide(db, id, status, by).await?;
         }
         for (model, key, project_id) in &self.resources {
             cloud_resources::Entity::insert(model.clone())
@@ -160,13 +189,13 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
     for chunk in in_statements(&sessions) {
         insert(db, deployment_sessions::Entity.table_name(), chunk).await?;
     }
-    let mut ends: BTreeMap<SessionStatus, Vec<Uuid>> = BTreeMap::new();
-    for &(id, status) in all.iter().flat_map(|r| &r.ends) {
-        ends.entry(status).or_default().push(id);
+    let mut ends: BTreeMap<(SessionStatus, Option<i64>), Vec<Uuid>> = BTreeMap::new();
+    for &(id, status, by) in all.iter().flat_map(|r| &r.ends) {
+        ends.entry((status, by)).or_default().push(id);
     }
-    for (status, ids) in ends {
+    for ((status, by), ids) in ends {
         for ids in in_statements(&ids) {
-            let ended = end_sessions(ids, status).exec(db).await?;
+            let ended = end_sessions(ids, status, by).exec(db).await?;
             if ended.rows_affected != ids.len() as u64 {
                 return Ok(false);
             }
@@ -183,11 +212,12 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
     Ok(true)
 }
 
-/// Ends every lobby of `ids` that is still pending, with `status`.
-pub fn end_sessions(ids: &[Uuid], status: SessionStatus) -> UpdateMany<deployment_sessions::Entity> {
+/// Ends every lobby of `ids` that is still pending, with `status`, decided by `by`.
+pub fn end_sessions(ids: &[Uuid], status: SessionStatus, by: Option<i64>) -> UpdateMany<deployment_sessions::Entity> {
     deployment_sessions::Entity::update_many()
         .col_expr(deployment_sessions::Column::Status, Expr::value(status.as_str()))
         .col_expr(deployment_sessions::Column::CompletedAt, Expr::value(now()))
+        .col_expr(deployment_sessions::Column::DecidedBy, Expr::value(by))
         .filter(deployment_sessions::Column::Id.is_in(ids.iter().copied()))
         // `(status = 'pending') = TRUE`, not `status = 'pending'`: with a few dozen ids and no
         // statistics, SQLite's planner otherwise walks the status index over every pending lobby

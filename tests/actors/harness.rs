@@ -1,13 +1,15 @@
 //! A running actor tree on a test database, with the sample data and a notifier the test reads.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use cloud_chatops::actors::BoxFuture;
 use cloud_chatops::actors::notifier::{LobbyEvent, LobbyNotifier, LobbyTarget};
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
 use cloud_chatops::commands::{Command, Invoker, LobbyAction, LobbyView, Reply, execute, outcomes};
 use cloud_chatops::console::{Line, parse_line};
-use cloud_chatops::domain::Catalog;
+use cloud_chatops::domain::{Catalog, ShardRange};
 use cloud_chatops::seed;
 use cloud_chatops::settings::Settings;
 use tokio::sync::mpsc;
@@ -15,12 +17,30 @@ use uuid::Uuid;
 
 use crate::support::TestDb;
 
-/// Collects lobby updates.
-pub struct Updates(pub mpsc::UnboundedSender<Reply>);
+/// What the simulated Discord says of members' permissions, by (guild, user); shared by every
+/// system of a test, as Discord is by every process.
+pub type Directory = Arc<Mutex<HashMap<(i64, i64), bool>>>;
+
+/// The front end of a test: collects lobby updates, answers member look-ups from the directory,
+/// and serves `shards`.
+pub struct Updates {
+    pub tx: mpsc::UnboundedSender<Reply>,
+    pub directory: Directory,
+    pub shards: Option<ShardRange>,
+}
 
 impl LobbyNotifier for Updates {
     fn lobby_updated(&self, _target: LobbyTarget, event: LobbyEvent) {
-        let _ = self.0.send(outcomes::event(event));
+        let _ = self.tx.send(outcomes::event(event));
+    }
+
+    fn shards(&self) -> Option<ShardRange> {
+        self.shards
+    }
+
+    fn is_guild_admin_now(&self, guild_id: i64, user_id: i64) -> BoxFuture<'_, Option<bool>> {
+        let known = self.directory.lock().unwrap().get(&(guild_id, user_id)).copied();
+        Box::pin(async move { known })
     }
 }
 
@@ -31,7 +51,15 @@ pub struct App {
     pub updates: mpsc::UnboundedReceiver<Reply>,
     pub settings: Settings,
     pub terraform: PathBuf,
+    /// The simulated Discord's member permissions.
+    pub directory: Directory,
     _tf_dir: tempfile::TempDir,
+}
+
+/// Another actor system on the same database and output root: a second bot process.
+pub struct Peer {
+    pub system: System,
+    pub updates: mpsc::UnboundedReceiver<Reply>,
 }
 
 pub const USER: Invoker =
@@ -48,22 +76,50 @@ pub async fn start(db: TestDb, settings: Settings) -> App {
 }
 
 /// Starts the tree on `db` as it is (rehydration tests).
-pub async fn start_on(db: TestDb, mut settings: Settings) -> App {
+pub async fn start_on(db: TestDb, settings: Settings) -> App {
+    start_serving(db, settings, None).await
+}
+
+/// Starts the tree on `db` as it is, as a process serving only `shards` (`None`: every guild).
+pub async fn start_serving(db: TestDb, mut settings: Settings, shards: Option<ShardRange>) -> App {
     let tf = tempfile::tempdir().expect("terraform dir");
     settings.terraform.output_dir = tf.path().to_path_buf();
+    let directory = Directory::default();
+    let (system, updates) = system(&db.db, &settings, directory.clone(), shards).await;
+    App { system, db, updates, settings, terraform: tf.path().to_path_buf(), directory, _tf_dir: tf }
+}
+
+async fn system(
+    db: &sea_orm::DatabaseConnection,
+    settings: &Settings,
+    directory: Directory,
+    shards: Option<ShardRange>,
+) -> (System, mpsc::UnboundedReceiver<Reply>) {
     let (tx, updates) = mpsc::unbounded_channel();
     let system = System::start(SystemArgs {
-        db: db.db.clone(),
+        db: db.clone(),
         settings: Arc::new(settings.clone()),
         catalog: Arc::new(Catalog::builtin()),
-        notifier: Arc::new(Updates(tx)),
+        notifier: Arc::new(Updates { tx, directory, shards }),
     })
     .await
     .expect("system starts");
-    App { system, db, updates, settings, terraform: tf.path().to_path_buf(), _tf_dir: tf }
+    (system, updates)
 }
 
 impl App {
+    /// Starts a second system on this database, as another bot process would (sharing the
+    /// simulated Discord); it restores the pending lobbies of the guilds it serves.
+    pub async fn peer(&self, shards: Option<ShardRange>) -> Peer {
+        let (system, updates) = system(&self.db.db, &self.settings, self.directory.clone(), shards).await;
+        Peer { system, updates }
+    }
+
+    /// Makes the simulated Discord say whether `who` administers their guild.
+    pub fn discord_says_admin(&self, who: Invoker, is_admin: bool) {
+        self.directory.lock().unwrap().insert((who.guild_id, who.user_id), is_admin);
+    }
+
     /// Runs a console line as `who`.
     pub async fn run(&self, who: Invoker, line: &str) -> Reply {
         let Ok(Line::Command(command)) = parse_line(line) else { panic!("test line does not parse: {line}") };
@@ -96,6 +152,17 @@ impl App {
     /// A session's stored status.
     pub async fn status(&self, id: Uuid) -> String {
         cloud_chatops::store::sessions::get(&self.db.db, id).await.unwrap().status.to_string()
+    }
+
+    /// Runs a console line as `who` in `peer`.
+    pub async fn run_in(&self, peer: &Peer, who: Invoker, line: &str) -> Reply {
+        let Ok(Line::Command(command)) = parse_line(line) else { panic!("test line does not parse: {line}") };
+        execute(&peer.system.services, who, command).await
+    }
+
+    /// Presses a lobby button as `who` in `peer`.
+    pub async fn press_in(&self, peer: &Peer, who: Invoker, session_id: Uuid, action: LobbyAction) -> Reply {
+        execute(&peer.system.services, who, Command::Press { session_id, action }).await
     }
 
     /// Stops the tree and hands the database back.

@@ -14,4 +14,5 @@ mod race;
 mod records;
 mod retention;
 mod supervision;
+mod trust;
 mod user_errors;

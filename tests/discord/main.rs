@@ -53,7 +53,7 @@ impl Bot {
         settings.lobby.timeout_secs = 3;
         let token = settings.discord_token().unwrap().clone();
         let db = cloud_chatops::store::open(&settings.database.url).await.unwrap();
-        let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings))));
+        let notifier = Arc::new(discord::DiscordNotifier::new(Arc::new(discord::http(&token, &settings)), None));
         let settings = Arc::new(settings);
         let system = System::start(SystemArgs {
             db,

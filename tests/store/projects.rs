@@ -18,7 +18,10 @@ async fn create_gives_a_provider_prefixed_id_and_default_quotas() {
             (instances.quota_limit, instances.used, instances.reserved, instances.region.as_str()),
             (10, 0, 0, "*")
         );
-        assert_eq!(quotas.len(), 8);
+        // The eight default lines, and the budget as a line of micro-dollars a month.
+        assert_eq!(quotas.len(), 9);
+        let budget = quotas.iter().find(|q| q.resource_type == QuotaType::BudgetMonthly).unwrap();
+        assert_eq!((budget.quota_limit, budget.used, budget.reserved), (1_500_000_000, 0, 0));
         assert_eq!(store::projects::get(&t.db, &p.id).await.unwrap(), p);
         t
     })

@@ -101,7 +101,7 @@ async fn ending_many_lobbies_looks_them_up_by_id() {
     use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
     let t = TestDb::sqlite().await;
     let ids: Vec<Uuid> = (0..64).map(|_| Uuid::new_v4()).collect();
-    let update = store::writes::end_sessions(&ids, SessionStatus::Expired).build(DbBackend::Sqlite);
+    let update = store::writes::end_sessions(&ids, SessionStatus::Expired, None).build(DbBackend::Sqlite);
     let explain = Statement::from_sql_and_values(
         DbBackend::Sqlite,
         format!("EXPLAIN QUERY PLAN {}", update.sql),

@@ -22,6 +22,9 @@ pub enum QuotaType {
     NetworkVpcs,
     /// Number of load balancers.
     NetworkLoadBalancers,
+    /// The project's monthly budget, in micro-dollars per month: what its resources cost, and what
+    /// its open lobbies would add, held like any other quota.
+    BudgetMonthly,
 }
 
 text_enum!(QuotaType, "quota type", {
@@ -33,4 +36,5 @@ text_enum!(QuotaType, "quota type", {
     StorageBuckets => "storage.buckets",
     NetworkVpcs => "network.vpcs",
     NetworkLoadBalancers => "network.load_balancers",
+    BudgetMonthly => "budget.monthly",
 });

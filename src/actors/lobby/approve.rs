@@ -62,10 +62,11 @@ impl SessionState {
             Ok(approver) => approver,
             Err(answer) => return answer,
         };
-        if let Err(answer) = self.revalidate(clicker, approver).await {
-            return answer;
-        }
-        let resources = match self.commit(clicker.user_id).await {
+        let budgeted = match self.revalidate(clicker, approver).await {
+            Ok(budgeted) => budgeted,
+            Err(answer) => return answer,
+        };
+        let resources = match self.commit(clicker.user_id, budgeted).await {
             Ok(names) => names,
             Err(answer) => return answer,
         };
@@ -107,13 +108,21 @@ impl SessionState {
         }
     }
 
-    /// Step 2: validate again, since policies, permissions, budgets or prices may have changed since
-    /// the lobby opened; the lobby's own reservation is not counted against it.
-    async fn revalidate(&mut self, clicker: Invoker, approver: Approver) -> Result<(), Answer> {
+    /// Step 2: validate again on current facts (grants, policies and the requester's Discord
+    /// permission as they are now, in the database and in Discord; budgets and prices), since any of
+    /// them may have changed since the lobby opened, in any process. The lobby's own reservation is
+    /// not counted against it. Answers whether the requester's grant sets a monthly budget (the
+    /// commit then holds it in its transaction).
+    async fn revalidate(&mut self, clicker: Invoker, approver: Approver) -> Result<bool, Answer> {
+        let lobby = &self.lobby;
+        let grant = self.deps.validation.policy.permissions(lobby.requester, lobby.guild_id, lobby.request().provider);
+        let grant = grant.await.map_err(|e| stays(Err(e)))?;
+        let budgeted = grant.as_ref().is_some_and(|g| g.budget_limit.is_some());
+        // The Discord permission only matters to a requester without a grant (it makes them CloudAdmin).
+        let requester_is_admin = if grant.is_some() { false } else { self.requester_is_admin_now(clicker).await? };
         let v = &self.deps.validation;
         let lobby = &self.lobby;
         let project = v.records.project(lobby.guild_id, &lobby.project_id).await.map_err(|e| stays(Err(e)))?;
-        let requester_is_admin = lobby.stored.requester_is_guild_admin;
         let fresh = v
             .verdict(&project, lobby.requester, requester_is_admin, lobby.request(), &lobby.reservation)
             .await
@@ -128,17 +137,35 @@ impl SessionState {
             outcome if approver.refusal(outcome).is_some() => Err(refused(format!(
                 "this request now needs approval by a CloudAdmin other than the requester: {summary}"
             ))),
-            _ => Ok(()),
+            _ => Ok(budgeted),
+        }
+    }
+
+    /// Whether the requester holds Discord's Administrator permission now (see `members`); the flag
+    /// saved at opening never decides.
+    async fn requester_is_admin_now(&self, clicker: Invoker) -> Result<bool, Answer> {
+        let lobby = &self.lobby;
+        if clicker.user_id == lobby.requester {
+            return Ok(clicker.is_guild_admin);
+        }
+        let told = self.deps.notifier.is_guild_admin_now(lobby.guild_id, lobby.requester).await;
+        match told.or_else(|| self.deps.members.latest(lobby.guild_id, lobby.requester)) {
+            Some(is_admin) => Ok(is_admin),
+            None => Err(refused(
+                "the requester has no cloud role and their Discord permissions cannot be confirmed right now; \
+                 try again in a moment, or grant them a role",
+            )),
         }
     }
 
     /// Step 3: commits the reservation and records everything the approval produces, in one
     /// transaction; answers the names of the resources recorded.
-    async fn commit(&mut self, approver: i64) -> Result<Vec<String>, Answer> {
+    async fn commit(&mut self, approver: i64, budgeted: bool) -> Result<Vec<String>, Answer> {
         let lobby = &self.lobby;
         let request = lobby.request();
         let names = resource_names(request);
-        let mut effects = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved }];
+        let by = Some(approver);
+        let mut effects = vec![Write::EndSession { id: lobby.id, status: SessionStatus::Approved, by }];
         effects.extend(names.iter().map(|name| {
             Write::RecordResource(NewResource {
                 project_id: lobby.project_id.clone(),
@@ -156,19 +183,30 @@ impl SessionState {
                 session_id: Some(lobby.id),
             })
         }));
+        if budgeted {
+            effects.push(Write::MemberBudget {
+                user_id: lobby.requester,
+                guild_id: lobby.guild_id,
+                provider: request.provider,
+                adds_hourly: lobby.verdict.hourly,
+            });
+        }
         effects.push(Write::Audit(lobby.audit(approver, "deploy", "success", None)));
         let committed =
             self.deps.quota.apply(&lobby.project_id, QuotaOp::Commit, lobby.reservation.clone(), effects).await;
         match committed {
             Ok(()) => {}
-            // An earlier attempt of this approval committed after its caller timed out: it is done.
-            Err(ActorError::Store(e)) if e.ended_session() == Some(SessionStatus::Approved) => {}
-            Err(ActorError::Store(StoreError::Conflict(c @ Conflict::Duplicate { .. }))) => {
+            // An earlier attempt of this very approval committed after its caller timed out: it is
+            // done. Approved by anyone else (another process's actor of this lobby, say) is not.
+            Err(ActorError::Store(e)) if e.ended_session() == Some((SessionStatus::Approved, by)) => {}
+            Err(ActorError::Store(StoreError::Conflict(
+                c @ (Conflict::Duplicate { .. } | Conflict::OverBudget { .. }),
+            ))) => {
                 return Err(self.end(SessionStatus::Failed, Some(approver), c.to_string()).await);
             }
             Err(ActorError::Store(e)) if e.ended_session().is_some() => {
-                let status = e.ended_session().unwrap_or(SessionStatus::Failed);
-                return Err((Ok(PressOutcome::AlreadyEnded { status }), true));
+                let (status, by) = e.ended_session().unwrap_or((SessionStatus::Failed, None));
+                return Err((Ok(PressOutcome::AlreadyEnded { status, by }), true));
             }
             Err(e) => return Err(stays(Err(e))),
         }

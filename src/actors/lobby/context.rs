@@ -33,12 +33,17 @@ impl ValidationDeps {
         held: &[QuotaAmount],
     ) -> Result<Verdict, ActorError> {
         let provider = request.provider;
+        let guild_id = project.guild_id;
+        // Grants and policies are read from the database now, never from a cache: a change committed
+        // by another process counts at once.
+        let grant = self.policy.permissions(requester, guild_id, provider);
+        let policies = self.policy.policies(guild_id);
         // Four reads, asked together: each actor answers a burst of them in one pass. The quota rows
         // come from the RecordsActor, not the QuotaActor: a read there would wait behind the writes
         // of every lobby opening with this one (BENCHMARKS.md).
         let (permissions, policies, rows, (project_spend, user_spend)) = tokio::try_join!(
-            self.policy.permissions(requester, project.guild_id, provider),
-            self.policy.policies(project.guild_id),
+            grant,
+            policies,
             self.records.quota_rows(&project.id),
             self.records.spend(&project.id, requester, project.guild_id, provider),
         )?;
@@ -60,12 +65,18 @@ impl ValidationDeps {
                 }
             })
             .collect();
+        // What other open lobbies hold against the project's budget line.
+        let reserved_monthly = quotas
+            .iter()
+            .find(|q| q.quota_type == QuotaType::BudgetMonthly && q.region == "*")
+            .map_or(Money::ZERO, |q| Money::from_micros(q.reserved));
         let actor = Member { user_id: requester as u64, permissions, is_guild_admin };
         let context = ProjectContext {
             project_id: project.id.clone(),
             provider: project.provider,
             monthly_budget: project.monthly_budget_micros.map(Money::from_micros),
             current_hourly_spend: project_spend,
+            reserved_monthly,
         };
         Ok(validate(&ValidationInput {
             request,
@@ -92,6 +103,24 @@ pub fn consumption(catalog: &Catalog, request: &DeployRequest) -> Vec<QuotaAmoun
         )
         .map(|q| q.consumption.into_iter().map(|(t, n)| QuotaAmount::new(t, request.region.clone(), n)).collect())
         .unwrap_or_default()
+}
+
+/// What a lobby holds while open: the request's consumption and, when the project has a budget,
+/// its monthly cost against the budget line (micro-dollars). Nothing for a denied request.
+pub fn reservation(
+    catalog: &Catalog,
+    project: &cloud_projects::Model,
+    request: &DeployRequest,
+    verdict: &Verdict,
+) -> Vec<QuotaAmount> {
+    if verdict.outcome == crate::domain::validate::Outcome::Denied {
+        return Vec::new();
+    }
+    let mut lines = consumption(catalog, request);
+    if project.monthly_budget_micros.is_some() && verdict.monthly > Money::ZERO {
+        lines.push(QuotaAmount::new(QuotaType::BudgetMonthly, request.region.clone(), verdict.monthly.micros()));
+    }
+    lines
 }
 
 /// Resource names of a request: the name itself, or `name-1` .. `name-N` for a batch.

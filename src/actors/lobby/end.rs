@@ -43,7 +43,7 @@ impl SessionState {
         let outcome = status.as_str();
         let error = (status == SessionStatus::Failed).then(|| reason.clone());
         let effects = vec![
-            Write::EndSession { id: lobby.id, status },
+            Write::EndSession { id: lobby.id, status, by },
             Write::Audit(lobby.audit(by.unwrap_or(lobby.requester), outcome, outcome, error)),
         ];
         let result =
@@ -52,10 +52,10 @@ impl SessionState {
             // Already in the status this call sets: an earlier attempt committed after its caller
             // timed out. The ending happened; report it as such (the front end may not know yet).
             Ok(()) => {}
-            Err(ActorError::Store(e)) if e.ended_session() == Some(status) => {}
+            Err(ActorError::Store(e)) if e.ended_session() == Some((status, by)) => {}
             Err(ActorError::Store(e)) if e.ended_session().is_some() => {
-                let status = e.ended_session().unwrap_or(status);
-                return (Ok(PressOutcome::AlreadyEnded { status }), true);
+                let (status, by) = e.ended_session().unwrap_or((status, None));
+                return (Ok(PressOutcome::AlreadyEnded { status, by }), true);
             }
             Err(e) => {
                 tracing::warn!(error = %e, status = outcome, "could not end the lobby");

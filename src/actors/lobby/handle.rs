@@ -11,6 +11,7 @@ use ractor::rpc::CallResult;
 use uuid::Uuid;
 
 use super::context::ValidationDeps;
+use super::members::Sightings;
 use super::open;
 use super::outcome::{LobbyAsk, Opened, PressOutcome};
 use super::session::SessionMsg;
@@ -38,12 +39,19 @@ pub struct LobbyDeps {
     pub notifier: Arc<dyn LobbyNotifier>,
     /// How long a lobby lives.
     pub lifetime: TimeDelta,
+    /// The administrator flags members' commands carried, for approvals by someone else.
+    pub members: Arc<Sightings>,
     /// Names this actor system's lobby actors in the process-wide actor registry, so two systems in
     /// one process (tests) never share a lobby's name, and one system never has two actors for a lobby.
     pub instance: Arc<str>,
 }
 
 impl LobbyDeps {
+    /// Whether this process hosts the lobbies of `guild_id` (see [`LobbyNotifier::shards`]).
+    pub fn hosts(&self, guild_id: i64) -> bool {
+        self.notifier.shards().is_none_or(|shards| shards.serves(guild_id))
+    }
+
     /// The registry name of a lobby's actor.
     pub(super) fn actor_name(&self, session_id: Uuid) -> String {
         format!("lobby:{}:{session_id}", self.instance)
@@ -66,6 +74,11 @@ impl LobbyHandle {
     /// What the LobbySupervisor is started with.
     pub fn deps(&self) -> LobbyDeps {
         self.deps.clone()
+    }
+
+    /// Remembers the administrator flag `member`'s command carried (see `members`).
+    pub fn saw(&self, member: Invoker) {
+        self.deps.members.saw(member);
     }
 
     /// Validates `ask` for `member`, reserves what it needs and opens its lobby.
@@ -95,7 +108,7 @@ impl LobbyHandle {
         }
         Ok(match session.status {
             SessionStatus::Pending => PressOutcome::Restarting,
-            status => PressOutcome::AlreadyEnded { status },
+            status => PressOutcome::AlreadyEnded { status, by: session.decided_by },
         })
     }
 

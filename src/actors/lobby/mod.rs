@@ -13,6 +13,7 @@ mod approve;
 mod context;
 mod end;
 mod handle;
+mod members;
 mod model;
 mod open;
 mod outcome;
@@ -20,7 +21,7 @@ mod session;
 mod supervisor;
 
 pub use approve::Approver;
-pub use context::{ValidationDeps, consumption, resource_names};
+pub use context::{ValidationDeps, consumption, reservation, resource_names};
 pub use handle::{LobbyDeps, LobbyHandle};
 pub use outcome::{Closure, DeployAsk, Deployment, LobbyAsk, LobbyEvent, LobbySnapshot, Opened, PressOutcome, Written};
 pub use supervisor::{LobbyMsg, LobbySupervisor};

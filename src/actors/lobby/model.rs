@@ -20,7 +20,8 @@ use crate::store::{StoreError, StoreResult};
 pub struct StoredRequest {
     /// The request.
     pub request: DeployRequest,
-    /// Whether the requester had Discord's administrator permission when asking (re-validation uses it).
+    /// Whether the requester had Discord's administrator permission when asking: kept for the
+    /// record; approval asks again (`members`), this never decides.
     pub requester_is_guild_admin: bool,
 }
 

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::context::{consumption, resource_names};
+use super::context::{reservation, resource_names};
 use super::handle::{LobbyDeps, LobbyHandle};
 use super::model::{Lobby, StoredRequest};
 use super::outcome::{LobbyAsk, Opened};
@@ -42,8 +42,7 @@ pub(super) async fn open(
     }
 
     let verdict = deps.validation.verdict(&project, member.user_id, member.is_guild_admin, &request, &[]).await?;
-    let reservation =
-        if verdict.outcome == Outcome::Denied { Vec::new() } else { consumption(&deps.validation.catalog, &request) };
+    let reservation = reservation(&deps.validation.catalog, &project, &request, &verdict);
     let lobby = Lobby {
         id: Uuid::new_v4(),
         project_id: project.id.clone(),
@@ -77,7 +76,7 @@ async fn undo(deps: &LobbyDeps, lobby: &Lobby) {
     let id = lobby.id;
     let failed = SessionStatus::Failed.as_str();
     let audit = lobby.audit(lobby.requester, failed, failed, Some("the lobby could not be started".into()));
-    let effects = vec![Write::EndSession { id, status: SessionStatus::Failed }, Write::Audit(audit)];
+    let effects = vec![Write::EndSession { id, status: SessionStatus::Failed, by: None }, Write::Audit(audit)];
     let undone = deps.quota.apply(&lobby.project_id, QuotaOp::Release, lobby.reservation.clone(), effects).await;
     if let Err(e) = undone {
         tracing::error!(session_id = %id, error = %e, "could not close a lobby whose actor failed to start");

@@ -128,6 +128,8 @@ pub enum PressOutcome {
     AlreadyEnded {
         /// How it ended.
         status: SessionStatus,
+        /// The member who approved or cancelled it (`None` for an expiry, or when not recorded).
+        by: Option<i64>,
     },
     /// The lobby is pending but its actor is being restored; pressing again shortly works.
     Restarting,

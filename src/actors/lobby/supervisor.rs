@@ -131,7 +131,9 @@ impl LobbyState {
     async fn rehydrate(&mut self, myself: &ActorRef<LobbyMsg>) -> Result<usize, ActorError> {
         let pending = self.deps.validation.records.pending_sessions().await?;
         let mut started = 0;
-        for row in &pending {
+        // Another process serves the other shards' guilds and hosts their lobbies.
+        let deps = self.deps.clone();
+        for row in pending.iter().filter(|row| deps.hosts(row.guild_id)) {
             match Lobby::from_row(row) {
                 Ok(lobby) => {
                     self.spawn(myself, lobby).await?;

@@ -13,23 +13,43 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
     let Some(hourly) = facts.hourly() else { return };
     let input = &facts.input;
     if let Some(limit) = input.actor.effective_permissions().and_then(|p| p.budget_limit) {
-        against(out, "budget.user", "your monthly budget", input.user_hourly_spend, hourly, limit);
+        against(out, "budget.user", "your monthly budget", input.user_hourly_spend, Money::ZERO, hourly, limit);
     }
     if let Some(limit) = input.project.monthly_budget {
         let what = format!("the monthly budget of project {}", super::shown(&input.project.project_id));
-        against(out, "budget.project", &what, input.project.current_hourly_spend, hourly, limit);
+        let project = &input.project;
+        against(out, "budget.project", &what, project.current_hourly_spend, project.reserved_monthly, hourly, limit);
     }
 }
 
-fn against(out: &mut Findings, rule: &str, what: &str, current_hourly: Money, request_hourly: Money, limit: Money) {
+/// What runs (`current_hourly`) plus what open lobbies hold (`held_monthly`) plus this request must
+/// stay within `limit` per month.
+fn against(
+    out: &mut Findings,
+    rule: &str,
+    what: &str,
+    current_hourly: Money,
+    held_monthly: Money,
+    request_hourly: Money,
+    limit: Money,
+) {
     let current = current_hourly.monthly_from_hourly();
-    let after =
-        Money::from_micros(current_hourly.micros().saturating_add(request_hourly.micros())).monthly_from_hourly();
+    let after = Money::from_micros(
+        Money::from_micros(current_hourly.micros().saturating_add(request_hourly.micros()))
+            .monthly_from_hourly()
+            .micros()
+            .saturating_add(held_monthly.micros()),
+    );
     if after > limit {
+        let held = if held_monthly > Money::ZERO {
+            format!(" and {held_monthly} held by other open lobbies")
+        } else {
+            String::new()
+        };
         out.deny(
             rule,
             format!(
-                "This request adds {}/month; with {} already running that is {after}, over {what} of {limit}",
+                "This request adds {}/month; with {} already running{held} that is {after}, over {what} of {limit}",
                 request_hourly.monthly_from_hourly(),
                 current
             ),

@@ -108,6 +108,9 @@ pub struct ProjectContext {
     /// Hourly cost of what the project already runs.
     #[serde(default)]
     pub current_hourly_spend: Money,
+    /// Monthly cost other open lobbies of the project hold against its budget.
+    #[serde(default)]
+    pub reserved_monthly: Money,
 }
 
 /// Everything [`super::validate`] looks at; borrowed, so building it costs nothing.

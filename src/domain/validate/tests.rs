@@ -133,6 +133,7 @@ impl World {
                 provider: Provider::Gcp,
                 monthly_budget: Some(Money::from_dollars(5000)),
                 current_hourly_spend: money("0.0838"),
+                reserved_monthly: Money::ZERO,
             },
             user_hourly_spend: money("0.0838"),
         }
@@ -672,6 +673,7 @@ mod properties {
                 provider: project_provider,
                 monthly_budget,
                 current_hourly_spend: project_spend,
+                reserved_monthly: Money::ZERO,
             };
             let v = validate(&ValidationInput {
                 request: &request,
