@@ -52,12 +52,12 @@ struct ApprovalWriter;
 
 impl FileWriter for ApprovalWriter {
     fn write_file(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
-        FsWriter.write_file(path, contents)?;
-        // The second file of every generation: some files staged, not all.
-        if path.file_name().is_some_and(|n| n == "provider.tf") {
+        // The manifest is staged last, after every changed file: killed here, the generation has
+        // written its files but not committed them.
+        if path.file_name().is_some_and(|n| n == terraform::write::MANIFEST) {
             crate::crash::point("during_terraform");
         }
-        Ok(())
+        FsWriter.write_file(path, contents)
     }
 }
 

@@ -21,7 +21,8 @@ use crate::domain::{ProjectId, Provider};
 
 /// The generator's bookkeeping inside a project directory; Terraform ignores subdirectories.
 pub const META_DIR: &str = ".chatops";
-const MANIFEST: &str = "manifest";
+/// The manifest's file name (inside [`META_DIR`], and staged last).
+pub const MANIFEST: &str = "manifest";
 const COMMIT: &str = "commit";
 const STAGE_PREFIX: &str = "stage-";
 const MANIFEST_HEADER: &str = "# cloud-chatops generated files v1";
