@@ -155,7 +155,7 @@ async fn stop_on_fault(db: &sea_orm::DatabaseConnection, fault: &store::wal::Wat
 async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
     let mode = if repair { Repair::All } else { Repair::Nothing };
-    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform.output_dir, mode).await?;
+    let report = cloud_chatops::check::run(&db, &settings.catalog()?, &settings.terraform, mode).await?;
     for finding in &report.findings {
         println!("{finding}");
     }

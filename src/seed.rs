@@ -28,16 +28,31 @@ pub async fn load_if_empty(
     quotas: &DefaultQuotas,
     catalog: &Catalog,
 ) -> StoreResult<Vec<String>> {
-    use entities::prelude::{CloudProjects, UserCloudPermissions};
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    if CloudProjects::find().count(db).await? > 0 || UserCloudPermissions::find().count(db).await? > 0 {
+    if !store::seed::is_fresh(db).await? {
         return Ok(Vec::new());
     }
     load(db, quotas, catalog).await
 }
 
 /// Loads whatever of the sample data is missing; returns one line per thing created.
+///
+/// One transaction, retried after a transient failure: on SQLite a transaction that read before
+/// writing cannot wait for another writer (a running bot's start-up purge, say) and fails at once.
 pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Catalog) -> StoreResult<Vec<String>> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match load_once(db, quotas, catalog).await {
+            Err(e) if e.is_transient() && attempt < 8 => {
+                tracing::debug!(attempt, "sample data retried after a transient error");
+                tokio::time::sleep(std::time::Duration::from_millis(4 << attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn load_once(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Catalog) -> StoreResult<Vec<String>> {
     let mut created = Vec::new();
     let txn = db.begin().await?;
     for (user, role) in [(USER_ID, Role::CloudUser), (ADMIN_ID, Role::CloudAdmin), (VIEWER_ID, Role::CloudViewer)] {
@@ -91,7 +106,8 @@ pub async fn load(db: &DatabaseConnection, quotas: &DefaultQuotas, catalog: &Cat
                     kind: ResourceKind::Vm,
                     name: name.into(),
                     region: "us-central1".into(),
-                    config: serde_json::json!({ "machine_type": machine_type }),
+                    // As an approval records it, so `/cloud-list` and the generator read the same size.
+                    config: serde_json::json!({ "size": machine_type }),
                     hourly_cost: quote.total_hourly,
                     created_by: USER_ID,
                     session_id: None,

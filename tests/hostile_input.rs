@@ -183,7 +183,7 @@ proptest! {
         if let Ok(parsed) = ProjectId::parse(&id) {
             spec.project_id = parsed;
         }
-        let dir = write_project(&root, spec.provider, &spec.project_id, &render(&spec).unwrap(), &FsWriter).unwrap();
+        let dir = write_project(&root, spec.provider, &spec.project_id, &render(&spec).unwrap(), &FsWriter).unwrap().dir;
         prop_assert_eq!(dir.parent(), Some(root.as_path()));
         let outside: Vec<String> = tree(outer.path()).into_iter().filter(|p| p != "out" && !p.starts_with("out/")).collect();
         prop_assert!(outside.is_empty(), "written outside the root: {:?}", outside);

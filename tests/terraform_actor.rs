@@ -8,10 +8,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use cloud_chatops::actors::generator::{GeneratorArgs, GeneratorHandle};
 use cloud_chatops::domain::{Provider, Region, ResourceKind, ResourceName};
-use cloud_chatops::terraform::{
-    GenerateError, GeneratorArgs, GeneratorHandle, ProjectSpec, ResourceSpec, SpecSource, render,
-};
+use cloud_chatops::terraform::{GenerateError, ProjectSpec, ResourceSpec, SpecSource, render};
 use common::*;
 
 /// Specs held in memory; a missing id is `NotFound`, an id in `broken` fails like a database.

@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use cloud_chatops::domain::names::physical_name;
 use cloud_chatops::domain::{Provider, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{GenerateError, format::format_hcl, render};
 use common::*;
@@ -90,10 +91,10 @@ fn every_provider_and_kind_renders_its_resource_types_into_its_file() {
                 (Provider::Aws, ResourceKind::Vm | ResourceKind::Network) => "tags",
                 _ => "name",
             };
-            let want = name(provider, *kind, 1);
+            let want = physical_name(provider, *kind, &name(provider, *kind, 1), spec.project_id.as_str()).unwrap();
             match attr(body, name_key).unwrap() {
                 hcl::Expression::String(got) => assert_eq!(got, &want, "{provider}/{kind}"),
-                tags => assert_eq!(map_get(tags, "Name").as_deref(), Some(want.as_str()), "{provider}/{kind}"),
+                tags => assert_eq!(map_get(tags, "Name"), Some(name(provider, *kind, 1)), "{provider}/{kind}"),
             }
         }
     }
@@ -137,19 +138,22 @@ fn gcp_secure_defaults() {
     }
     let db = one(&all, "google_sql_database_instance");
     assert_eq!(path(db, &["settings", "ip_configuration", "ipv4_enabled"]), Some(&b(false)));
-    assert_eq!(path(db, &["settings", "ip_configuration", "ssl_mode"]), Some(&s("ENCRYPTED_ONLY")));
+    assert_eq!(
+        path(db, &["settings", "ip_configuration", "ssl_mode"]),
+        Some(&s("TRUSTED_CLIENT_CERTIFICATE_REQUIRED"))
+    );
     assert!(path(db, &["settings", "ip_configuration", "private_network"]).is_some());
     assert_eq!(path(db, &["settings", "backup_configuration", "enabled"]), Some(&b(true)));
     assert_eq!(attr(db, "deletion_protection"), Some(&b(true)));
     let user_labels = path(db, &["settings", "user_labels"]).unwrap();
-    assert_eq!(map_get(user_labels, "created-by").as_deref(), Some("chatops"));
+    assert_eq!(map_get(user_labels, "created_by").as_deref(), Some("chatops"));
     let gke = one(&all, "google_container_cluster");
     assert_eq!(path(gke, &["private_cluster_config", "enable_private_nodes"]), Some(&b(true)));
     assert_eq!(attr(gke, "enable_legacy_abac"), Some(&b(false)));
     assert_eq!(path(gke, &["master_auth", "client_certificate_config", "issue_client_certificate"]), Some(&b(false)));
     assert_eq!(attr(gke, "remove_default_node_pool"), Some(&b(true)));
     assert_eq!(path(gke, &["master_authorized_networks_config", "gcp_public_cidrs_access_enabled"]), Some(&b(false)));
-    assert_eq!(map_get(attr(gke, "resource_labels").unwrap(), "chatops-project").as_deref(), Some("gcp-3f9a1c"));
+    assert_eq!(map_get(attr(gke, "resource_labels").unwrap(), "chatops_project").as_deref(), Some("gcp-3f9a1c"));
     let pool = one(&all, "google_container_node_pool");
     assert_eq!(path(pool, &["node_config", "workload_metadata_config", "mode"]), Some(&s("GKE_METADATA")));
     assert_eq!(attr(pool, "node_count"), Some(&hcl::Expression::Number(3.into())));
@@ -160,7 +164,12 @@ fn gcp_secure_defaults() {
     for net in find(&all, "google_compute_network") {
         assert_eq!(attr(net, "auto_create_subnetworks"), Some(&b(false)));
     }
-    assert_eq!(find(&all, "google_compute_firewall").count(), 0, "no firewall opens anything by default");
+    let firewalls: Vec<_> = find(&all, "google_compute_firewall").collect();
+    assert_eq!(firewalls.len(), find(&all, "google_compute_network").count(), "one explicit deny per network");
+    for fw in firewalls {
+        assert!(block(fw, "deny").is_some() && block(fw, "allow").is_none(), "no firewall opens anything by default");
+        assert_eq!(attr(fw, "direction"), Some(&s("INGRESS")));
+    }
 }
 
 #[test]
@@ -181,8 +190,19 @@ fn aws_secure_defaults() {
     let eks = one(&all, "aws_eks_cluster");
     assert_eq!(path(eks, &["vpc_config", "endpoint_public_access"]), Some(&b(false)));
     assert!(path(eks, &["encryption_config", "provider", "key_arn"]).is_some());
-    assert_eq!(find(&all, "aws_iam_role").count(), 2);
-    assert_eq!(find(&all, "aws_iam_role_policy_attachment").count(), 4);
+    // The cluster's two roles, the VMs' one (Session Manager) and RDS enhanced monitoring's.
+    assert_eq!(find(&all, "aws_iam_role").count(), 4);
+    assert_eq!(find(&all, "aws_iam_role_policy_attachment").count(), 6);
+    for vm in find(&all, "aws_instance") {
+        assert_eq!(
+            attr(vm, "iam_instance_profile").map(|e| e.to_string()).as_deref(),
+            Some("aws_iam_instance_profile.chatops_vm.name")
+        );
+    }
+    assert_eq!(path(one(&all, "aws_db_parameter_group"), &["parameter", "name"]), Some(&s("rds.force_ssl")));
+    for sg in find(&all, "aws_default_security_group") {
+        assert!(block(sg, "ingress").is_none() && block(sg, "egress").is_none(), "the default group admits nothing");
+    }
     let pab = one(&all, "aws_s3_bucket_public_access_block");
     for key in ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] {
         assert_eq!(attr(pab, key), Some(&b(true)), "{key}");
@@ -225,7 +245,8 @@ fn azure_secure_defaults() {
     assert_eq!(find(&all, "azurerm_resource_group").count(), 1);
     for vm in find(&all, "azurerm_linux_virtual_machine") {
         assert_eq!(attr(vm, "disable_password_authentication"), Some(&b(true)));
-        assert_eq!(attr(vm, "encryption_at_host_enabled"), Some(&b(true)));
+        // Off unless the subscription feature is registered (terraform.azure_encryption_at_host).
+        assert_eq!(attr(vm, "encryption_at_host_enabled"), Some(&b(false)));
         assert!(attr(vm, "admin_password").is_none());
     }
     for nic in find(&all, "azurerm_network_interface") {
@@ -275,7 +296,7 @@ fn output_is_already_formatted() {
     for provider in PROVIDERS {
         for file in render(&everything(provider)).unwrap() {
             assert_eq!(format_hcl(&file.contents), file.contents, "{provider}/{}", file.name);
-            assert!(file.contents.ends_with("}\n"), "{provider}/{}", file.name);
+            assert!(file.contents.ends_with("}\n") || !file.name.ends_with(".tf"), "{provider}/{}", file.name);
             assert!(!file.contents.contains("\n\n\n") && !file.contents.contains('\t'));
             assert!(file.contents.lines().all(|l| l == l.trim_end()), "{provider}/{}: trailing space", file.name);
         }
@@ -286,10 +307,14 @@ fn output_is_already_formatted() {
 fn only_files_for_present_kinds_are_emitted() {
     let files: Vec<String> =
         render(&single(Provider::Gcp, ResourceKind::Storage)).unwrap().into_iter().map(|f| f.name).collect();
-    assert_eq!(files, ["versions.tf", "provider.tf", "storage.tf", "outputs.tf"]);
+    assert_eq!(files, ["versions.tf", "provider.tf", "storage.tf", "outputs.tf", "terraform.tfvars.example"]);
     let files: Vec<String> =
         render(&single(Provider::Aws, ResourceKind::Vm)).unwrap().into_iter().map(|f| f.name).collect();
-    assert_eq!(files, ["versions.tf", "provider.tf", "compute.tf", "network.tf", "outputs.tf"], "a VM needs a network");
+    assert_eq!(
+        files,
+        ["versions.tf", "provider.tf", "compute.tf", "network.tf", "outputs.tf", "terraform.tfvars.example"],
+        "a VM needs a network"
+    );
 }
 
 #[test]
@@ -368,7 +393,7 @@ fn resources_attach_to_the_projects_network_in_their_region() {
     let vm = |label: &str| all.iter().find(|(_, t, l, _)| t == "google_compute_instance" && l == label).unwrap();
     let subnet_of = |label: &str| path(&vm(label).3, &["network_interface", "subnetwork"]).unwrap().to_string();
     assert_eq!(subnet_of("web-1"), "google_compute_subnetwork.chatops_us-central1.id");
-    assert_eq!(subnet_of("web-2"), "google_compute_subnetwork.core-1.id", "config.network is honoured");
+    assert_eq!(subnet_of("web-2"), "google_compute_subnetwork.core-1.id", "the named network is honoured");
     assert_eq!(subnet_of("web-3"), "google_compute_subnetwork.chatops_europe-west1.id");
     let glue = all.iter().find(|(_, t, l, _)| t == "google_compute_network" && l == "chatops").unwrap();
     assert_eq!(attr(&glue.3, "name"), Some(&s("chatops-gcp-3f9a1c")));
@@ -377,7 +402,7 @@ fn resources_attach_to_the_projects_network_in_their_region() {
         let mut spec = everything(provider);
         let vm = spec.resources.iter_mut().find(|r| r.name.as_str() == "web-3").unwrap();
         // `core-1` exists, but in another region than web-3.
-        vm.config = serde_json::json!({ "network": wrong });
+        vm.network = Some(ResourceName::parse(provider, ResourceKind::Network, wrong).unwrap());
         assert!(matches!(render(&spec), Err(GenerateError::Invalid(_))), "{provider}");
     }
 }
@@ -582,4 +607,261 @@ fn arm_machines_get_arm_images() {
     assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_ARM_64_STANDARD")));
     let all = resources(&single(Provider::Aws, ResourceKind::K8s));
     assert_eq!(attr(one(&all, "aws_eks_node_group"), "ami_type"), Some(&s("AL2023_x86_64_STANDARD")));
+}
+
+/// The ranges a rendered public database admits, per provider.
+fn admitted(all: &[(String, String, String, hcl::Body)], provider: Provider) -> Vec<String> {
+    match provider {
+        Provider::Gcp => {
+            let db = one(all, "google_sql_database_instance");
+            let ip = block(block(db, "settings").unwrap(), "ip_configuration").unwrap();
+            ip.blocks()
+                .filter(|b| b.identifier() == "authorized_networks")
+                .map(|b| attr(b.body(), "value").unwrap().to_string().trim_matches('"').to_owned())
+                .collect()
+        }
+        _ => find(all, "azurerm_postgresql_flexible_server_firewall_rule")
+            .map(|r| format!("{}-{}", attr(r, "start_ip_address").unwrap(), attr(r, "end_ip_address").unwrap()))
+            .collect(),
+    }
+}
+
+#[test]
+fn an_approved_public_database_is_public_with_tls_and_only_its_ingress() {
+    use cloud_chatops::terraform::model::{Access, Cidr};
+    for provider in [Provider::Gcp, Provider::Azure] {
+        let mut spec = single(provider, ResourceKind::Database);
+        let private = resources(&spec);
+        assert!(admitted(&private, provider).is_empty(), "{provider}: a private database admits nothing");
+        spec.resources[0].options.access = Access::Public;
+        let no_ingress = resources(&spec);
+        assert!(admitted(&no_ingress, provider).is_empty(), "{provider}: public without ingress admits no range");
+        spec.resources[0].options.ingress = vec![Cidr::parse("198.51.100.0/24").unwrap()];
+        let all = resources(&spec);
+        match provider {
+            Provider::Gcp => {
+                let db = one(&all, "google_sql_database_instance");
+                assert_eq!(path(db, &["settings", "ip_configuration", "ipv4_enabled"]), Some(&b(true)));
+                assert_eq!(
+                    path(db, &["settings", "ip_configuration", "ssl_mode"]),
+                    Some(&s("TRUSTED_CLIENT_CERTIFICATE_REQUIRED"))
+                );
+                assert_eq!(admitted(&all, provider), ["198.51.100.0/24"]);
+                let private_db = one(&private, "google_sql_database_instance");
+                assert_eq!(path(private_db, &["settings", "ip_configuration", "ipv4_enabled"]), Some(&b(false)));
+            }
+            _ => {
+                let pg = one(&all, "azurerm_postgresql_flexible_server");
+                assert_eq!(attr(pg, "public_network_access_enabled"), Some(&b(true)));
+                assert_eq!(admitted(&all, provider), ["\"198.51.100.0\"-\"198.51.100.255\""]);
+                let tls = one(&all, "azurerm_postgresql_flexible_server_configuration");
+                assert_eq!(
+                    (attr(tls, "name"), attr(tls, "value")),
+                    (Some(&s("require_secure_transport")), Some(&s("on")))
+                );
+            }
+        }
+        let text: String = render(&spec).unwrap().into_iter().map(|f| f.contents).collect();
+        assert!(!text.contains("0.0.0.0/0") || provider == Provider::Gcp, "{provider}: the world was not approved");
+    }
+}
+
+#[test]
+fn omitted_sizes_and_node_counts_are_the_catalogues() {
+    let catalog = cloud_chatops::domain::Catalog::builtin();
+    for provider in PROVIDERS {
+        let p = catalog.provider(provider);
+        let all = resources(&single(provider, ResourceKind::K8s));
+        let (nodes, size) = match provider {
+            Provider::Gcp => {
+                let pool = one(&all, "google_container_node_pool");
+                (attr(pool, "node_count").cloned(), path(pool, &["node_config", "machine_type"]).cloned())
+            }
+            Provider::Aws => {
+                let group = one(&all, "aws_eks_node_group");
+                let types = attr(group, "instance_types").unwrap().clone();
+                let hcl::Expression::Array(types) = types else { panic!("{types}") };
+                (path(group, &["scaling_config", "desired_size"]).cloned(), types.first().cloned())
+            }
+            Provider::Azure => {
+                let aks = one(&all, "azurerm_kubernetes_cluster");
+                (
+                    path(aks, &["default_node_pool", "node_count"]).cloned(),
+                    path(aks, &["default_node_pool", "vm_size"]).cloned(),
+                )
+            }
+        };
+        assert_eq!(nodes, Some(hcl::Expression::Number(p.default_k8s_node_count.into())), "{provider}: priced nodes");
+        assert_eq!(size, Some(s(&p.default_k8s_node_type)), "{provider}");
+        let vm = resources(&single(provider, ResourceKind::Vm));
+        let key = match provider {
+            Provider::Gcp => "machine_type",
+            Provider::Aws => "instance_type",
+            Provider::Azure => "size",
+        };
+        let main = vm.iter().find(|(_, t, ..)| t.ends_with("instance") || t.ends_with("virtual_machine")).unwrap();
+        assert_eq!(attr(&main.3, key), Some(&s(&p.default_machine_type)), "{provider}");
+
+        // The generator never picks a size of its own.
+        let mut unsized_ = single(provider, ResourceKind::Database);
+        unsized_.resources[0].size = None;
+        assert!(matches!(render(&unsized_), Err(GenerateError::Invalid(_))), "{provider}");
+        let mut uncounted = single(provider, ResourceKind::K8s);
+        uncounted.resources[0].node_count = None;
+        assert!(matches!(render(&uncounted), Err(GenerateError::Invalid(_))), "{provider}");
+    }
+}
+
+#[test]
+fn global_names_carry_the_project_suffix_and_labels_keep_the_users_name() {
+    for provider in PROVIDERS {
+        let all = resources(&single(provider, ResourceKind::Storage));
+        let (ty, key) = match provider {
+            Provider::Gcp => ("google_storage_bucket", "name"),
+            Provider::Aws => ("aws_s3_bucket", "bucket"),
+            Provider::Azure => ("azurerm_storage_account", "name"),
+        };
+        let (_, _, label, body) = all.iter().find(|(_, t, ..)| t == ty).unwrap();
+        let typed = name(provider, ResourceKind::Storage, 1);
+        assert_eq!(label, &typed.replace('.', "_"));
+        let hcl::Expression::String(physical) = attr(body, key).unwrap() else { panic!() };
+        assert!(physical.ends_with("3f9a1c") && physical.starts_with(&typed), "{provider}: {physical}");
+    }
+}
+
+#[test]
+fn azure_encryption_at_host_follows_its_setting() {
+    let mut spec = everything(Provider::Azure);
+    spec.settings.azure_encryption_at_host = true;
+    let all = resources(&spec);
+    for vm in find(&all, "azurerm_linux_virtual_machine") {
+        assert_eq!(attr(vm, "encryption_at_host_enabled"), Some(&b(true)));
+    }
+    let aks = one(&all, "azurerm_kubernetes_cluster");
+    assert_eq!(path(aks, &["default_node_pool", "host_encryption_enabled"]), Some(&b(true)));
+}
+
+#[test]
+fn an_azure_private_database_is_reachable_from_its_network() {
+    let all = resources(&single(Provider::Azure, ResourceKind::Database));
+    let pg = one(&all, "azurerm_postgresql_flexible_server");
+    assert_eq!(attr(pg, "public_network_access_enabled"), Some(&b(false)));
+    let subnet = attr(pg, "delegated_subnet_id").unwrap().to_string();
+    let (_, _, label, delegated) =
+        all.iter().find(|(_, t, l, _)| t == "azurerm_subnet" && subnet == format!("azurerm_subnet.{l}.id")).unwrap();
+    assert!(label.ends_with("_postgres"), "{label}");
+    assert_eq!(
+        path(delegated, &["delegation", "service_delegation", "name"]),
+        Some(&s("Microsoft.DBforPostgreSQL/flexibleServers"))
+    );
+    assert_eq!(
+        attr(pg, "private_dns_zone_id").map(|e| e.to_string()).as_deref(),
+        Some("azurerm_private_dns_zone.postgres.id")
+    );
+    let link = one(&all, "azurerm_private_dns_zone_virtual_network_link");
+    assert_eq!(
+        attr(link, "private_dns_zone_name").map(|e| e.to_string()).as_deref(),
+        Some("azurerm_private_dns_zone.postgres.name")
+    );
+    let zone = one(&all, "azurerm_private_dns_zone");
+    let hcl::Expression::String(name) = attr(zone, "name").unwrap() else { panic!() };
+    assert!(name.ends_with(".postgres.database.azure.com"), "{name}");
+}
+
+#[test]
+fn gcp_projects_enable_the_apis_their_resources_need() {
+    let services = |spec| -> BTreeSet<String> {
+        resources(&spec)
+            .into_iter()
+            .filter(|(_, t, ..)| t == "google_project_service")
+            .map(|(.., b)| attr(&b, "service").unwrap().to_string().trim_matches('"').to_owned())
+            .collect()
+    };
+    let all = services(everything(Provider::Gcp));
+    for api in ["compute", "container", "servicenetworking", "sqladmin", "storage"] {
+        assert!(all.contains(&format!("{api}.googleapis.com")), "{api} in {all:?}");
+    }
+    assert_eq!(
+        services(single(Provider::Gcp, ResourceKind::Storage)),
+        BTreeSet::from(["storage.googleapis.com".to_owned()])
+    );
+}
+
+#[test]
+fn every_project_gets_a_tfvars_example_for_its_inputs() {
+    for (provider, inputs) in [
+        (Provider::Gcp, &["gcp_project"][..]),
+        (Provider::Aws, &[][..]),
+        (Provider::Azure, &["subscription_id", "admin_ssh_public_key"][..]),
+    ] {
+        let files = render(&everything(provider)).unwrap();
+        let example = files.iter().find(|f| f.name == "terraform.tfvars.example").unwrap();
+        let body = hcl::parse(&example.contents).unwrap();
+        let set: Vec<&str> = body.attributes().map(|a| a.key()).collect();
+        assert_eq!(set, inputs, "{provider}");
+        // Every variable the configuration declares is in the example.
+        let declared: Vec<String> = files
+            .iter()
+            .filter(|f| f.name.ends_with(".tf"))
+            .flat_map(|f| hcl::parse(&f.contents).unwrap().into_blocks())
+            .filter(|b| b.identifier() == "variable")
+            .map(|b| b.labels()[0].as_str().to_owned())
+            .collect();
+        for var in &declared {
+            assert!(set.contains(&var.as_str()), "{provider}: variable {var} missing from the example");
+        }
+    }
+}
+
+#[test]
+fn a_state_bucket_gives_every_project_a_backend_keyed_by_its_id() {
+    for (provider, kind, key_attr, key) in [
+        (Provider::Gcp, "gcs", "prefix", "chatops/gcp-3f9a1c"),
+        (Provider::Aws, "s3", "key", "chatops/aws-3f9a1c.tfstate"),
+        (Provider::Azure, "azurerm", "key", "chatops/azure-3f9a1c.tfstate"),
+    ] {
+        let local = render(&single(provider, ResourceKind::Storage)).unwrap();
+        assert!(local.iter().all(|f| f.name != "backend.tf"), "{provider}: local state without the setting");
+        let versions = &local.iter().find(|f| f.name == "versions.tf").unwrap().contents;
+        assert!(versions.contains("CHATOPS_TERRAFORM__STATE_BUCKET"), "{provider}: says how to enable it");
+
+        let mut spec = single(provider, ResourceKind::Storage);
+        spec.settings.state_bucket = Some("chatopsstate".into());
+        let files = render(&spec).unwrap();
+        let backend = files.iter().find(|f| f.name == "backend.tf").unwrap_or_else(|| panic!("{provider}"));
+        let body = parse(backend);
+        let tf = block(&body, "terraform").unwrap();
+        let be = tf.blocks().find(|b| b.identifier() == "backend").unwrap();
+        assert_eq!(be.labels()[0].as_str(), kind);
+        assert_eq!(attr(be.body(), key_attr), Some(&s(key)), "{provider}");
+        let bucket_attr = if provider == Provider::Azure { "storage_account_name" } else { "bucket" };
+        assert_eq!(attr(be.body(), bucket_attr), Some(&s("chatopsstate")));
+        if provider == Provider::Aws {
+            assert_eq!(attr(be.body(), "use_lockfile"), Some(&b(true)), "S3-native locking");
+        }
+        assert!(!files.iter().find(|f| f.name == "versions.tf").unwrap().contents.contains("State is local"));
+        spec.settings.state_bucket = Some("Not A Bucket".into());
+        assert!(matches!(render(&spec), Err(GenerateError::Invalid(_))), "{provider}");
+    }
+}
+
+#[test]
+fn the_first_machine_on_a_network_brings_its_nat_gateway() {
+    use cloud_chatops::terraform::{nat_gateways, nat_gateways_added};
+    for provider in [Provider::Gcp, Provider::Aws] {
+        let region = default_region(provider);
+        let bare = single(provider, ResourceKind::Storage);
+        assert_eq!(nat_gateways(&bare).unwrap(), 0);
+        assert_eq!(nat_gateways_added(&bare, ResourceKind::Vm, region, None).unwrap(), 1, "{provider}");
+        assert_eq!(nat_gateways_added(&bare, ResourceKind::Database, region, None).unwrap(), 0, "{provider}");
+        let with_vm = single(provider, ResourceKind::Vm);
+        assert_eq!(nat_gateways(&with_vm).unwrap(), 1);
+        assert_eq!(nat_gateways_added(&with_vm, ResourceKind::K8s, region, None).unwrap(), 0, "{provider}: shared");
+        assert_eq!(nat_gateways_added(&with_vm, ResourceKind::Vm, other_region(provider), None).unwrap(), 1);
+        let all = everything(provider);
+        let core = name(provider, ResourceKind::Network, 1);
+        assert_eq!(nat_gateways(&all).unwrap(), 3, "{provider}: core-1 and the two generated networks");
+        assert_eq!(nat_gateways_added(&all, ResourceKind::Vm, region, Some(&core)).unwrap(), 0);
+    }
+    assert_eq!(nat_gateways(&everything(Provider::Azure)).unwrap(), 0, "Azure writes no NAT gateway");
 }

@@ -5,6 +5,7 @@
 
 pub mod checkpoint;
 pub mod error;
+pub mod generator;
 pub mod lobby;
 pub mod notifier;
 pub mod policy;
@@ -14,7 +15,6 @@ pub mod retention;
 mod retry;
 pub mod services;
 pub mod slot;
-pub mod spec_source;
 pub mod supervisor;
 
 pub use error::ActorError;

@@ -18,17 +18,17 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::checkpoint::{CheckpointActor, CheckpointHandle, CheckpointMsg};
+use super::generator::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
 use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor, ValidationDeps};
 use super::notifier::LobbyNotifier;
 use super::policy::{PolicyActor, PolicyHandle, PolicyMsg};
 use super::quota::{QuotaActor, QuotaHandle, QuotaMsg};
 use super::records::{RecordsActor, RecordsHandle, RecordsMsg};
 use super::retention::{RetentionActor, RetentionArgs, RetentionHandle, RetentionMsg};
-use super::spec_source::StoreSpecSource;
 use super::{ActorError, ActorSlot, Services};
 use crate::domain::Catalog;
 use crate::settings::Settings;
-use crate::terraform::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
+use crate::store::spec::StoreSpecSource;
 
 /// Restarts of one child allowed within [`RESTART_WINDOW`] before it is left stopped.
 pub const MAX_RESTARTS: usize = 5;
@@ -172,7 +172,9 @@ impl RootState {
             }
             Child::Generator => {
                 let root_dir: PathBuf = self.args.settings.terraform.output_dir.clone();
-                let args = GeneratorArgs::new(root_dir, Arc::new(StoreSpecSource::new(db)));
+                let settings = (&self.args.settings.terraform).into();
+                let source = StoreSpecSource::new(db, self.args.catalog.clone(), settings);
+                let args = GeneratorArgs::new(root_dir, Arc::new(source));
                 let (a, _) = Actor::spawn_linked(None, GeneratorActor, args, root).await?;
                 self.slots.generator.set(Some(a.clone()));
                 a.get_id()
@@ -233,8 +235,7 @@ impl System {
     pub async fn start(args: SystemArgs) -> Result<System, ActorError> {
         // Quota reserved by lobbies that no longer exist (a crash between two steps) comes back
         // before any lobby can be refused for it. A failed check is logged; it does not stop start-up.
-        let root_dir = &args.settings.terraform.output_dir;
-        if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, root_dir).await {
+        if let Err(e) = crate::check::on_startup(&args.db, &args.catalog, &args.settings.terraform).await {
             tracing::error!(error = %e, "start-up check failed");
         }
         let slots = ChildSlots {

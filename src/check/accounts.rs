@@ -174,9 +174,9 @@ fn consumption(catalog: &Catalog, resources: &[cloud_resources::Model]) -> (Vec<
 
 fn price(catalog: &Catalog, r: &cloud_resources::Model) -> Result<Vec<(crate::domain::QuotaType, i64)>, String> {
     let (provider, kind) = (r.provider, r.resource_type);
-    // Approvals store `size`; the sample data stores `machine_type`.
-    let size = r.config.get("size").or_else(|| r.config.get("machine_type")).and_then(|v| v.as_str());
-    let node_count = r.config.get("node_count").and_then(|v| v.as_u64()).and_then(|n| u32::try_from(n).ok());
+    // The same reading of the row as the generator's, so `used` is checked against what is written.
+    let size = store::spec::stored_size(&r.config);
+    let node_count = store::spec::stored_node_count(&r.config);
     catalog.quote(provider, kind, &r.region, size, node_count, 1).map(|q| q.consumption).map_err(|e| e.to_string())
 }
 

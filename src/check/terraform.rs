@@ -1,83 +1,33 @@
 //! Terraform directories against the database: render the project as the generator would and
-//! compare content hashes with what is on disk.
+//! compare the generated files on disk with that rendering.
 
 use std::path::Path;
-
-use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 use entities::cloud_projects;
 
 use super::Finding;
-use crate::actors::spec_source::StoreSpecSource;
-use crate::domain::ProjectId;
-use crate::terraform::actor::content_hash;
-use crate::terraform::{
-    FsWriter, GenerateError, RenderedFile, SpecSource, dir_name, lock_project, render, write_project,
-};
+use crate::terraform::write::{self, expected_files};
+use crate::terraform::{FsWriter, RenderedFile, SpecSource, dir_name, read_generated, regenerate, render};
 
 /// Compares one project's directory with a fresh rendering; with `repair`, regenerates it.
 pub(super) async fn directory(
-    db: &DatabaseConnection,
+    source: &dyn SpecSource,
     root: &Path,
     project: &cloud_projects::Model,
     repair: bool,
     out: &mut Vec<Finding>,
-) -> crate::store::StoreResult<()> {
-    let subject = |dir: &str| format!("{} ({dir}/)", project.id);
-    let spec = match StoreSpecSource::new(db.clone()).load(&project.id).await {
-        Ok(spec) => spec,
-        Err(e) => {
-            out.push(Finding {
-                invariant: "terraform",
-                subject: project.id.clone(),
-                detail: format!("cannot be rendered: {e}"),
-                repaired: None,
-            });
-            return Ok(());
-        }
-    };
-    let dir = dir_name(&spec);
-    let path = root.join(&dir);
-    // A project nothing was ever approved in has no directory, and needs none.
-    if spec.resources.is_empty() && !path.exists() {
-        return Ok(());
-    }
-    let files = match render(&spec) {
-        Ok(files) => files,
-        Err(e) => {
-            out.push(Finding {
-                invariant: "terraform",
-                subject: subject(&dir),
-                detail: format!("cannot be rendered: {e}"),
-                repaired: None,
-            });
-            return Ok(());
-        }
-    };
-    let on_disk = read_tf(&path);
-    let mut expected = files.clone();
-    expected.sort_by(|a, b| a.name.cmp(&b.name));
-    if content_hash(&on_disk) == content_hash(&expected) {
-        return Ok(());
-    }
-    let detail = if on_disk.is_empty() {
-        "missing".to_owned()
-    } else {
-        let differ: Vec<&str> = files
-            .iter()
-            .filter(|f| !on_disk.iter().any(|d| d.name == f.name && d.contents == f.contents))
-            .map(|f| f.name.as_str())
-            .chain(on_disk.iter().filter(|d| !files.iter().any(|f| f.name == d.name)).map(|d| d.name.as_str()))
-            .collect();
-        format!("differs from the database in {}", differ.join(", "))
-    };
+) {
+    let Some(detail) = difference(source, root, project, out).await else { return };
+    let dir = format!("terraform_{}_{}/", project.provider, project.id);
+    let subject = format!("{} ({dir})", project.id);
     let repaired = if repair {
-        match regenerate(db, root, &spec.project_id).await {
-            Ok(n) => Some(format!("regenerated ({n} files)")),
+        match regenerate(root, source, &project.id, Arc::new(FsWriter)).await {
+            Ok(g) => Some(format!("regenerated ({} files)", g.files.len())),
             Err(e) => {
                 out.push(Finding {
                     invariant: "terraform",
-                    subject: subject(&dir),
+                    subject: subject.clone(),
                     detail: format!("cannot regenerate: {e}"),
                     repaired: None,
                 });
@@ -87,36 +37,63 @@ pub(super) async fn directory(
     } else {
         None
     };
-    out.push(Finding { invariant: "terraform", subject: subject(&dir), detail, repaired });
-    Ok(())
+    out.push(Finding { invariant: "terraform", subject, detail, repaired });
 }
 
-/// Regenerates under the project's lock, from a fresh reading, as the generator does: a bot
-/// approving in the same project meanwhile either finishes first or writes after.
-async fn regenerate(db: &DatabaseConnection, root: &Path, id: &ProjectId) -> Result<usize, GenerateError> {
-    let (lock_root, lock_id) = (root.to_path_buf(), id.clone());
-    let lock = tokio::task::spawn_blocking(move || lock_project(&lock_root, lock_id.provider(), &lock_id))
-        .await
-        .map_err(|_| GenerateError::Unavailable)?
-        .map_err(|e| GenerateError::Io(e.kind()))?;
-    let spec = StoreSpecSource::new(db.clone()).load(id.as_str()).await?;
-    let files = render(&spec)?;
-    write_project(root, spec.provider, &spec.project_id, &files, &FsWriter)?;
-    drop(lock);
-    Ok(files.len())
-}
-
-/// The `.tf` files of a directory, by name (empty when it does not exist).
-fn read_tf(dir: &Path) -> Vec<RenderedFile> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<RenderedFile> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let contents = std::fs::read_to_string(e.path()).ok()?;
-            name.ends_with(".tf").then_some(RenderedFile { name, contents })
-        })
+/// Whether a project's directory differs from what the database renders, and how; `None` when it
+/// matches (or when it cannot be rendered: that is reported into `out` and cannot be repaired here).
+async fn difference(
+    source: &dyn SpecSource,
+    root: &Path,
+    project: &cloud_projects::Model,
+    out: &mut Vec<Finding>,
+) -> Option<String> {
+    let cannot = |subject: String, e: String, out: &mut Vec<Finding>| {
+        out.push(Finding {
+            invariant: "terraform",
+            subject,
+            detail: format!("cannot be rendered: {e}"),
+            repaired: None,
+        });
+        None
+    };
+    let spec = match source.load(&project.id).await {
+        Ok(spec) => spec,
+        Err(e) => return cannot(project.id.clone(), e.to_string(), out),
+    };
+    let dir = dir_name(&spec);
+    let path = root.join(&dir);
+    // A project nothing was ever approved in has no directory, and needs none.
+    if spec.resources.is_empty() && !path.exists() {
+        return None;
+    }
+    let subject = format!("{} ({dir}/)", project.id);
+    let files = match render(&spec).and_then(|files| expected_files(&path, &files)) {
+        Ok(files) => files,
+        Err(e) => return cannot(subject, e.to_string(), out),
+    };
+    // Committed but not all moved into place (a kill in the middle of a write): Terraform run now
+    // would read a mix, so it counts as a difference until a write finishes it.
+    if write::interrupted(&path) {
+        return Some("an interrupted write is not finished".to_owned());
+    }
+    let on_disk = read_generated(&path).ok().flatten().unwrap_or_default();
+    let sorted = |files: &[RenderedFile]| {
+        let mut v = files.to_vec();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    };
+    if sorted(&on_disk) == sorted(&files) {
+        return None;
+    }
+    if on_disk.is_empty() {
+        return Some("missing".to_owned());
+    }
+    let differ: Vec<&str> = files
+        .iter()
+        .filter(|f| !on_disk.iter().any(|d| d.name == f.name && d.contents == f.contents))
+        .map(|f| f.name.as_str())
+        .chain(on_disk.iter().filter(|d| !files.iter().any(|f| f.name == d.name)).map(|d| d.name.as_str()))
         .collect();
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    files
+    Some(format!("differs from the database in {}", differ.join(", ")))
 }

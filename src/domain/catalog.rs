@@ -62,6 +62,9 @@ pub struct ProviderCatalog {
     pub network_hourly: Money,
     /// Cost of one load balancer (first rules included).
     pub load_balancer_hourly: Money,
+    /// Cost of one NAT gateway, written once per network that hosts VMs or cluster nodes (they
+    /// have no public address and reach the internet through it); data processing not included.
+    pub nat_gateway_hourly: Money,
     /// Regions offered, with their price factor.
     pub regions: Vec<RegionPrice>,
     /// VM machine types.
@@ -166,9 +169,10 @@ impl Catalog {
         let p = self.provider(provider);
         let region_price = p.region(provider, region)?;
         let count = i64::from(count);
+        let Resolved { size, node_count } = self.resolve(provider, kind, size, node_count);
         let (size_name, size_class, base, per_unit): Sized4 = match kind {
             ResourceKind::Vm => {
-                let m = p.machine_type(provider, size.unwrap_or(&p.default_machine_type))?;
+                let m = p.machine_type(provider, size.unwrap_or_default())?;
                 let lines = vec![
                     (QuotaType::ComputeInstances, 1),
                     (QuotaType::ComputeCpus, i64::from(m.vcpus)),
@@ -177,11 +181,11 @@ impl Catalog {
                 (Some(m.name.clone()), Some(m.size), m.hourly, lines)
             }
             ResourceKind::Database => {
-                let t = p.database_tier(provider, size.unwrap_or(&p.default_database_tier))?;
+                let t = p.database_tier(provider, size.unwrap_or_default())?;
                 (Some(t.name.clone()), None, t.hourly, vec![(QuotaType::DatabaseInstances, 1)])
             }
             ResourceKind::K8s => {
-                let name = size.unwrap_or(&p.default_k8s_node_type);
+                let name = size.unwrap_or_default();
                 if !p.k8s_node_types.iter().any(|n| n == name) {
                     return Err(CatalogError::UnknownSize {
                         provider,
@@ -191,7 +195,7 @@ impl Catalog {
                     });
                 }
                 let m = p.machine_type(provider, name)?;
-                let nodes = i64::from(node_count.unwrap_or(p.default_k8s_node_count).max(1));
+                let nodes = i64::from(node_count.unwrap_or(1));
                 let hourly = m
                     .hourly
                     .checked_mul(nodes)
@@ -222,6 +226,46 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// The size and node count a request means once its omissions take the catalogue's defaults:
+    /// what [`Catalog::quote`] prices, and so what the generator must write. Kinds without a size
+    /// or node count get `None`; a node count of 0 counts as 1.
+    pub fn resolve<'a>(
+        &'a self,
+        provider: Provider,
+        kind: ResourceKind,
+        size: Option<&'a str>,
+        node_count: Option<u32>,
+    ) -> Resolved<'a> {
+        let p = self.provider(provider);
+        let size = match kind {
+            ResourceKind::Vm => Some(size.unwrap_or(&p.default_machine_type)),
+            ResourceKind::Database => Some(size.unwrap_or(&p.default_database_tier)),
+            ResourceKind::K8s => Some(size.unwrap_or(&p.default_k8s_node_type)),
+            ResourceKind::Storage | ResourceKind::Network | ResourceKind::LoadBalancer => None,
+        };
+        let node_count = (kind == ResourceKind::K8s).then(|| node_count.unwrap_or(p.default_k8s_node_count).max(1));
+        Resolved { size, node_count }
+    }
+}
+
+impl Catalog {
+    /// The hourly price of one NAT gateway in `region`, scaled like every other price there.
+    pub fn nat_gateway_hourly(&self, provider: Provider, region: &str) -> Result<Money, CatalogError> {
+        let p = self.provider(provider);
+        Ok(scale_permille(p.nat_gateway_hourly, p.region(provider, region)?.price_permille))
+    }
+}
+
+/// A request's size and node count with the catalogue's defaults filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolved<'a> {
+    /// Machine type, tier or node type (vm, database, k8s).
+    pub size: Option<&'a str>,
+    /// Nodes (k8s).
+    pub node_count: Option<u32>,
+}
+
 impl ProviderCatalog {
     fn check(&self, provider: Provider) -> Result<(), CatalogError> {
         let fail = |msg: String| CatalogError::Inconsistent(format!("{provider}: {msg}"));
@@ -248,6 +292,7 @@ impl ProviderCatalog {
                 self.storage_bucket_hourly,
                 self.network_hourly,
                 self.load_balancer_hourly,
+                self.nat_gateway_hourly,
             ])
             .any(|m| m < Money::ZERO)
         {
@@ -353,6 +398,35 @@ mod tests {
         assert!(err.to_string().contains("us-central1"), "{err}");
         assert!(c.quote(Provider::Aws, ResourceKind::Vm, "us-east-1", Some("e2-small"), None, 1).is_err());
         assert!(c.quote(Provider::Azure, ResourceKind::K8s, "eastus", Some("Standard_B1s"), None, 1).is_err());
+    }
+
+    #[test]
+    fn resolve_fills_what_quote_prices() {
+        let c = Catalog::builtin();
+        for provider in Provider::ALL {
+            let p = c.provider(*provider);
+            let k8s = c.resolve(*provider, ResourceKind::K8s, None, None);
+            assert_eq!(k8s, Resolved { size: Some(&p.default_k8s_node_type), node_count: Some(3) });
+            let q = c.quote(*provider, ResourceKind::K8s, &p.default_region, None, None, 1).unwrap();
+            assert!(q.consumption.contains(&(QuotaType::ComputeInstances, 3)), "{provider}: {q:?}");
+            assert_eq!(q.size_name.as_deref(), k8s.size);
+            let vm = c.resolve(*provider, ResourceKind::Vm, None, Some(7));
+            assert_eq!(vm, Resolved { size: Some(&p.default_machine_type), node_count: None });
+            assert_eq!(c.resolve(*provider, ResourceKind::Storage, Some("x"), None).size, None);
+            assert_eq!(c.resolve(*provider, ResourceKind::K8s, None, Some(0)).node_count, Some(1));
+        }
+    }
+
+    #[test]
+    fn nat_gateways_are_priced_per_region() {
+        let c = Catalog::builtin();
+        assert_eq!(c.nat_gateway_hourly(Provider::Aws, "us-east-1").unwrap(), "0.045".parse().unwrap());
+        assert_eq!(c.nat_gateway_hourly(Provider::Aws, "eu-west-1").unwrap().micros(), (45_000 * 1077 + 500) / 1000);
+        for provider in Provider::ALL {
+            let region = &c.provider(*provider).default_region;
+            assert!(c.nat_gateway_hourly(*provider, region).unwrap() > Money::ZERO, "{provider}: a NAT is not free");
+        }
+        assert!(c.nat_gateway_hourly(Provider::Gcp, "mars-1").is_err());
     }
 
     #[test]

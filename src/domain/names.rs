@@ -312,6 +312,46 @@ impl ProjectId {
     }
 }
 
+/// Whether a `kind` at `provider` lives in a namespace shared by every customer of the provider
+/// (S3 and GCS buckets, Azure storage accounts and PostgreSQL servers), so the name the user typed
+/// would clash with someone else's at `apply`.
+pub fn is_globally_named(provider: Provider, kind: ResourceKind) -> bool {
+    matches!(
+        (provider, kind),
+        (Provider::Aws | Provider::Gcp | Provider::Azure, ResourceKind::Storage)
+            | (Provider::Azure, ResourceKind::Database)
+    )
+}
+
+/// The name a resource gets at its provider: the user's name as typed, or, in a global namespace
+/// ([`is_globally_named`]), that name with the project's 6 hex digits appended, shortened to fit the
+/// provider's rules. Deterministic, so regeneration never renames (and so replaces) anything; the
+/// lobby shows it before approval.
+pub fn physical_name(
+    provider: Provider,
+    kind: ResourceKind,
+    name: &str,
+    project_id: &str,
+) -> Result<String, ParseError> {
+    let name = ResourceName::parse(provider, kind, name)?;
+    let project = ProjectId::parse(project_id)?;
+    if !is_globally_named(provider, kind) {
+        return Ok(name.0);
+    }
+    let suffix = project.0.rsplit('-').next().unwrap_or_default();
+    let (max, sep) = match (provider, kind) {
+        (Provider::Azure, ResourceKind::Storage) => (24, ""),
+        _ => (63, "-"),
+    };
+    let keep = max - suffix.len() - sep.len();
+    let head: String = name.0.chars().take(keep).collect();
+    // Shortening may leave a separator last, which none of these namespaces allows before ours.
+    let head = head.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+    let physical = format!("{head}{sep}{suffix}");
+    // The rule of the kind still holds for the result (tested over every provider and kind).
+    ResourceName::parse(provider, kind, &physical).map(|n| n.0)
+}
+
 macro_rules! display_as_str {
     ($($ty:ty),+) => {$(
         impl std::fmt::Display for $ty {
@@ -330,6 +370,41 @@ mod tests {
 
     fn ok(p: Provider, k: ResourceKind, s: &str) -> bool {
         ResourceName::parse(p, k, s).is_ok()
+    }
+
+    #[test]
+    fn physical_names_are_unique_per_project_and_valid() {
+        let pid = "aws-3f9a1c";
+        assert_eq!(physical_name(Provider::Aws, K::Storage, "assets", pid).unwrap(), "assets-3f9a1c");
+        assert_eq!(physical_name(Provider::Aws, K::Vm, "web", pid).unwrap(), "web", "VM names are per account");
+        assert_eq!(physical_name(Provider::Gcp, K::Storage, "my_data.v1", "gcp-00aa11").unwrap(), "my_data.v1-00aa11");
+        assert_eq!(
+            physical_name(Provider::Azure, K::Storage, "chatopsdata", "azure-abcdef").unwrap(),
+            "chatopsdataabcdef"
+        );
+        assert_eq!(physical_name(Provider::Azure, K::Database, "orders", "azure-abcdef").unwrap(), "orders-abcdef");
+        let long = physical_name(Provider::Azure, K::Storage, &"a".repeat(24), "azure-abcdef").unwrap();
+        assert_eq!(long, format!("{}abcdef", "a".repeat(18)));
+        let dotted = format!("{}.{}", "a".repeat(55), "b".repeat(7));
+        let cut = physical_name(Provider::Aws, K::Storage, &dotted, pid).unwrap();
+        assert_eq!(cut, format!("{}-3f9a1c", "a".repeat(55)), "a separator left last by the cut is dropped");
+        assert_ne!(
+            physical_name(Provider::Aws, K::Storage, "assets", "aws-000001").unwrap(),
+            physical_name(Provider::Aws, K::Storage, "assets", "aws-000002").unwrap()
+        );
+        assert!(physical_name(Provider::Aws, K::Storage, "Bad_Name", pid).is_err());
+        for provider in Provider::ALL {
+            for kind in ResourceKind::ALL {
+                let pid = format!("{provider}-0f0f0f");
+                for name in ["ab1", "data01", &"x".repeat(63), "a1.b2"] {
+                    if ResourceName::parse(*provider, *kind, name).is_ok() {
+                        let got = physical_name(*provider, *kind, name, &pid).unwrap();
+                        assert!(ResourceName::parse(*provider, *kind, &got).is_ok(), "{provider}/{kind}: {got}");
+                        assert_eq!(got == name, !is_globally_named(*provider, *kind), "{provider}/{kind}: {got}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -81,6 +81,14 @@ pub struct LobbySettings {
 pub struct TerraformSettings {
     /// Output root.
     pub output_dir: PathBuf,
+    /// Remote state: a GCS or S3 bucket, or Azure `<storage account>/<container>`; empty keeps
+    /// local state. Each project gets a generated `backend.tf` keyed by its id.
+    #[serde(default)]
+    pub state_bucket: String,
+    /// Azure VMs and AKS nodes encrypt their disks at host; needs the subscription feature
+    /// `Microsoft.Compute/EncryptionAtHost` registered.
+    #[serde(default)]
+    pub azure_encryption_at_host: bool,
 }
 
 /// `[history]`.
@@ -210,6 +218,16 @@ impl Settings {
             "must start with sqlite:, postgres:// or postgresql://",
         )?;
         range("terraform.output_dir", !self.terraform.output_dir.as_os_str().is_empty(), "must not be empty")?;
+        let bucket = self.terraform.state_bucket.trim();
+        range(
+            "terraform.state_bucket",
+            bucket.is_empty()
+                || ((3..=63).contains(&bucket.len())
+                    && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+                    && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && bucket.ends_with(|c: char| c.is_ascii_alphanumeric())),
+            "must be empty (local state) or a bucket name: 3-63 of a-z 0-9 - . (Azure: a storage account name)",
+        )?;
         for (quota, limit) in self.quotas.lines() {
             if !(0..=1_000_000).contains(&limit) {
                 return Err(SettingsError::OutOfRange {
@@ -270,4 +288,30 @@ pub fn parse_shards(text: &str) -> Result<(u32, u32, u32), String> {
         return Err(bad());
     }
     Ok((first, last, total))
+}
+
+#[cfg(test)]
+mod terraform_tests {
+    use super::*;
+
+    fn load(env: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let env = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::load_from(Path::new("/nonexistent"), env)
+    }
+
+    #[test]
+    fn the_terraform_section_takes_a_state_bucket_and_host_encryption() {
+        let s = load(&[]).unwrap();
+        assert_eq!((s.terraform.state_bucket.as_str(), s.terraform.azure_encryption_at_host), ("", false));
+        let s = load(&[
+            ("CHATOPS_TERRAFORM__STATE_BUCKET", "acme-tf-state"),
+            ("CHATOPS_TERRAFORM__AZURE_ENCRYPTION_AT_HOST", "true"),
+        ])
+        .unwrap();
+        assert_eq!((s.terraform.state_bucket.as_str(), s.terraform.azure_encryption_at_host), ("acme-tf-state", true));
+        for bad in ["Acme", "a", "bucket/with/slash", "-leading"] {
+            let err = load(&[("CHATOPS_TERRAFORM__STATE_BUCKET", bad)]).unwrap_err().to_string();
+            assert!(err.contains("terraform.state_bucket"), "{bad}: {err}");
+        }
+    }
 }

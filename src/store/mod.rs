@@ -16,7 +16,9 @@ pub mod projects;
 pub mod quota_batch;
 pub mod quotas;
 pub mod resources;
+pub mod seed;
 pub mod sessions;
+pub mod spec;
 pub mod wal;
 pub mod writes;
 

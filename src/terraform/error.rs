@@ -23,6 +23,9 @@ pub enum GenerateError {
     /// Writing the files failed; the previous configuration is still in place.
     #[error("could not write the Terraform files ({0}); the previous configuration is unchanged")]
     Io(std::io::ErrorKind),
+    /// Writing would follow a symbolic link or replace a file the generator does not own; nothing was written.
+    #[error("refusing to write the Terraform files: {0}")]
+    Unsafe(String),
     /// The generator actor is not running or dropped the request.
     #[error("the Terraform generator is unavailable")]
     Unavailable,

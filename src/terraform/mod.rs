@@ -1,25 +1,35 @@
 //! Terraform generation: a project's resources become a directory of formatted, secure-by-default
-//! HCL for its provider, written atomically.
+//! HCL for its provider. Pure rendering and writing; the actor that serialises generations lives in
+//! `actors::generator`, the database side of [`SpecSource`] in `store::spec`.
 //!
-//! - [`model`]: the input ([`ProjectSpec`]), free of database types.
+//! - [`model`]: the input ([`ProjectSpec`]), free of database types; [`options`] its typed options.
+//! - [`address_of`], [`check_options`], [`nat_gateways_added`]: what the lobby asks before it opens.
 //! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`.
 //! - [`escape`]: the `.tf` escaper that keeps any value inside its HCL string.
-//! - [`write`]: the atomic directory swap.
-//! - [`actor`]: the `GeneratorActor` and its typed handle.
+//! - [`write`]: the generated files replaced as one set, beside the team's own files.
+//! - [`generate`]: one regeneration (load, render, lock, write), shared by the actor and `check`.
 
-pub mod actor;
+pub mod address;
 mod error;
 pub mod escape;
 pub mod format;
+pub mod generate;
 pub mod model;
+mod nat;
+pub mod options;
 pub mod render;
 mod slots;
+pub mod source;
 mod validate;
 mod view;
 pub mod write;
 
-pub use actor::{Generated, GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg, SpecSource};
+pub use address::address_of;
 pub use error::GenerateError;
-pub use model::{ProjectSpec, ResourceSpec};
+pub use generate::{Generated, content_hash, regenerate};
+pub use model::{GeneratorSettings, ProjectSpec, ResourceSpec};
+pub use nat::{nat_gateways, nat_gateways_added};
+pub use options::check_options;
 pub use render::{RenderedFile, dir_name, render};
-pub use write::{FileWriter, FsWriter, ProjectLock, lock_project, write_project};
+pub use source::SpecSource;
+pub use write::{FileWriter, FsWriter, ProjectLock, Written, lock_project, read_generated, write_project};

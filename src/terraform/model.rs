@@ -1,7 +1,8 @@
 //! What the generator renders: a project and its active resources, already validated.
 //! Deliberately free of database types so the store can map its rows into it.
 
-use crate::domain::{MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
+pub use super::options::{Access, Cidr, ResourceOptions};
+use crate::domain::{Catalog, MachineType, ParseError, ProjectId, Provider, Region, ResourceKind, ResourceName};
 
 /// A project and the resources to generate for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +17,29 @@ pub struct ProjectSpec {
     pub project_name: String,
     /// The project's active resources, in any order (rendering sorts them).
     pub resources: Vec<ResourceSpec>,
+    /// How this installation wants its Terraform (remote state, Azure host encryption).
+    pub settings: GeneratorSettings,
+}
+
+/// The `[terraform]` settings that change what is generated (not where).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GeneratorSettings {
+    /// Object-store bucket (GCS, S3) or Azure `storage_account/container` for remote state;
+    /// `None` keeps local state.
+    pub state_bucket: Option<String>,
+    /// Azure VMs and AKS nodes encrypt at host (needs the subscription feature
+    /// `Microsoft.Compute/EncryptionAtHost`).
+    pub azure_encryption_at_host: bool,
+}
+
+impl From<&crate::settings::TerraformSettings> for GeneratorSettings {
+    fn from(s: &crate::settings::TerraformSettings) -> Self {
+        let bucket = s.state_bucket.trim();
+        Self {
+            state_bucket: (!bucket.is_empty()).then(|| bucket.to_owned()),
+            azure_encryption_at_host: s.azure_encryption_at_host,
+        }
+    }
 }
 
 /// One resource to generate.
@@ -27,19 +51,31 @@ pub struct ResourceSpec {
     pub name: ResourceName,
     /// Where it lives.
     pub region: Region,
-    /// Machine type, database tier or Kubernetes node size; a safe default when absent.
+    /// Machine type, database tier or Kubernetes node size: required for those kinds, filled from
+    /// the catalogue's defaults by [`ResourceSpec::with_defaults`] when the request named none.
     pub size: Option<MachineType>,
-    /// Kubernetes node count (default 1); ignored by other kinds.
+    /// Kubernetes node count: required for clusters, filled like `size`.
     pub node_count: Option<u32>,
-    /// Extra settings recorded with the resource. Read: `network` (string), the name of a network
-    /// of this project in the same region to join; without it the resource joins the generated
-    /// `chatops` network of its region.
-    pub config: serde_json::Value,
+    /// The options approved with it.
+    pub options: ResourceOptions,
+    /// A network of this project in the same region to join; without it the resource joins the
+    /// generated `chatops` network of its region.
+    pub network: Option<ResourceName>,
 }
 
 impl ResourceSpec {
-    /// A resource with no size, node count or extra config.
+    /// A resource with no size, node count, options or network.
     pub fn new(kind: ResourceKind, name: ResourceName, region: Region) -> Self {
-        Self { kind, name, region, size: None, node_count: None, config: serde_json::Value::Null }
+        Self { kind, name, region, size: None, node_count: None, options: ResourceOptions::default(), network: None }
+    }
+
+    /// Fills a missing size and node count with the catalogue's defaults for `provider`: exactly
+    /// what [`Catalog::quote`] priced, so what is written is what was charged.
+    pub fn with_defaults(mut self, provider: Provider, catalog: &Catalog) -> Result<Self, ParseError> {
+        let size = self.size.as_ref().map(|s| s.as_str().to_owned());
+        let resolved = catalog.resolve(provider, self.kind, size.as_deref(), self.node_count);
+        self.size = resolved.size.map(|s| MachineType::parse(provider, s)).transpose()?;
+        self.node_count = resolved.node_count;
+        Ok(self)
     }
 }

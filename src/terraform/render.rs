@@ -35,6 +35,8 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
         ("network.tf", !v.networks.is_empty()),
         ("loadbalancer.tf", !v.lbs.is_empty()),
         ("outputs.tf", true),
+        ("backend.tf", v.backend.is_some()),
+        ("terraform.tfvars.example", true),
     ];
     let mut files = Vec::new();
     for (name, present) in wanted {
@@ -43,7 +45,7 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
             files.push(RenderedFile { name: name.to_owned(), contents: format_hcl(&raw) });
         }
     }
-    check_unique_addresses(&files)?;
+    check_unique_addresses(files.iter().filter(|f| f.name.ends_with(".tf")))?;
     Ok(files)
 }
 
@@ -80,6 +82,9 @@ templates! {
     gcp / "network.tf" @ "terraform/gcp/network.tf" => GcpNetwork,
     gcp / "loadbalancer.tf" @ "terraform/gcp/loadbalancer.tf" => GcpLoadBalancer,
     gcp / "outputs.tf" @ "terraform/gcp/outputs.tf" => GcpOutputs,
+    gcp / "backend.tf" @ "terraform/gcp/backend.tf" => GcpBackend,
+    // Rendered through the `.tf` escaper like the rest; written as `terraform.tfvars.example`.
+    gcp / "terraform.tfvars.example" @ "terraform/gcp/tfvars.example.tf" => GcpTfvarsExample,
     aws / "versions.tf" @ "terraform/aws/versions.tf" => AwsVersions,
     aws / "provider.tf" @ "terraform/aws/provider.tf" => AwsProvider,
     aws / "compute.tf" @ "terraform/aws/compute.tf" => AwsCompute,
@@ -89,6 +94,9 @@ templates! {
     aws / "network.tf" @ "terraform/aws/network.tf" => AwsNetwork,
     aws / "loadbalancer.tf" @ "terraform/aws/loadbalancer.tf" => AwsLoadBalancer,
     aws / "outputs.tf" @ "terraform/aws/outputs.tf" => AwsOutputs,
+    aws / "backend.tf" @ "terraform/aws/backend.tf" => AwsBackend,
+    // Rendered through the `.tf` escaper like the rest; written as `terraform.tfvars.example`.
+    aws / "terraform.tfvars.example" @ "terraform/aws/tfvars.example.tf" => AwsTfvarsExample,
     azure / "versions.tf" @ "terraform/azure/versions.tf" => AzureVersions,
     azure / "provider.tf" @ "terraform/azure/provider.tf" => AzureProvider,
     azure / "compute.tf" @ "terraform/azure/compute.tf" => AzureCompute,
@@ -98,11 +106,14 @@ templates! {
     azure / "network.tf" @ "terraform/azure/network.tf" => AzureNetwork,
     azure / "loadbalancer.tf" @ "terraform/azure/loadbalancer.tf" => AzureLoadBalancer,
     azure / "outputs.tf" @ "terraform/azure/outputs.tf" => AzureOutputs,
+    azure / "backend.tf" @ "terraform/azure/backend.tf" => AzureBackend,
+    // Rendered through the `.tf` escaper like the rest; written as `terraform.tfvars.example`.
+    azure / "terraform.tfvars.example" @ "terraform/azure/tfvars.example.tf" => AzureTfvarsExample,
 }
 
 /// Terraform refuses two blocks with the same address; catch generated clashes (a user network
 /// named like a generated one, say) here rather than at `terraform validate`.
-fn check_unique_addresses(files: &[RenderedFile]) -> Result<(), GenerateError> {
+fn check_unique_addresses<'a>(files: impl Iterator<Item = &'a RenderedFile>) -> Result<(), GenerateError> {
     let mut seen = std::collections::BTreeSet::new();
     for file in files {
         for line in file.contents.lines() {

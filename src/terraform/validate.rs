@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use super::GenerateError;
 use super::model::{ProjectSpec, ResourceSpec};
-use crate::domain::{MachineType, ParseError, Region, ResourceName};
+use super::options::ResourceOptions;
+use crate::domain::{MachineType, ParseError, Region, ResourceKind, ResourceName};
 
 const MAX_NODES: u32 = 100;
 
@@ -24,13 +25,34 @@ pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, Generat
     for r in &spec.resources {
         ResourceName::parse(spec.provider, r.kind, r.name.as_str())?;
         Region::parse(spec.provider, r.region.as_str())?;
-        if let Some(size) = &r.size {
-            MachineType::parse(spec.provider, size.as_str())?;
+        let sized = matches!(r.kind, ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s);
+        match &r.size {
+            Some(size) => drop(MachineType::parse(spec.provider, size.as_str())?),
+            // Never a silent default of the generator's own: the loader fills in what was priced.
+            None if sized => {
+                return Err(ParseError::new(
+                    "size",
+                    r.name.as_str(),
+                    "a size (the catalogue's default when none was asked)",
+                )
+                .into());
+            }
+            None => {}
         }
-        if let Some(n) = r.node_count
-            && !(1..=MAX_NODES).contains(&n)
-        {
-            return Err(ParseError::new("node count", &n.to_string(), "1 to 100").into());
+        match r.node_count {
+            Some(n) if !(1..=MAX_NODES).contains(&n) => {
+                return Err(ParseError::new("node count", &n.to_string(), "1 to 100").into());
+            }
+            None if r.kind == ResourceKind::K8s => {
+                return Err(
+                    ParseError::new("node count", r.name.as_str(), "a node count (the catalogue's default)").into()
+                );
+            }
+            _ => {}
+        }
+        ResourceOptions::parse(spec.provider, r.kind, &r.options.to_map())?;
+        if let Some(net) = &r.network {
+            ResourceName::parse(spec.provider, ResourceKind::Network, net.as_str())?;
         }
         out.push(r.clone());
     }

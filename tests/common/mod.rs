@@ -1,7 +1,7 @@
 //! Shared helpers for the Terraform generator tests: sample specs and HCL lookups.
 #![allow(dead_code)]
 
-use cloud_chatops::domain::{MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
+use cloud_chatops::domain::{Catalog, MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{ProjectSpec, RenderedFile, ResourceSpec, render};
 
 pub const PROVIDERS: [Provider; 3] = [Provider::Gcp, Provider::Aws, Provider::Azure];
@@ -43,12 +43,15 @@ pub fn name(provider: Provider, kind: ResourceKind, n: usize) -> String {
     }
 }
 
+/// A resource with the catalogue's default size and node count, as the store loads one.
 pub fn resource(provider: Provider, kind: ResourceKind, name: &str, region: &str) -> ResourceSpec {
     ResourceSpec::new(
         kind,
         ResourceName::parse(provider, kind, name).unwrap(),
         Region::parse(provider, region).unwrap(),
     )
+    .with_defaults(provider, &Catalog::builtin())
+    .unwrap()
 }
 
 pub fn spec(provider: Provider, resources: Vec<ResourceSpec>) -> ProjectSpec {
@@ -58,6 +61,7 @@ pub fn spec(provider: Provider, resources: Vec<ResourceSpec>) -> ProjectSpec {
         default_region: Region::parse(provider, default_region(provider)).unwrap(),
         project_name: "Shop backend".to_owned(),
         resources,
+        settings: Default::default(),
     }
 }
 
@@ -76,7 +80,7 @@ pub fn arm_size(provider: Provider) -> &'static str {
 }
 
 /// Every kind, a sized database and a 3-node cluster, a network of the project, and three VMs:
-/// `*-1` on the generated network, `*-2` on the project's network (`config.network`), `*-3` an
+/// `*-1` on the generated network, `*-2` on the project's network (`network`), `*-3` an
 /// Arm machine in a second region (its own generated network there).
 pub fn everything(provider: Provider) -> ProjectSpec {
     let region = default_region(provider);
@@ -85,7 +89,8 @@ pub fn everything(provider: Provider) -> ProjectSpec {
         resources.push(resource(provider, *kind, &name(provider, *kind, 1), region));
     }
     let mut on_core = resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 2), region);
-    on_core.config = serde_json::json!({ "network": name(provider, ResourceKind::Network, 1) });
+    on_core.network =
+        Some(ResourceName::parse(provider, ResourceKind::Network, &name(provider, ResourceKind::Network, 1)).unwrap());
     resources.push(on_core);
     let mut far = resource(provider, ResourceKind::Vm, &name(provider, ResourceKind::Vm, 3), other_region(provider));
     far.size = Some(MachineType::parse(provider, arm_size(provider)).unwrap());
@@ -170,4 +175,48 @@ pub fn map_get(expr: &hcl::Expression, key: &str) -> Option<String> {
             _ => None,
         }
     })
+}
+
+/// A public database admitting one range, for the providers that offer one.
+pub fn public_database(provider: Provider) -> ProjectSpec {
+    use cloud_chatops::terraform::model::{Access, Cidr};
+    let mut spec = single(provider, ResourceKind::Database);
+    spec.resources[0].options.access = Access::Public;
+    spec.resources[0].options.ingress = vec![Cidr::parse("198.51.100.0/24").unwrap()];
+    spec
+}
+
+/// Every provider × kind × option the generator can be asked for, each a project of its own:
+/// (directory name, spec). What checkov and `terraform fmt`/`validate` run over.
+pub fn variants() -> Vec<(String, ProjectSpec)> {
+    let mut out = Vec::new();
+    for provider in PROVIDERS {
+        out.push((format!("{provider}-everything"), everything(provider)));
+        for kind in ResourceKind::ALL {
+            out.push((format!("{provider}-{kind}"), single(provider, *kind)));
+        }
+        let mut remote = everything(provider);
+        remote.settings.state_bucket = Some("chatopsstate".to_owned());
+        out.push((format!("{provider}-remote-state"), remote));
+        if provider != Provider::Aws {
+            out.push((format!("{provider}-public-database"), public_database(provider)));
+        }
+    }
+    let mut at_host = everything(Provider::Azure);
+    at_host.settings.azure_encryption_at_host = true;
+    out.push(("azure-encryption-at-host".to_owned(), at_host));
+    out
+}
+
+/// Writes each variant's files into `root/<name>/`.
+pub fn write_variants(root: &std::path::Path) -> Vec<(String, ProjectSpec)> {
+    let all = variants();
+    for (name, spec) in &all {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in render(spec).unwrap_or_else(|e| panic!("{name}: {e}")) {
+            std::fs::write(dir.join(&f.name), &f.contents).unwrap();
+        }
+    }
+    all
 }

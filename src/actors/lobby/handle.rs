@@ -16,12 +16,12 @@ use super::open;
 use super::outcome::{LobbyAsk, Opened, PressOutcome};
 use super::session::SessionMsg;
 use super::supervisor::LobbyMsg;
+use crate::actors::generator::GeneratorHandle;
 use crate::actors::notifier::LobbyNotifier;
 use crate::actors::quota::QuotaHandle;
 use crate::actors::{ActorError, ActorSlot};
 use crate::domain::{Invoker, LobbyAction, SessionStatus};
 use crate::store::StoreError;
-use crate::terraform::GeneratorHandle;
 
 /// How long a button press may take (approval writes Terraform).
 const PRESS_TIMEOUT: Duration = Duration::from_secs(120);

@@ -1,5 +1,5 @@
 tags = {
-"Name"            = "{{ tag_name }}"
-"created-by"      = "chatops"
-"chatops-project" = "{{ v.project_id }}"
+Name            = "{{ tag_name }}"
+created_by      = "chatops"
+chatops_project = "{{ v.project_id }}"
 }

@@ -12,6 +12,33 @@ values = ["al2023-ami-2023.*-{{ i.arch }}"]
 }
 }
 {% endfor %}
+{% if !v.vms.is_empty() %}
+{% let tag_name = "chatops-vm" %}
+resource "aws_iam_role" "chatops_vm" {
+name = "{{ v.project_id }}-chatops-vm"
+assume_role_policy = jsonencode({
+Version = "2012-10-17"
+Statement = [{
+Effect    = "Allow"
+Principal = { Service = "ec2.amazonaws.com" }
+Action    = "sts:AssumeRole"
+}]
+})
+{% include "terraform/aws/_tags.tf" %}
+}
+
+# Session Manager instead of SSH: the VMs have no inbound rule at all.
+resource "aws_iam_role_policy_attachment" "chatops_vm_ssm" {
+role       = aws_iam_role.chatops_vm.name
+policy_arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}
+
+resource "aws_iam_instance_profile" "chatops_vm" {
+name = "{{ v.project_id }}-chatops-vm"
+role = aws_iam_role.chatops_vm.name
+{% include "terraform/aws/_tags.tf" %}
+}
+{% endif %}
 {% for r in v.vms %}
 resource "aws_security_group" "{{ r.label }}_vm" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
@@ -38,6 +65,7 @@ ami                    = data.aws_ami.{{ r.image }}.id
 instance_type          = "{{ r.size }}"
 subnet_id              = aws_subnet.{{ r.net }}_a.id
 vpc_security_group_ids = [aws_security_group.{{ r.label }}_vm.id]
+iam_instance_profile   = aws_iam_instance_profile.chatops_vm.name
 monitoring             = true
 ebs_optimized          = true
 {% include "terraform/aws/_tags.tf" %}

@@ -53,6 +53,16 @@ resource "aws_kms_key" "{{ r.label }}_eks" {
 description             = "chatops EKS secrets for {{ r.name }}"
 enable_key_rotation     = true
 deletion_window_in_days = 30
+policy = jsonencode({
+Version = "2012-10-17"
+Statement = [{
+Sid       = "AccountAdministersTheKey"
+Effect    = "Allow"
+Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+Action    = "kms:*"
+Resource  = "*"
+}]
+})
 {% include "terraform/aws/_tags.tf" %}
 }
 
@@ -60,7 +70,7 @@ resource "aws_eks_cluster" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 name                      = "{{ r.name }}"
 role_arn                  = aws_iam_role.{{ r.label }}_cluster.arn
-enabled_cluster_log_types = ["api", "audit", "authenticator"]
+enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 depends_on                = [aws_iam_role_policy_attachment.{{ r.label }}_cluster]
 {% include "terraform/aws/_tags.tf" %}
 

@@ -9,3 +9,4 @@ alias  = "{{ a.label }}"
 region = "{{ a.name }}"
 }
 {% endfor %}
+data "aws_caller_identity" "current" {}

@@ -29,3 +29,36 @@ subnet_id                 = azurerm_subnet.{{ n.label }}.id
 network_security_group_id = azurerm_network_security_group.{{ n.label }}.id
 }
 {% endfor %}
+{% for n in v.pg_networks %}
+# PostgreSQL flexible servers of this network live in a subnet delegated to them.
+resource "azurerm_subnet" "{{ n.label }}_postgres" {
+name                            = "postgres"
+resource_group_name             = azurerm_resource_group.chatops.name
+virtual_network_name            = azurerm_virtual_network.{{ n.label }}.name
+address_prefixes                = ["10.{{ n.index }}.16.0/24"]
+default_outbound_access_enabled = false
+
+delegation {
+name = "postgres"
+
+service_delegation {
+name    = "Microsoft.DBforPostgreSQL/flexibleServers"
+actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
+}
+}
+}
+
+resource "azurerm_subnet_network_security_group_association" "{{ n.label }}_postgres" {
+subnet_id                 = azurerm_subnet.{{ n.label }}_postgres.id
+network_security_group_id = azurerm_network_security_group.{{ n.label }}.id
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "{{ n.label }}_postgres" {
+name                  = "postgres-{{ n.index }}"
+resource_group_name   = azurerm_resource_group.chatops.name
+private_dns_zone_name = azurerm_private_dns_zone.postgres.name
+virtual_network_id    = azurerm_virtual_network.{{ n.label }}.id
+registration_enabled  = false
+{% include "terraform/azure/_tags.tf" %}
+}
+{% endfor %}

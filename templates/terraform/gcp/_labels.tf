@@ -1,4 +1,4 @@
 labels = {
-"created-by"      = "chatops"
-"chatops-project" = "{{ v.project_id }}"
+created_by      = "chatops"
+chatops_project = "{{ v.project_id }}"
 }

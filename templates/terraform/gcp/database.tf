@@ -14,15 +14,19 @@ resource "google_service_networking_connection" "{{ n.label }}_sql_peering" {
 network                 = google_compute_network.{{ n.label }}.id
 service                 = "servicenetworking.googleapis.com"
 reserved_peering_ranges = [google_compute_global_address.{{ n.label }}_sql_peering.name]
+depends_on              = [google_project_service.servicenetworking]
 }
 {% endfor %}
 {% for r in v.dbs %}
 resource "google_sql_database_instance" "{{ r.label }}" {
+{% if r.public %}
+# checkov:skip=CKV_GCP_60: public IP approved in chat (access:public); TLS with client certificates required, clients only from the approved ingress
+{% endif %}
 name                = "{{ r.name }}"
 region              = "{{ r.region }}"
-database_version    = "POSTGRES_16"
+database_version    = "POSTGRES_18"
 deletion_protection = true
-depends_on          = [google_service_networking_connection.{{ r.net }}_sql_peering]
+depends_on          = [google_service_networking_connection.{{ r.net }}_sql_peering, google_project_service.sqladmin]
 
 settings {
 tier              = "{{ r.size }}"
@@ -30,14 +34,20 @@ edition           = "ENTERPRISE"
 availability_type = "ZONAL"
 disk_autoresize   = true
 user_labels = {
-"created-by"      = "chatops"
-"chatops-project" = "{{ v.project_id }}"
+created_by      = "chatops"
+chatops_project = "{{ v.project_id }}"
 }
 
 ip_configuration {
-ipv4_enabled    = false
+ipv4_enabled    = {{ r.public }}
 private_network = google_compute_network.{{ r.net }}.id
-ssl_mode        = "ENCRYPTED_ONLY"
+ssl_mode        = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+{% for i in r.ingress %}
+authorized_networks {
+name  = "{{ i.name }}"
+value = "{{ i.cidr }}"
+}
+{% endfor %}
 }
 
 backup_configuration {
@@ -53,6 +63,21 @@ value = "on"
 database_flags {
 name  = "log_disconnections"
 value = "on"
+}
+{% for flag in ["log_checkpoints", "log_lock_waits", "log_duration", "log_hostname", "cloudsql.enable_pgaudit"] %}
+database_flags {
+name  = "{{ flag }}"
+value = "on"
+}
+{% endfor %}
+database_flags {
+name  = "log_min_error_statement"
+value = "error"
+}
+
+database_flags {
+name  = "log_statement"
+value = "ddl"
 }
 }
 }

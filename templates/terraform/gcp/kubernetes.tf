@@ -7,6 +7,7 @@ status = "UP"
 }
 
 resource "google_container_cluster" "{{ r.label }}" {
+# checkov:skip=CKV_GCP_65: RBAC through Google Groups needs the team's Workspace domain (gke-security-groups@<domain>)
 name                     = "{{ r.name }}"
 location                 = "{{ r.region }}"
 network                  = google_compute_network.{{ r.net }}.id
@@ -17,9 +18,33 @@ initial_node_count       = 1
 deletion_protection      = true
 enable_legacy_abac       = false
 enable_shielded_nodes    = true
+# Dataplane V2 enforces network policies itself (the Calico add-on stays off).
+datapath_provider           = "ADVANCED_DATAPATH"
+enable_intranode_visibility = true
+depends_on                  = [google_project_service.container]
 resource_labels = {
-"created-by"      = "chatops"
-"chatops-project" = "{{ v.project_id }}"
+created_by      = "chatops"
+chatops_project = "{{ v.project_id }}"
+}
+
+network_policy {
+enabled = false
+}
+
+binary_authorization {
+evaluation_mode = "PROJECT_SINGLETON_POLICY_ENFORCE"
+}
+
+# Only for the default pool, which is removed at creation; the pool below is the real one.
+node_config {
+shielded_instance_config {
+enable_secure_boot          = true
+enable_integrity_monitoring = true
+}
+
+workload_metadata_config {
+mode = "GKE_METADATA"
+}
 }
 
 ip_allocation_policy {
@@ -70,8 +95,8 @@ metadata = {
 "disable-legacy-endpoints" = "true"
 }
 resource_labels = {
-"created-by"      = "chatops"
-"chatops-project" = "{{ v.project_id }}"
+created_by      = "chatops"
+chatops_project = "{{ v.project_id }}"
 }
 
 shielded_instance_config {

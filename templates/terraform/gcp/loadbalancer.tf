@@ -8,6 +8,7 @@ name = "{{ r.name }}"
 
 resource "google_compute_health_check" "{{ r.label }}" {
 name                = "{{ r.name }}"
+depends_on          = [google_project_service.compute]
 check_interval_sec  = 10
 timeout_sec         = 5
 healthy_threshold   = 2

@@ -9,3 +9,9 @@ provider "google" {
 project = var.gcp_project
 region  = "{{ v.region }}"
 }
+{% for a in v.apis %}
+resource "google_project_service" "{{ a.label }}" {
+service            = "{{ a.service }}"
+disable_on_destroy = false
+}
+{% endfor %}

@@ -2,12 +2,14 @@
 
 {% for r in v.buckets %}
 resource "google_storage_bucket" "{{ r.label }}" {
-name                        = "{{ r.name }}"
+# checkov:skip=CKV_GCP_62: access logs go to a log bucket of the team's choosing (logging { log_bucket } in an override)
+name                        = "{{ r.physical }}"
 location                    = "{{ r.region }}"
 storage_class               = "STANDARD"
 uniform_bucket_level_access = true
 public_access_prevention    = "enforced"
 force_destroy               = false
+depends_on                  = [google_project_service.storage]
 {% include "terraform/gcp/_labels.tf" %}
 
 versioning {

@@ -21,14 +21,47 @@ data "aws_ami" "us-east-1_al2023_x86_64" {
   }
 }
 
+resource "aws_iam_role" "chatops_vm" {
+  name = "aws-3f9a1c-chatops-vm"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = {
+    Name            = "chatops-vm"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
+  }
+}
+
+# Session Manager instead of SSH: the VMs have no inbound rule at all.
+resource "aws_iam_role_policy_attachment" "chatops_vm_ssm" {
+  role       = aws_iam_role.chatops_vm.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+}
+
+resource "aws_iam_instance_profile" "chatops_vm" {
+  name = "aws-3f9a1c-chatops-vm"
+  role = aws_iam_role.chatops_vm.name
+  tags = {
+    Name            = "chatops-vm"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
+  }
+}
+
 resource "aws_security_group" "web-1_vm" {
   name        = "web-1-vm"
   description = "chatops VM web-1: no inbound access"
   vpc_id      = aws_vpc.chatops_us-east-1.id
   tags = {
-    "Name"            = "web-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
@@ -40,23 +73,24 @@ resource "aws_vpc_security_group_egress_rule" "web-1_vm_https" {
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
   tags = {
-    "Name"            = "web-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
 resource "aws_instance" "web-1" {
   ami                    = data.aws_ami.us-east-1_al2023_x86_64.id
-  instance_type          = "t3.micro"
+  instance_type          = "t3.medium"
   subnet_id              = aws_subnet.chatops_us-east-1_a.id
   vpc_security_group_ids = [aws_security_group.web-1_vm.id]
+  iam_instance_profile   = aws_iam_instance_profile.chatops_vm.name
   monitoring             = true
   ebs_optimized          = true
   tags = {
-    "Name"            = "web-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 
   metadata_options {
@@ -77,9 +111,9 @@ resource "aws_security_group" "web-2_vm" {
   description = "chatops VM web-2: no inbound access"
   vpc_id      = aws_vpc.core-1.id
   tags = {
-    "Name"            = "web-2"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-2"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
@@ -91,23 +125,24 @@ resource "aws_vpc_security_group_egress_rule" "web-2_vm_https" {
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
   tags = {
-    "Name"            = "web-2"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-2"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
 resource "aws_instance" "web-2" {
   ami                    = data.aws_ami.us-east-1_al2023_x86_64.id
-  instance_type          = "t3.micro"
+  instance_type          = "t3.medium"
   subnet_id              = aws_subnet.core-1_a.id
   vpc_security_group_ids = [aws_security_group.web-2_vm.id]
+  iam_instance_profile   = aws_iam_instance_profile.chatops_vm.name
   monitoring             = true
   ebs_optimized          = true
   tags = {
-    "Name"            = "web-2"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-2"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 
   metadata_options {
@@ -129,9 +164,9 @@ resource "aws_security_group" "web-3_vm" {
   description = "chatops VM web-3: no inbound access"
   vpc_id      = aws_vpc.chatops_eu-west-1.id
   tags = {
-    "Name"            = "web-3"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-3"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
@@ -144,9 +179,9 @@ resource "aws_vpc_security_group_egress_rule" "web-3_vm_https" {
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
   tags = {
-    "Name"            = "web-3"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-3"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
@@ -156,12 +191,13 @@ resource "aws_instance" "web-3" {
   instance_type          = "t4g.small"
   subnet_id              = aws_subnet.chatops_eu-west-1_a.id
   vpc_security_group_ids = [aws_security_group.web-3_vm.id]
+  iam_instance_profile   = aws_iam_instance_profile.chatops_vm.name
   monitoring             = true
   ebs_optimized          = true
   tags = {
-    "Name"            = "web-3"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "web-3"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 
   metadata_options {

@@ -11,9 +11,9 @@ resource "aws_iam_role" "apps-1_cluster" {
     }]
   })
   tags = {
-    "Name"            = "apps-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "apps-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
@@ -33,9 +33,9 @@ resource "aws_iam_role" "apps-1_nodes" {
     }]
   })
   tags = {
-    "Name"            = "apps-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "apps-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
@@ -58,22 +58,32 @@ resource "aws_kms_key" "apps-1_eks" {
   description             = "chatops EKS secrets for apps-1"
   enable_key_rotation     = true
   deletion_window_in_days = 30
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministersTheKey"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
   tags = {
-    "Name"            = "apps-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "apps-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 }
 
 resource "aws_eks_cluster" "apps-1" {
   name                      = "apps-1"
   role_arn                  = aws_iam_role.apps-1_cluster.arn
-  enabled_cluster_log_types = ["api", "audit", "authenticator"]
+  enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
   depends_on                = [aws_iam_role_policy_attachment.apps-1_cluster]
   tags = {
-    "Name"            = "apps-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "apps-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 
   access_config {
@@ -100,7 +110,7 @@ resource "aws_eks_node_group" "apps-1" {
   node_group_name = "apps-1-nodes"
   node_role_arn   = aws_iam_role.apps-1_nodes.arn
   subnet_ids      = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
-  instance_types  = ["t3.medium"]
+  instance_types  = ["t3.large"]
   ami_type        = "AL2023_x86_64_STANDARD"
   depends_on = [
     aws_iam_role_policy_attachment.apps-1_nodes_worker,
@@ -108,9 +118,9 @@ resource "aws_eks_node_group" "apps-1" {
     aws_iam_role_policy_attachment.apps-1_nodes_ecr,
   ]
   tags = {
-    "Name"            = "apps-1"
-    "created-by"      = "chatops"
-    "chatops-project" = "aws-3f9a1c"
+    Name            = "apps-1"
+    created_by      = "chatops"
+    chatops_project = "aws-3f9a1c"
   }
 
   scaling_config {

@@ -8,3 +8,5 @@ provider "aws" {
   alias  = "eu-west-1"
   region = "eu-west-1"
 }
+
+data "aws_caller_identity" "current" {}

@@ -10,8 +10,8 @@ resource "azurerm_network_interface" "web-1" {
   location            = "westeurope"
   resource_group_name = azurerm_resource_group.chatops.name
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   ip_configuration {
@@ -28,14 +28,14 @@ resource "azurerm_linux_virtual_machine" "web-1" {
   size                            = "Standard_B2s"
   admin_username                  = "chatops"
   disable_password_authentication = true
-  encryption_at_host_enabled      = true
+  encryption_at_host_enabled      = false
   secure_boot_enabled             = true
   vtpm_enabled                    = true
   allow_extension_operations      = false
   network_interface_ids           = [azurerm_network_interface.web-1.id]
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   admin_ssh_key {
@@ -61,8 +61,8 @@ resource "azurerm_network_interface" "web-2" {
   location            = "westeurope"
   resource_group_name = azurerm_resource_group.chatops.name
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   ip_configuration {
@@ -79,14 +79,14 @@ resource "azurerm_linux_virtual_machine" "web-2" {
   size                            = "Standard_B2s"
   admin_username                  = "chatops"
   disable_password_authentication = true
-  encryption_at_host_enabled      = true
+  encryption_at_host_enabled      = false
   secure_boot_enabled             = true
   vtpm_enabled                    = true
   allow_extension_operations      = false
   network_interface_ids           = [azurerm_network_interface.web-2.id]
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   admin_ssh_key {
@@ -112,8 +112,8 @@ resource "azurerm_network_interface" "web-3" {
   location            = "northeurope"
   resource_group_name = azurerm_resource_group.chatops.name
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   ip_configuration {
@@ -130,14 +130,14 @@ resource "azurerm_linux_virtual_machine" "web-3" {
   size                            = "Standard_B2pls_v2"
   admin_username                  = "chatops"
   disable_password_authentication = true
-  encryption_at_host_enabled      = true
+  encryption_at_host_enabled      = false
   secure_boot_enabled             = true
   vtpm_enabled                    = true
   allow_extension_operations      = false
   network_interface_ids           = [azurerm_network_interface.web-3.id]
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   admin_ssh_key {

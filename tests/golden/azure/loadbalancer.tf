@@ -6,8 +6,8 @@ resource "azurerm_lb" "front-1" {
   resource_group_name = azurerm_resource_group.chatops.name
   sku                 = "Standard"
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 
   frontend_ip_configuration {

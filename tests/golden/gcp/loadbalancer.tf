@@ -3,13 +3,14 @@
 resource "google_compute_global_address" "front-1" {
   name = "front-1"
   labels = {
-    "created-by"      = "chatops"
-    "chatops-project" = "gcp-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "gcp-3f9a1c"
   }
 }
 
 resource "google_compute_health_check" "front-1" {
   name                = "front-1"
+  depends_on          = [google_project_service.compute]
   check_interval_sec  = 10
   timeout_sec         = 5
   healthy_threshold   = 2
@@ -52,7 +53,7 @@ resource "google_compute_global_forwarding_rule" "front-1" {
   port_range            = "80"
   load_balancing_scheme = "EXTERNAL_MANAGED"
   labels = {
-    "created-by"      = "chatops"
-    "chatops-project" = "gcp-3f9a1c"
+    created_by      = "chatops"
+    chatops_project = "gcp-3f9a1c"
   }
 }

@@ -5,6 +5,24 @@ resource "google_compute_network" "core-1" {
   description             = "chatops: Shop \"backend\" $${prod}"
   auto_create_subnetworks = false
   routing_mode            = "REGIONAL"
+  depends_on              = [google_project_service.compute]
+}
+
+# Spells out the implied deny-all ingress, so a rule added later is the only way in.
+resource "google_compute_firewall" "core-1_deny_ingress" {
+  name          = "chatops-gcp-3f9a1c-deny-ingress-180"
+  network       = google_compute_network.core-1.id
+  direction     = "INGRESS"
+  priority      = 65534
+  source_ranges = ["0.0.0.0/0"]
+
+  deny {
+    protocol = "all"
+  }
+
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
 }
 
 resource "google_compute_network" "chatops" {
@@ -12,6 +30,24 @@ resource "google_compute_network" "chatops" {
   description             = "chatops: Shop \"backend\" $${prod}"
   auto_create_subnetworks = false
   routing_mode            = "REGIONAL"
+  depends_on              = [google_project_service.compute]
+}
+
+# Spells out the implied deny-all ingress, so a rule added later is the only way in.
+resource "google_compute_firewall" "chatops_deny_ingress" {
+  name          = "chatops-gcp-3f9a1c-deny-ingress-3"
+  network       = google_compute_network.chatops.id
+  direction     = "INGRESS"
+  priority      = 65534
+  source_ranges = ["0.0.0.0/0"]
+
+  deny {
+    protocol = "all"
+  }
+
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
 }
 
 resource "google_compute_subnetwork" "core-1" {

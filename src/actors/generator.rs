@@ -1,39 +1,15 @@
-//! The `GeneratorActor`: loads a project's spec, renders it and writes it atomically, one
-//! generation at a time so two approvals of the same project never interleave their writes; a
-//! per-project file lock extends that to every process sharing the output root.
+//! The `GeneratorActor`: regenerates a project's Terraform on request, one generation at a time
+//! so two approvals of the same project never interleave their writes; the per-project file lock
+//! taken by [`terraform::regenerate`] extends that to every process sharing the output root.
 
-use std::future::Future;
-use std::path::PathBuf;
-use std::pin::Pin;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
-use sha2::{Digest, Sha256};
 
-use super::GenerateError;
-use super::model::ProjectSpec;
-use super::render::{RenderedFile, render};
-use super::write::{FileWriter, FsWriter, lock_project, write_project};
-use crate::actors::ActorSlot;
-use crate::domain::ProjectId;
-
-/// Where the generator reads a project from; the store implements it over the database.
-pub trait SpecSource: Send + Sync + 'static {
-    /// Loads the project's spec with its active resources, or `GenerateError::NotFound`.
-    fn load(&self, project_id: &str) -> Pin<Box<dyn Future<Output = Result<ProjectSpec, GenerateError>> + Send + '_>>;
-}
-
-/// The result of a generation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Generated {
-    /// The project's directory.
-    pub dir: PathBuf,
-    /// File names written, in generation order.
-    pub files: Vec<String>,
-    /// sha256 (hex) over every file's name and contents, in order.
-    pub content_hash: String,
-}
+use super::ActorSlot;
+use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, SpecSource};
 
 /// Messages of the [`GeneratorActor`].
 pub enum GeneratorMsg {
@@ -45,6 +21,7 @@ pub enum GeneratorMsg {
         reply: RpcReplyPort<Result<Generated, GenerateError>>,
     },
     /// Test hook: fail the actor while a caller waits, as a bug would.
+    #[cfg(feature = "test-hooks")]
     InjectFailure(RpcReplyPort<Result<Generated, GenerateError>>),
 }
 
@@ -64,7 +41,23 @@ pub struct GeneratorArgs {
 impl GeneratorArgs {
     /// Arguments with the real file-system writer.
     pub fn new(root: impl Into<PathBuf>, source: Arc<dyn SpecSource>) -> Self {
-        Self { root: root.into(), source, writer: Arc::new(FsWriter) }
+        Self { root: root.into(), source, writer: Arc::new(ApprovalWriter) }
+    }
+}
+
+/// The real writer, carrying the crash-recovery tests' `during_terraform` crash point: an
+/// approval's generation is killed with part of its files staged. Only here, not in
+/// `terraform::write`, so start-up's and `check --repair`'s regenerations never hit it.
+struct ApprovalWriter;
+
+impl FileWriter for ApprovalWriter {
+    fn write_file(&self, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+        // The manifest is staged last, after every changed file: killed here, the generation has
+        // written its files but not committed them.
+        if path.file_name().is_some_and(|n| n == terraform::write::MANIFEST) {
+            crate::crash::point("during_terraform");
+        }
+        FsWriter.write_file(path, contents)
     }
 }
 
@@ -94,66 +87,20 @@ impl Actor for GeneratorActor {
     ) -> Result<(), ActorProcessingErr> {
         match message {
             GeneratorMsg::Generate { project_id, reply } => {
-                let result = generate(&state.args, &project_id).await;
+                let args = &state.args;
+                let result =
+                    terraform::regenerate(&args.root, args.source.as_ref(), &project_id, args.writer.clone()).await;
                 if let Err(e) = &result {
                     tracing::warn!(project_id = %project_id, error = %e, "terraform generation failed");
                 }
                 // The caller may have given up waiting; that is not the generator's failure.
                 let _ = reply.send(result);
             }
+            #[cfg(feature = "test-hooks")]
             GeneratorMsg::InjectFailure(_reply) => return Err("injected failure".into()),
         }
         Ok(())
     }
-}
-
-async fn generate(args: &GeneratorArgs, project_id: &str) -> Result<Generated, GenerateError> {
-    let id = ProjectId::parse(project_id)?;
-    // A project that cannot be rendered touches nothing, not even the lock file under the root.
-    render(&args.source.load(id.as_str()).await?)?;
-    // Another process sharing the output root may be generating the same project: hold its lock
-    // and read the project afresh, so the last generation to start writes everything committed.
-    let (root, lock_id) = (args.root.clone(), id.clone());
-    let lock = tokio::task::spawn_blocking(move || lock_project(&root, lock_id.provider(), &lock_id))
-        .await
-        .map_err(|_| GenerateError::Unavailable)?
-        .map_err(|e| {
-            tracing::error!(error = %e, "terraform write: cannot lock the project");
-            GenerateError::Io(e.kind())
-        })?;
-    let spec = args.source.load(id.as_str()).await?;
-    if spec.project_id != id {
-        return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
-    }
-    let files = render(&spec)?;
-    let content_hash = content_hash(&files);
-    let names = files.iter().map(|f| f.name.clone()).collect();
-    let root = args.root.clone();
-    let writer = Arc::clone(&args.writer);
-    let provider = spec.provider;
-    let dir = tokio::task::spawn_blocking(move || {
-        let written = write_project(&root, provider, &id, &files, writer.as_ref());
-        drop(lock);
-        written
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "terraform write task panicked");
-        GenerateError::Unavailable
-    })??;
-    Ok(Generated { dir, files: names, content_hash })
-}
-
-/// sha256 over each file's name, a NUL, its contents and a NUL, so renames change the hash too.
-pub fn content_hash(files: &[RenderedFile]) -> String {
-    let mut hasher = Sha256::new();
-    for f in files {
-        hasher.update(f.name.as_bytes());
-        hasher.update([0]);
-        hasher.update(f.contents.as_bytes());
-        hasher.update([0]);
-    }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A cloneable, typed handle to the [`GeneratorActor`]; it follows the actor across restarts.
@@ -185,6 +132,7 @@ impl GeneratorHandle {
     }
 
     /// Test hook: makes the actor fail while this call waits; the caller gets `Unavailable`.
+    #[cfg(feature = "test-hooks")]
     pub async fn inject_failure(&self) -> Result<Generated, GenerateError> {
         let Some(actor) = self.slot.get() else { return Err(GenerateError::Unavailable) };
         match actor.call(GeneratorMsg::InjectFailure, Some(GENERATE_TIMEOUT)).await {

@@ -1,0 +1,78 @@
+//! One regeneration of a project's directory: read, render, lock, read again, write. The
+//! GeneratorActor and `check --repair` both call [`regenerate`], so they cannot drift apart.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use super::GenerateError;
+use super::render::{RenderedFile, render};
+use super::source::SpecSource;
+use super::write::{FileWriter, lock_project, write_project};
+use crate::domain::ProjectId;
+
+/// The result of a generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The project's directory.
+    pub dir: PathBuf,
+    /// File names written, in generation order.
+    pub files: Vec<String>,
+    /// sha256 (hex) over every file's name and contents, in order.
+    pub content_hash: String,
+}
+
+/// Regenerates `project_id`'s directory under `root` from `source`.
+///
+/// A project that cannot be rendered touches nothing, not even the lock file. Another process
+/// sharing the output root may be generating the same project: the project's lock is held from a
+/// fresh reading to the last rename, so the last generation to start writes everything committed.
+pub async fn regenerate(
+    root: &Path,
+    source: &dyn SpecSource,
+    project_id: &str,
+    writer: Arc<dyn FileWriter>,
+) -> Result<Generated, GenerateError> {
+    let id = ProjectId::parse(project_id)?;
+    render(&source.load(id.as_str()).await?)?;
+    let (lock_root, lock_id) = (root.to_path_buf(), id.clone());
+    let lock = tokio::task::spawn_blocking(move || lock_project(&lock_root, lock_id.provider(), &lock_id))
+        .await
+        .map_err(|_| GenerateError::Unavailable)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "terraform write: cannot lock the project");
+            GenerateError::Io(e.kind())
+        })?;
+    let spec = source.load(id.as_str()).await?;
+    if spec.project_id != id {
+        return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
+    }
+    let files = render(&spec)?;
+    let root = root.to_path_buf();
+    let provider = spec.provider;
+    let written = tokio::task::spawn_blocking(move || {
+        let written = write_project(&root, provider, &id, &files, writer.as_ref());
+        drop(lock);
+        written
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "terraform write task panicked");
+        GenerateError::Unavailable
+    })??;
+    let names = written.files.iter().map(|f| f.name.clone()).collect();
+    Ok(Generated { content_hash: content_hash(&written.files), dir: written.dir, files: names })
+}
+
+/// sha256 over each file's name, a NUL, its contents and a NUL, so renames change the hash too.
+pub fn content_hash(files: &[RenderedFile]) -> String {
+    let mut hasher = Sha256::new();
+    for f in files {
+        hasher.update(f.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(f.contents.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,244 @@
+//! The view model the templates read: a [`ProjectSpec`] re-validated, sorted, given Terraform
+//! labels and placed on networks, so templates only loop and never decide.
+//!
+//! [`build`] runs named steps: label the regions, place resources on networks ([`networks`]),
+//! turn each resource into a [`Res`] ([`resources`]), then derive the lookups the templates share
+//! (zones, images, provider aliases: [`lookups`]).
+
+mod lookups;
+mod networks;
+mod resources;
+mod settings;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::GenerateError;
+use super::model::ProjectSpec;
+use super::validate::validated;
+use crate::domain::names::tf_label;
+use crate::domain::{Provider, ResourceKind};
+
+/// Everything a template may print; every string in here is escaped when printed.
+pub(crate) struct View {
+    pub project_id: String,
+    pub project_name: String,
+    pub region: String,
+    pub vms: Vec<Res>,
+    pub dbs: Vec<Res>,
+    pub clusters: Vec<Res>,
+    pub buckets: Vec<Res>,
+    pub lbs: Vec<Res>,
+    /// The project's networks first (by name), then generated ones (by region).
+    pub networks: Vec<Net>,
+    /// GCP only: one subnetwork per network and region in use.
+    pub subnets: Vec<Subnet>,
+    /// GCP networks that host a Cloud SQL instance (they need private service access).
+    pub db_networks: Vec<Net>,
+    /// Regions that hold a network (AWS availability-zone lookups).
+    pub regions: Vec<RegionRef>,
+    /// Regions that hold a VM (zone lookups).
+    pub zones: Vec<RegionRef>,
+    /// AWS: one image lookup per region and architecture in use by VMs.
+    pub images: Vec<Image>,
+    /// AWS only: regions other than the default, each with a provider alias.
+    pub aliases: Vec<RegionRef>,
+    /// GCP: the APIs the project's resources need, enabled by `google_project_service`.
+    pub apis: Vec<Api>,
+    /// Remote state, when `terraform.state_bucket` is set.
+    pub backend: Option<Backend>,
+    /// Azure: VMs and AKS nodes encrypt at host (`terraform.azure_encryption_at_host`).
+    pub encryption_at_host: bool,
+    /// Azure: networks that host a private PostgreSQL server (delegated subnet, private DNS).
+    pub pg_networks: Vec<Net>,
+}
+
+/// A Google API a resource kind needs.
+pub(crate) struct Api {
+    /// Terraform label: the service's first name part (`compute`, `sqladmin`).
+    pub label: String,
+    /// `compute.googleapis.com`.
+    pub service: String,
+}
+
+/// Where a project's state lives remotely.
+pub(crate) struct Backend {
+    /// GCS bucket, S3 bucket or Azure storage account.
+    pub bucket: String,
+    /// The project's key in it (GCS prefix, S3/azurerm key).
+    pub key: String,
+    /// S3: the bucket's region (the project's default).
+    pub region: String,
+}
+
+/// One user resource, ready to print.
+pub(crate) struct Res {
+    pub label: String,
+    pub name: String,
+    /// The name at the provider: `name`, or with the project suffix in a global namespace.
+    pub physical: String,
+    /// Public access was approved (databases only; see `options`).
+    pub public: bool,
+    /// The approved ranges a public resource admits.
+    pub ingress: Vec<Ingress>,
+    pub region: String,
+    pub region_label: String,
+    pub size: String,
+    pub nodes: u32,
+    /// A slot (0-249) stable across regenerations; keeps per-resource CIDRs apart.
+    pub index: usize,
+    pub net: String,
+    pub subnet: String,
+    /// `aws.<alias>` when the resource is outside the default AWS region, else empty.
+    pub provider: String,
+    /// Azure only: the AKS DNS prefix derived from the name.
+    pub dns_prefix: String,
+    /// The size is an Arm (Graviton, Ampere, Axion) machine, so it needs an arm64 image.
+    pub arm: bool,
+    /// AWS VMs: label of the `aws_ami` data source for the region and architecture.
+    pub image: String,
+}
+
+/// One approved ingress range, in the forms the providers take.
+pub(crate) struct Ingress {
+    /// `ingress-<n>`, stable for a given set of ranges (they are sorted).
+    pub name: String,
+    pub cidr: String,
+    pub first: String,
+    pub last: String,
+}
+
+/// A network, the user's or generated.
+#[derive(Clone)]
+pub(crate) struct Net {
+    pub label: String,
+    pub name: String,
+    pub region: String,
+    pub region_label: String,
+    pub index: usize,
+    pub provider: String,
+    /// Hosts VMs or Kubernetes nodes, so it gets NAT egress (nothing gets a public address).
+    pub egress: bool,
+    /// GCP: the name of its explicit deny-all ingress firewall rule.
+    pub firewall: String,
+}
+
+/// A GCP subnetwork of a network in one region.
+pub(crate) struct Subnet {
+    pub label: String,
+    pub name: String,
+    pub net: String,
+    pub region: String,
+    pub index: usize,
+    /// Hosts VMs or Kubernetes nodes, so it gets a Cloud NAT.
+    pub egress: bool,
+}
+
+/// An AWS image lookup: Amazon Linux 2023 for one region and architecture.
+pub(crate) struct Image {
+    pub label: String,
+    pub provider: String,
+    /// `x86_64` or `arm64`, as AMI names spell it.
+    pub arch: String,
+}
+
+/// A region with its Terraform label and (AWS) provider reference.
+pub(crate) struct RegionRef {
+    pub label: String,
+    pub name: String,
+    pub provider: String,
+}
+
+/// What every step reads: the project's provider, id and default region, and the region labels.
+pub(crate) struct Context {
+    pub provider: Provider,
+    pub project_id: String,
+    pub default_region: String,
+    region_labels: BTreeMap<String, String>,
+}
+
+impl Context {
+    fn new(spec: &ProjectSpec, resources: &[super::model::ResourceSpec]) -> Result<Self, GenerateError> {
+        Ok(Self {
+            provider: spec.provider,
+            project_id: spec.project_id.as_str().to_owned(),
+            default_region: spec.default_region.as_str().to_owned(),
+            region_labels: region_labels(spec, resources)?,
+        })
+    }
+
+    /// The Terraform label of a region in use.
+    pub fn region_label(&self, region: &str) -> String {
+        self.region_labels[region].clone()
+    }
+
+    /// `aws.<alias>` for an AWS region other than the default, else empty.
+    pub fn alias(&self, region: &str) -> String {
+        if self.provider == Provider::Aws && region != self.default_region {
+            format!("aws.{}", self.region_label(region))
+        } else {
+            String::new()
+        }
+    }
+
+    fn region_ref(&self, region: &str) -> RegionRef {
+        RegionRef { label: self.region_label(region), name: region.to_owned(), provider: self.alias(region) }
+    }
+}
+
+/// Builds the view for `spec`, or says why it cannot be generated.
+pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
+    let resources = validated(spec)?;
+    let ctx = Context::new(spec, &resources)?;
+    let mut placement = networks::place(&ctx, &resources)?;
+    let mut by_kind = resources::by_kind(&ctx, &resources, &placement)?;
+    networks::mark_egress(&by_kind, &mut placement);
+    let mut take = |k| by_kind.remove(&k).unwrap_or_default();
+    let (vms, dbs, clusters, buckets, lbs) = (
+        take(ResourceKind::Vm),
+        take(ResourceKind::Database),
+        take(ResourceKind::K8s),
+        take(ResourceKind::Storage),
+        take(ResourceKind::LoadBalancer),
+    );
+    let lookups = lookups::Lookups::derive(&ctx, &resources, &placement.networks, &vms, &dbs);
+    let pg_networks = lookups::azure_pg_networks(&ctx, &placement.networks, &dbs);
+    Ok(View {
+        apis: settings::google_apis(&ctx, &resources),
+        backend: settings::backend(&ctx, &spec.settings)?,
+        encryption_at_host: spec.settings.azure_encryption_at_host,
+        pg_networks,
+        project_id: ctx.project_id.clone(),
+        project_name: spec.project_name.clone(),
+        region: ctx.default_region.clone(),
+        vms,
+        dbs,
+        clusters,
+        buckets,
+        lbs,
+        networks: placement.networks,
+        subnets: placement.subnets,
+        db_networks: lookups.db_networks,
+        regions: lookups.regions,
+        zones: lookups.zones,
+        images: lookups.images,
+        aliases: lookups.aliases,
+    })
+}
+
+/// Labels for every region in use; two regions that would share a label are refused.
+fn region_labels(
+    spec: &ProjectSpec,
+    resources: &[super::model::ResourceSpec],
+) -> Result<BTreeMap<String, String>, GenerateError> {
+    let mut labels = BTreeMap::new();
+    let mut used = BTreeSet::new();
+    let all = std::iter::once(spec.default_region.as_str()).chain(resources.iter().map(|r| r.region.as_str()));
+    for region in all.collect::<BTreeSet<_>>() {
+        let label = tf_label(region);
+        if !used.insert(label.clone()) {
+            return Err(GenerateError::Conflict(format!("regions clash on the Terraform name `{label}`")));
+        }
+        labels.insert(region.to_owned(), label);
+    }
+    Ok(labels)
+}

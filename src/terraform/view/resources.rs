@@ -1,0 +1,120 @@
+//! Each user resource as the templates print it: label, placement, size, provider alias, image.
+
+use std::collections::BTreeMap;
+
+use super::super::GenerateError;
+use super::super::model::{Access, ResourceSpec};
+use super::super::slots::Slots;
+use super::networks::Placement;
+use super::{Context, Ingress, Res};
+use crate::domain::names::physical_name;
+use crate::domain::{Provider, ResourceKind};
+
+/// The resources grouped by kind, each in name order.
+pub(crate) fn by_kind(
+    ctx: &Context,
+    resources: &[ResourceSpec],
+    placement: &Placement,
+) -> Result<BTreeMap<ResourceKind, Vec<Res>>, GenerateError> {
+    // Clusters get CIDR slots of their own (control-plane ranges), stable per name.
+    let mut cluster_slots = Slots::default();
+    let mut out: BTreeMap<ResourceKind, Vec<Res>> = BTreeMap::new();
+    for r in resources {
+        let list = out.entry(r.kind).or_default();
+        let index = if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { list.len() };
+        list.push(res(ctx, r, placement, index)?);
+    }
+    Ok(out)
+}
+
+fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> Result<Res, GenerateError> {
+    let (net, subnet) = placement.of(ctx, r);
+    // Validation made sure sized kinds carry the size the catalogue priced.
+    let size = r.size.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
+    let region = r.region.as_str();
+    let arm = is_arm(ctx.provider, &size);
+    Ok(Res {
+        label: r.name.tf_label(),
+        name: r.name.as_str().to_owned(),
+        physical: physical_name(ctx.provider, r.kind, r.name.as_str(), &ctx.project_id)?,
+        public: r.options.access == Access::Public,
+        ingress: r
+            .options
+            .ingress
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Ingress {
+                name: format!("ingress-{}", i + 1),
+                cidr: c.to_string(),
+                first: c.first().to_string(),
+                last: c.last().to_string(),
+            })
+            .collect(),
+        region: region.to_owned(),
+        region_label: ctx.region_label(region),
+        nodes: r.node_count.unwrap_or_default(),
+        index,
+        net,
+        subnet,
+        provider: ctx.alias(region),
+        dns_prefix: dns_prefix(r.name.as_str()),
+        arm,
+        image: format!("{}_al2023_{}", ctx.region_label(region), if arm { "arm64" } else { "x86_64" }),
+        size,
+    })
+}
+
+/// Whether a machine type is an Arm one; its image (and EKS AMI type) must match.
+fn is_arm(provider: Provider, size: &str) -> bool {
+    match provider {
+        // Graviton families carry a `g` after the generation digit: t4g, m7gd, c6gn, im4gn, g5g.
+        Provider::Aws => {
+            let family = size.strip_prefix("db.").unwrap_or(size).split('.').next().unwrap_or_default();
+            let after_letters = family.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            let features = after_letters.trim_start_matches(|c: char| c.is_ascii_digit());
+            !after_letters.is_empty() && features.contains('g')
+        }
+        // Ampere / Axion families: t2a, c4a, n4a.
+        Provider::Gcp => matches!(size.split('-').next(), Some("t2a" | "c4a" | "n4a")),
+        // Ampere sizes carry a `p` in their features: Standard_D2ps_v5, Standard_B2pls_v2.
+        Provider::Azure => {
+            let family = size.strip_prefix("Standard_").unwrap_or(size).split('_').next().unwrap_or_default();
+            let after_letters = family.trim_start_matches(|c: char| c.is_ascii_uppercase());
+            let features = after_letters.trim_start_matches(|c: char| c.is_ascii_digit());
+            !after_letters.is_empty() && features.contains('p')
+        }
+    }
+}
+
+/// AKS DNS prefixes allow 1-54 letters, digits and hyphens, starting and ending alphanumeric.
+fn dns_prefix(name: &str) -> String {
+    let mapped: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(54).collect();
+    let trimmed = mapped.trim_matches('-');
+    if trimmed.is_empty() { "chatops".to_owned() } else { trimmed.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arm_sizes_are_recognised() {
+        for arm in ["t4g.small", "m7gd.large", "c6gn.xlarge", "im4gn.large", "g5g.xlarge", "db.t4g.micro"] {
+            assert!(is_arm(Provider::Aws, arm), "{arm}");
+        }
+        for x86 in ["t3.micro", "g4dn.xlarge", "m7i.large", "inf2.xlarge", "db.t3.micro", "x2iedn.xlarge"] {
+            assert!(!is_arm(Provider::Aws, x86), "{x86}");
+        }
+        assert!(is_arm(Provider::Gcp, "t2a-standard-2") && is_arm(Provider::Gcp, "c4a-highcpu-4"));
+        assert!(!is_arm(Provider::Gcp, "e2-small") && !is_arm(Provider::Gcp, "n2-standard-2"));
+        assert!(is_arm(Provider::Azure, "Standard_D2ps_v5") && is_arm(Provider::Azure, "Standard_B2pls_v2"));
+        assert!(!is_arm(Provider::Azure, "Standard_B2s") && !is_arm(Provider::Azure, "Standard_D2s_v3"));
+    }
+
+    #[test]
+    fn aks_dns_prefixes_follow_azure_rules() {
+        assert_eq!(dns_prefix("aks_main"), "aks-main");
+        assert_eq!(dns_prefix(&format!("a{}", "b".repeat(70))).len(), 54);
+        assert_eq!(dns_prefix("x_"), "x");
+    }
+}
