@@ -78,6 +78,9 @@ impl Sample {
         settings.terraform.output_dir = terraform.clone();
         let catalog = Arc::new(Catalog::builtin());
         seed::load(&bench.db, &settings.quotas, &catalog).await?;
+        // The sample project's budget is a quota line too: far above what a benchmark spends.
+        let budget = store::quotas::MAX_MONEY_AMOUNT;
+        store::quotas::set_limit(&bench.db, seed::PROJECT_ID, crate::domain::QuotaType::BudgetMonthly, budget).await?;
         let args = SystemArgs { db: bench.db.clone(), settings: Arc::new(settings), catalog, notifier };
         let system = System::start(args.clone()).await?;
         Ok(Sample { bench, system, args, terraform })

@@ -5,7 +5,7 @@
 
 use super::args::{Args, short};
 use super::spec::{CommandSpec, Shape};
-use super::{Deploy, Grant, Init, List, Policy, Press, Projects, Quota, Revoke};
+use super::{Deploy, Destroy, Grant, Init, List, Policy, Press, Projects, Quota, Resize, Revoke};
 
 /// Longest option value accepted from a member.
 pub const MAX_VALUE_LEN: usize = 100;
@@ -13,9 +13,11 @@ pub const MAX_VALUE_LEN: usize = 100;
 pub const MAX_OPTIONS: usize = 24;
 
 /// Every slash command, in the order `help` and the Discord picker show them.
-pub const SPECS: [&CommandSpec; 8] = [
+pub const SPECS: [&CommandSpec; 10] = [
     &Init::SPEC,
     &Deploy::SPEC,
+    &Destroy::SPEC,
+    &Resize::SPEC,
     &List::SPEC,
     &Quota::SPEC,
     &Grant::SPEC,
@@ -31,6 +33,10 @@ pub enum Command {
     Init(Init),
     /// `/cloud-deploy`.
     Deploy(Deploy),
+    /// `/cloud-destroy`.
+    Destroy(Destroy),
+    /// `/cloud-resize`.
+    Resize(Resize),
     /// `/cloud-list`.
     List(List),
     /// `/cloud-quota`.
@@ -98,6 +104,8 @@ impl Command {
         let command = match spec.name {
             Init::NAME => Command::Init(Init::parse(&mut args)?),
             Deploy::NAME => Command::Deploy(Deploy::parse(&mut args)?),
+            Destroy::NAME => Command::Destroy(Destroy::parse(&mut args)?),
+            Resize::NAME => Command::Resize(Resize::parse(&mut args)?),
             List::NAME => Command::List(List::parse(&mut args)?),
             Quota::NAME => Command::Quota(Quota::parse(&mut args)?),
             Grant::NAME => Command::Grant(Grant::parse(&mut args)?),

@@ -10,6 +10,7 @@
 mod args;
 mod command;
 mod deploy;
+mod destroy;
 mod grant;
 mod init;
 mod list;
@@ -19,6 +20,7 @@ mod press;
 mod projects;
 mod quota;
 mod reply;
+mod resize;
 mod revoke;
 pub mod spec;
 pub mod text;
@@ -28,6 +30,7 @@ pub use crate::actors::Services;
 pub use crate::domain::{Invoker, LobbyAction};
 pub use command::{Command, CommandError, MAX_OPTIONS, MAX_VALUE_LEN, SPECS, parse_user};
 pub use deploy::Deploy;
+pub use destroy::Destroy;
 pub use grant::Grant;
 pub use init::Init;
 pub use list::List;
@@ -36,6 +39,7 @@ pub use press::Press;
 pub use projects::Projects;
 pub use quota::Quota;
 pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
+pub use resize::Resize;
 pub use revoke::Revoke;
 
 use tracing::Instrument;
@@ -56,6 +60,8 @@ async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<
     match command {
         Command::Init(c) => c.run(services, invoker).await,
         Command::Deploy(c) => deploy::run(services, invoker, c).await,
+        Command::Destroy(c) => c.run(services, invoker).await,
+        Command::Resize(c) => c.run(services, invoker).await,
         Command::List(c) => c.run(services, invoker).await,
         Command::Quota(c) => c.run(services, invoker).await,
         Command::Grant(c) => c.run(services, invoker).await,

@@ -3,18 +3,90 @@
 
 use uuid::Uuid;
 
-use super::{DeployedView, PolicyView, QuotaView, ResourceView};
+use super::{DeployedView, LobbyView, PolicyView, QuotaView, ResourceView};
 use crate::domain::validate::{Effect, Outcome, QuotaLine};
-use crate::domain::{Money, SessionStatus};
+use crate::domain::{LobbyKind, Money, SessionStatus};
 
 /// `$0.0168/h, $12.264/month`.
 pub fn cost(hourly: Money, monthly: Money) -> String {
     format!("{}/h, {}/month", hourly.format(2), monthly.format(2))
 }
 
-/// A lobby's quota line: `3 used + 0 reserved + 1 requested of 10`.
+/// A lobby's quota line: `3 used + 0 reserved + 1 requested of 10` (a destroy or a shrinking
+/// resize: `3 used + 0 reserved, 1 freed, of 10`).
 pub fn lobby_quota(q: &QuotaLine) -> String {
-    format!("{} used + {} reserved + {} requested of {}", q.used, q.reserved, q.requested, q.limit)
+    if q.requested < 0 {
+        format!("{} used + {} reserved, {} freed, of {}", q.used, q.reserved, -q.requested, q.limit)
+    } else {
+        format!("{} used + {} reserved + {} requested of {}", q.used, q.reserved, q.requested, q.limit)
+    }
+}
+
+/// A lobby's title: `Deployment lobby · vm web-1`, `Decommission lobby · ...`, `Resize lobby · ...`,
+/// `Stack lobby · web shop`.
+pub fn lobby_title(l: &LobbyView) -> String {
+    let what = match l.lobby {
+        LobbyKind::Deploy => "Deployment",
+        LobbyKind::Destroy => "Decommission",
+        LobbyKind::Resize => "Resize",
+        LobbyKind::Stack => "Stack",
+    };
+    let subject = match (&l.lobby, &l.template) {
+        (LobbyKind::Stack, Some(template)) => template.as_str(),
+        _ => l.resource_type.as_str(),
+    };
+    format!("{what} lobby · {subject} {}", l.resource_name)
+}
+
+/// What the lobby changes, in one line.
+pub fn lobby_request(l: &LobbyView) -> String {
+    let size = l.verdict.size_name.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+    match l.lobby {
+        LobbyKind::Deploy => {
+            format!("{} {}{size} x{} in {}", l.resource_type, l.resource_name, l.count, l.region)
+        }
+        LobbyKind::Destroy => format!("{} {}{size} in {} goes away", l.resource_type, l.resource_name, l.region),
+        LobbyKind::Resize => {
+            let before = l.size_before.as_deref().unwrap_or("-");
+            let after = l.verdict.size_name.as_deref().unwrap_or("-");
+            format!("{} {} in {}: {before} -> {after}", l.resource_type, l.resource_name, l.region)
+        }
+        LobbyKind::Stack => format!("stack {}: {} resources in {}", l.resource_name, l.count, l.region),
+    }
+}
+
+/// What the lobby costs: `$0.0168/h, $12.264/month`; a destroy's saving; a resize's before -> after.
+pub fn lobby_cost(l: &LobbyView) -> String {
+    let v = &l.verdict;
+    match (l.lobby, v.hourly_before) {
+        (LobbyKind::Destroy, Some(before)) => format!("saves {}", cost(before, before.monthly_from_hourly())),
+        (LobbyKind::Resize, Some(before)) => format!(
+            "{}/h -> {}/h ({}/month -> {}/month)",
+            before.format(2),
+            v.hourly.format(2),
+            before.monthly_from_hourly().format(2),
+            v.monthly.format(2)
+        ),
+        _ => cost(v.hourly, v.monthly),
+    }
+}
+
+/// A stack's resources with their prices: `shop-vm-1 · vm · e2-small · $0.0168/h`.
+pub fn lobby_items(l: &LobbyView) -> Vec<String> {
+    l.verdict
+        .items
+        .iter()
+        .map(|i| format!("{} · {} · {} · {}/h", i.name, i.kind, i.size.as_deref().unwrap_or("-"), i.hourly.format(2)))
+        .collect()
+}
+
+/// The Approve button's words for a lobby of this kind.
+pub fn approve_label(kind: LobbyKind) -> &'static str {
+    match kind {
+        LobbyKind::Deploy | LobbyKind::Stack => "Approve & Deploy",
+        LobbyKind::Destroy => "Approve & Destroy",
+        LobbyKind::Resize => "Approve & Resize",
+    }
 }
 
 /// A project's quota line: `1 used + 0 reserved of 10 (9 available)`.

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::commands::{LobbyView, Reply, text};
+use crate::domain::LobbyKind;
 use crate::domain::validate::Outcome;
 
 /// One reply as printed: JSON with a `kind` field, or readable text.
@@ -121,11 +122,19 @@ fn plain(reply: &Reply) -> String {
 
 fn lobby_text(out: &mut String, l: &LobbyView) {
     let v = &l.verdict;
-    let size = v.size_name.as_deref().map(|s| format!(" ({s})")).unwrap_or_default();
+    let kind = match l.lobby {
+        LobbyKind::Deploy => "",
+        LobbyKind::Destroy => "decommission ",
+        LobbyKind::Resize => "resize ",
+        LobbyKind::Stack => "stack ",
+    };
     let _ = write!(
         out,
-        "lobby {} in {}: {} {}{size} x{} in {}, requested by {}",
-        l.session_id, l.project_id, l.resource_type, l.resource_name, l.count, l.region, l.requested_by
+        "{kind}lobby {} in {}: {}, requested by {}",
+        l.session_id,
+        l.project_id,
+        text::lobby_request(l),
+        l.requested_by
     );
     let _ = write!(out, "\n  verdict: {}", v.summary());
     for violation in &v.violations {
@@ -136,10 +145,13 @@ fn lobby_text(out: &mut String, l: &LobbyView) {
     for q in &v.quota {
         let _ = write!(out, "\n  quota {} ({}): {}", q.quota_type, q.region, text::lobby_quota(q));
     }
+    for item in text::lobby_items(l) {
+        let _ = write!(out, "\n  resource {item}");
+    }
     for w in &v.warnings {
         let _ = write!(out, "\n  warning: {w}");
     }
-    let _ = write!(out, "\n  cost: {}", text::cost(v.hourly, v.monthly));
+    let _ = write!(out, "\n  cost: {}", text::lobby_cost(l));
     let expires = chrono::DateTime::from_timestamp(l.expires_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
     let _ = write!(out, "\n  expires: {expires}");
     let actions = match (l.can_approve, v.outcome) {

@@ -13,7 +13,7 @@ use serenity::async_trait;
 
 use super::render::{Rendered, render};
 use super::{custom_id, options, register};
-use crate::commands::{Command, Press, Projects, Reply, Services, execute};
+use crate::commands::{Command, List, Press, Projects, Reply, Services, execute};
 use crate::domain::{Provider, ResourceKind};
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
@@ -237,6 +237,24 @@ impl Handler {
                         .unwrap_or(ResourceKind::Vm);
                     matching(offered.size_names(kind).into_iter().map(str::to_owned).collect())
                 }
+            }
+            "resource_name" => {
+                // The project's live resources, as /cloud-list shows them to this member.
+                let Some(project_id) = option("project_id") else { return Vec::new() };
+                let kind = option("resource_type").and_then(|k| k.parse::<ResourceKind>().ok());
+                let list = Command::List(List { project_id, kind });
+                let Reply::Resources { resources, .. } = execute(&self.services, invoker, list).await else {
+                    return Vec::new();
+                };
+                resources
+                    .into_iter()
+                    .filter(|r| r.name.to_ascii_lowercase().contains(&typed))
+                    .map(|r| {
+                        let size = r.size.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
+                        let label = format!("{} · {}{size} · {}/h", r.name, r.resource_type, r.hourly.format(2));
+                        (label.chars().take(100).collect(), r.name)
+                    })
+                    .collect()
             }
             _ => Vec::new(),
         }

@@ -254,7 +254,7 @@ pub fn lobby_message(lobby: &LobbyView) -> Rendered {
 fn buttons(lobby: &LobbyView) -> CreateActionRow {
     CreateActionRow::Buttons(vec![
         CreateButton::new(custom_id::format(lobby.session_id, LobbyAction::Approve))
-            .label("Approve & Deploy")
+            .label(text::approve_label(lobby.lobby))
             .style(ButtonStyle::Success)
             .disabled(!lobby.can_approve),
         CreateButton::new(custom_id::format(lobby.session_id, LobbyAction::Cancel))
@@ -270,26 +270,25 @@ fn lobby_embed(l: &LobbyView) -> Embed {
         Outcome::NeedsApproval => colour::WARN,
         Outcome::Denied => colour::BAD,
     };
-    let size = v.size_name.as_deref().map(|s| format!(" · `{s}`")).unwrap_or_default();
     let rule = text::approval_rule(l.can_approve, v.outcome);
     let mut rule = rule.to_owned();
     rule[..1].make_ascii_uppercase();
-    let mut e = Embed::new(&format!("Deployment lobby · {} {}", l.resource_type, l.resource_name), colour)
+    let mut e = Embed::new(&text::lobby_title(l), colour)
         .description(&v.summary())
         .more_hint("not shown; see /cloud-quota and the policy list")
         .footer(&format!("{rule} · session {}", l.session_id));
-    e.field(
-        "Request",
-        &format!("`{}` · {}{size} ×{} in `{}`", l.project_id, l.resource_type, l.count, l.region),
-        false,
-    );
+    e.field("Request", &format!("`{}` · {}", l.project_id, text::lobby_request(l)), false);
     e.field("Requested by", &format!("<@{}>", l.requested_by), true);
-    e.field("Cost", &text::cost(v.hourly, v.monthly), true);
+    e.field("Cost", &text::lobby_cost(l), true);
     e.field("Expires", &format!("<t:{}:R>", l.expires_at), true);
     let quota: Vec<String> =
         v.quota.iter().map(|q| format!("`{}` ({}): {}", q.quota_type, q.region, text::lobby_quota(q))).collect();
     if !quota.is_empty() {
         e.field("Quota", &join_within(&quota, MAX_FIELD_VALUE), false);
+    }
+    let items = text::lobby_items(l);
+    if !items.is_empty() {
+        e.field("Resources", &join_within(&items, MAX_FIELD_VALUE), false);
     }
     for violation in &v.violations {
         let mark = match violation.effect {

@@ -190,6 +190,54 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     apply_moves(db, project_id, &moves).await
 }
 
+/// Sets a project's limit for a quota type (the project-wide row): refused, changing nothing, when
+/// it is below what is used and reserved. The budget line also updates the project's budget.
+pub async fn set_limit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    project_id: &str,
+    quota_type: QuotaType,
+    limit: i64,
+) -> StoreResult<cloud_quotas::Model> {
+    let max = if quota_type == QuotaType::BudgetMonthly { MAX_MONEY_AMOUNT } else { MAX_AMOUNT };
+    if !(0..=max).contains(&limit) {
+        return Err(StoreError::InvalidInput(format!("a {quota_type} limit must be between 0 and {max}, got {limit}")));
+    }
+    let txn = db.begin().await?;
+    // The guarded UPDATE first: it takes the write lock (SQLite) and decides.
+    let changed = cloud_quotas::Entity::update_many()
+        .col_expr(Column::QuotaLimit, Expr::value(limit))
+        .col_expr(Column::UpdatedAt, Expr::value(now()))
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::ResourceType.eq(quota_type))
+        .filter(Column::Region.eq(ANY_REGION))
+        .filter(Expr::col(Column::Used).add(Expr::col(Column::Reserved)).lte(limit))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let row = cloud_quotas::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .filter(Column::ResourceType.eq(quota_type))
+        .filter(Column::Region.eq(ANY_REGION))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("quota", format!("{project_id}/{quota_type}")))?;
+    if changed == 0 {
+        return Err(StoreError::InvalidInput(format!(
+            "{quota_type} of {project_id} cannot go below what is used and reserved ({} + {})",
+            row.used, row.reserved
+        )));
+    }
+    if quota_type == QuotaType::BudgetMonthly {
+        entities::cloud_projects::Entity::update_many()
+            .col_expr(entities::cloud_projects::Column::MonthlyBudgetMicros, Expr::value(limit))
+            .filter(entities::cloud_projects::Column::Id.eq(project_id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
 /// One line and what to do with it.
 pub type Move = (QuotaOp, QuotaAmount);
 

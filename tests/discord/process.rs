@@ -12,7 +12,7 @@ async fn run_stops_cleanly_on_sigterm_and_never_logs_the_token() {
     let fake = Fake::start().await;
     let dir = tempfile::tempdir().unwrap();
     let token = "secret-token-that-must-not-be-logged";
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-chatops"))
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-chatops"))
         .arg("run")
         .current_dir(dir.path())
         .env("DISCORD_TOKEN", token)
@@ -25,13 +25,27 @@ async fn run_stops_cleanly_on_sigterm_and_never_logs_the_token() {
         .kill_on_drop(true)
         .spawn()
         .expect("start the bot");
+    // Drained as they come: debug logs fill a pipe's buffer long before the bot is ready, and a full
+    // pipe would stop the bot at its next log line.
+    let drain = |pipe: Option<Box<dyn tokio::io::AsyncRead + Send + Unpin>>| {
+        tokio::spawn(async move {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = tokio::io::AsyncReadExt::read_to_end(&mut pipe, &mut text).await;
+            }
+            text
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     fake.wait_identified().await;
     fake.wait_for("command registration", |r| r.method == "PUT").await;
 
     let pid = child.id().expect("running") as i32;
     // SAFETY: sending a signal to our own child process.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output()).await.expect("exits").unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exits").unwrap();
+    let out = std::process::Output { status, stdout: stdout.await.unwrap(), stderr: stderr.await.unwrap() };
     let logs = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "exit {:?}; logs:\n{logs}", out.status);
     assert!(logs.contains("slash commands registered"), "{logs}");

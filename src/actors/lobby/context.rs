@@ -66,16 +66,18 @@ impl ValidationDeps {
                 }
             })
             .collect();
-        // What other open lobbies hold against the project's budget line.
-        let reserved_monthly = quotas
-            .iter()
-            .find(|q| q.quota_type == QuotaType::BudgetMonthly && q.region == "*")
-            .map_or(Money::ZERO, |q| Money::from_micros(q.reserved));
+        // The project's budget is its budget line (what other open lobbies hold counts too).
+        let budget_line = quotas.iter().find(|q| q.quota_type == QuotaType::BudgetMonthly && q.region == "*");
+        let reserved_monthly = budget_line.map_or(Money::ZERO, |q| Money::from_micros(q.reserved));
+        let monthly_budget = match budget_line {
+            Some(line) => Some(Money::from_micros(line.limit)),
+            None => project.monthly_budget_micros.map(Money::from_micros),
+        };
         let actor = Member { user_id: requester as u64, permissions, is_guild_admin };
         let context = ProjectContext {
             project_id: project.id.clone(),
             provider: project.provider,
-            monthly_budget: project.monthly_budget_micros.map(Money::from_micros),
+            monthly_budget,
             current_hourly_spend: project_spend,
             reserved_monthly,
         };

@@ -23,5 +23,7 @@ mod supervisor;
 pub use approve::Approver;
 pub use context::{ValidationDeps, consumption, reservation, resource_names};
 pub use handle::{LobbyDeps, LobbyHandle};
-pub use outcome::{Closure, DeployAsk, Deployment, LobbyAsk, LobbyEvent, LobbySnapshot, Opened, PressOutcome, Written};
+pub use outcome::{
+    Closure, DeployAsk, Deployment, LobbyAsk, LobbyEvent, LobbySnapshot, Opened, PressOutcome, TargetAsk, Written,
+};
 pub use supervisor::{LobbyMsg, LobbySupervisor};
