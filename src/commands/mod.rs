@@ -9,6 +9,7 @@
 
 mod args;
 mod command;
+pub mod csv;
 mod deploy;
 mod destroy;
 mod grant;

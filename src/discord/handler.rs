@@ -11,9 +11,10 @@ use serenity::all::{
 };
 use serenity::async_trait;
 
-use super::render::{Rendered, render};
+use super::pages::{self, Source};
+use super::render::{Rendered, render, render_command, render_list_page};
 use super::{custom_id, options, register};
-use crate::commands::{Command, List, Press, Projects, Reply, Services, execute};
+use crate::commands::{Command, Invoker, List, Press, Projects, Reply, Services, execute};
 use crate::domain::{Provider, ResourceKind};
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
@@ -76,6 +77,7 @@ impl Handler {
             Ok(c) => c,
             Err(e) => return respond_now(ctx, &cmd, &render(&Reply::error(e.to_string()))).await,
         };
+        let source = Source::of(&name, &pairs);
         let services = self.services.clone();
         let mut work = tokio::spawn(async move { execute(&services, invoker, command).await });
         let reply = match self.within_deadline(&mut work).await {
@@ -86,10 +88,10 @@ impl Handler {
                     tracing::warn!(error = %e, "could not defer the interaction");
                 }
                 let reply = work.await.unwrap_or_else(|_| Reply::error("the command failed; nothing was changed"));
-                return self.finish_deferred(ctx, &cmd, &reply).await;
+                return self.finish_deferred(ctx, &cmd, &reply, source.as_ref()).await;
             }
         };
-        respond_now(ctx, &cmd, &render(&reply)).await;
+        respond_now(ctx, &cmd, &render_command(&reply, source.as_ref())).await;
         if let Reply::Lobby(view) = &reply {
             match cmd.get_response(&ctx.http).await {
                 Ok(message) => self.remember(view.session_id, message.id.get()).await,
@@ -98,8 +100,8 @@ impl Handler {
         }
     }
 
-    async fn finish_deferred(&self, ctx: &Context, cmd: &CommandInteraction, reply: &Reply) {
-        let rendered = render(reply);
+    async fn finish_deferred(&self, ctx: &Context, cmd: &CommandInteraction, reply: &Reply, source: Option<&Source>) {
+        let rendered = render_command(reply, source);
         if rendered.ephemeral {
             // A refusal must stay private: replace the public placeholder with a private follow-up.
             let _ = cmd.delete_response(&ctx.http).await;
@@ -145,6 +147,9 @@ impl Handler {
             click.user.id.get(),
             click.member.as_ref(),
         );
+        if let (Some(invoker), Some((source, page))) = (invoker, pages::parse(&click.data.custom_id)) {
+            return self.page(ctx, &click, invoker, source, page).await;
+        }
         let (Some(invoker), Some((session_id, action))) = (invoker, custom_id::parse(&click.data.custom_id)) else {
             return ephemeral(ctx, &click, "this button is not one of cloud-chatops'").await;
         };
@@ -182,6 +187,28 @@ impl Handler {
                     tracing::warn!(error = %e, "could not update the lobby after a slow click");
                 }
             }
+        }
+    }
+
+    /// A Previous/Next click: the list's command runs again for the member who clicked (their rights
+    /// checked now) and the message shows the page asked for. Nothing but the id is needed, so it
+    /// works after a restart.
+    async fn page(&self, ctx: &Context, click: &ComponentInteraction, invoker: Invoker, source: Source, page: usize) {
+        let span =
+            tracing::info_span!("page", guild_id = invoker.guild_id, user_id = invoker.user_id, list = source.form);
+        let _enter = span.enter();
+        let reply = match Command::from_options(source.form, &source.pairs()) {
+            Ok(command) => execute(&self.services, invoker, command).await,
+            Err(e) => Reply::error(e.to_string()),
+        };
+        let rendered = render_list_page(&reply, page, Some(&source));
+        let response = if rendered.ephemeral {
+            CreateInteractionResponse::Message(rendered.message())
+        } else {
+            CreateInteractionResponse::UpdateMessage(rendered.message())
+        };
+        if let Err(e) = click.create_response(&ctx.http, response).await {
+            tracing::warn!(error = %e, "could not answer the page click");
         }
     }
 

@@ -13,6 +13,7 @@ pub mod embed;
 mod handler;
 pub mod notifier;
 pub mod options;
+pub mod pages;
 pub mod register;
 pub mod render;
 

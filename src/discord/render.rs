@@ -4,12 +4,13 @@
 //! items ([`render_page`]); the first page is what [`render`] shows.
 
 use serenity::all::{
-    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateInteractionResponseFollowup,
+    ButtonStyle, CreateActionRow, CreateAttachment, CreateButton, CreateEmbed, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, EditInteractionResponse, EditMessage,
 };
 
 use super::custom_id;
 use super::embed::{Embed, colour, join_within};
+use super::pages::{self, Source};
 use crate::commands::{LobbyAction, LobbyView, Reply, text};
 use crate::domain::validate::{Effect, Outcome};
 
@@ -31,6 +32,8 @@ pub struct Rendered {
     pub components: Vec<CreateActionRow>,
     /// Only the member who acted sees it.
     pub ephemeral: bool,
+    /// Attached files (a list's CSV), as (file name, content).
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl Rendered {
@@ -44,14 +47,20 @@ impl Rendered {
         if let Some(e) = &self.embed {
             m = m.embed(e.clone());
         }
+        for (name, data) in &self.files {
+            m = m.add_file(CreateAttachment::bytes(data.clone(), name.clone()));
+        }
         m
     }
 
     /// As an edit of the original response (deferred commands and buttons).
     pub fn edit(&self) -> EditInteractionResponse {
-        let m = EditInteractionResponse::new()
+        let mut m = EditInteractionResponse::new()
             .components(self.components.clone())
             .content(self.content.clone().unwrap_or_default());
+        for (name, data) in &self.files {
+            m = m.new_attachment(CreateAttachment::bytes(data.clone(), name.clone()));
+        }
         match &self.embed {
             Some(e) => m.embed(e.clone()),
             None => m.embeds(Vec::new()),
@@ -60,7 +69,10 @@ impl Rendered {
 
     /// As an ephemeral follow-up (a late refusal after a public deferral).
     pub fn followup(&self) -> CreateInteractionResponseFollowup {
-        let m = CreateInteractionResponseFollowup::new().ephemeral(true);
+        let mut m = CreateInteractionResponseFollowup::new().ephemeral(true);
+        for (name, data) in &self.files {
+            m = m.add_file(CreateAttachment::bytes(data.clone(), name.clone()));
+        }
         let m = match &self.content {
             Some(c) => m.content(c.clone()),
             None => m,
@@ -86,6 +98,38 @@ pub fn render(reply: &Reply) -> Rendered {
     render_page(reply, 0)
 }
 
+/// A command's reply as first sent: a list longer than one page gets Previous/Next buttons that run
+/// `source` again, and the whole list attached as CSV.
+pub fn render_command(reply: &Reply, source: Option<&Source>) -> Rendered {
+    let mut rendered = render_list_page(reply, 0, source);
+    if pages::count(reply) > 1
+        && let Some((name, csv)) = crate::commands::csv::of(reply)
+    {
+        rendered.files.push((name, csv.into_bytes()));
+    }
+    rendered
+}
+
+/// Page `page` of a list with its Previous/Next buttons (other replies render as [`render_page`]).
+pub fn render_list_page(reply: &Reply, page: usize, source: Option<&Source>) -> Rendered {
+    let mut rendered = render_page(reply, page);
+    if let Some(row) = source.and_then(|s| pages::buttons(reply, page, s)) {
+        rendered.components.push(row);
+    }
+    rendered
+}
+
+/// How many items a list reply holds (0 for other replies).
+pub fn items(reply: &Reply) -> usize {
+    match reply {
+        Reply::Resources { resources, .. } => resources.len(),
+        Reply::Quota { lines, .. } => lines.len(),
+        Reply::Projects { projects } => projects.len(),
+        Reply::Policies { policies } => policies.len(),
+        _ => 0,
+    }
+}
+
 /// Renders a reply; a list shows its page `page` (from 0; past the end shows the last page).
 pub fn render_page(reply: &Reply, page: usize) -> Rendered {
     match reply {
@@ -107,7 +151,7 @@ fn private(embed: Embed) -> Rendered {
 
 /// A lobby that ended: its embed, and no buttons.
 fn closed(embed: Embed) -> Rendered {
-    Rendered { content: Some(String::new()), embed: Some(embed.build()), components: Vec::new(), ephemeral: false }
+    Rendered { content: Some(String::new()), embed: Some(embed.build()), ..Default::default() }
 }
 
 /// The items of page `page` of `items`, and the footer that says where it is.
@@ -247,7 +291,7 @@ pub fn lobby_message(lobby: &LobbyView) -> Rendered {
         content: None,
         embed: Some(lobby_embed(lobby).build()),
         components: vec![buttons(lobby)],
-        ephemeral: false,
+        ..Default::default()
     }
 }
 

@@ -150,7 +150,14 @@ async fn rest(
                 .into_response();
         }
     }
-    let body: Value = if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let body: Value = match content_type.split_once("boundary=") {
+        Some((kind, boundary)) if kind.starts_with("multipart/form-data") => {
+            multipart(&body, boundary.trim_matches('"'))
+        }
+        _ if body.is_empty() => Value::Null,
+        _ => serde_json::from_slice(&body).unwrap_or(Value::Null),
+    };
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let response = match (method.as_str(), parts.as_slice()) {
         ("GET", ["gateway"]) => Json(json!({ "url": fake.base.replace("http://", "ws://") + "/ws" })).into_response(),
@@ -207,6 +214,28 @@ async fn rest(
     };
     fake.record(&method, &path, body).await;
     response
+}
+
+/// A multipart body as serenity sends messages with files: the `payload_json` part, with the files
+/// under `_files` as `{filename, content}` (content as UTF-8 text, lossy).
+fn multipart(body: &[u8], boundary: &str) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let mut payload = json!({});
+    let mut files = Vec::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, data)) = part.split_once("\r\n\r\n") else { continue };
+        let data = data.strip_suffix("\r\n").unwrap_or(data);
+        let name = head.split("name=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+        if name == "payload_json" {
+            payload = serde_json::from_str(data).unwrap_or(Value::Null);
+        } else if let Some(filename) = head.split("filename=\"").nth(1).and_then(|r| r.split('"').next()) {
+            files.push(json!({ "filename": filename, "content": data }));
+        }
+    }
+    if let Some(obj) = payload.as_object_mut() {
+        obj.insert("_files".into(), Value::Array(files));
+    }
+    payload
 }
 
 /// A message with the fields of `patch` replacing its own.

@@ -3,7 +3,7 @@
 //! Case count fixed for RELIABILITY.md: 512.
 
 use cloud_chatops::commands::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
-use cloud_chatops::discord::{custom_id, render};
+use cloud_chatops::discord::{custom_id, pages, render};
 use cloud_chatops::domain::validate::{Effect, Outcome, QuotaLine, Verdict, Violation};
 use cloud_chatops::domain::{Money, QuotaType, SessionStatus};
 use proptest::prelude::*;
@@ -253,5 +253,30 @@ proptest! {
         assert_within_limits(&edit, "channel edit");
         prop_assert!(rendered.embed.is_some(), "rendered natively, as an embed");
         prop_assert_eq!(rendered.ephemeral, matches!(reply, Reply::Refused { .. } | Reply::Error { .. }));
+
+        // With its Previous/Next row (a list of several pages) and the CSV of the whole list.
+        let source = pages::Source::of("cloud-list", &[("project_id".into(), "gcp-abc123".into())]).unwrap();
+        let first = render::render_command(&reply, Some(&source));
+        let message = serde_json::to_value(first.message()).unwrap();
+        assert_within_limits(&message, "first page");
+        let pages_of = pages::count(&reply);
+        let rows = message["components"].as_array().cloned().unwrap_or_default();
+        let page_rows: Vec<&Value> = rows
+            .iter()
+            .filter(|r| r["components"][0]["custom_id"].as_str().is_some_and(|id| id.starts_with("page:")))
+            .collect();
+        prop_assert_eq!(page_rows.len(), usize::from(pages_of > 1), "{} pages", pages_of);
+        prop_assert_eq!(first.files.len(), usize::from(pages_of > 1), "the CSV comes with a long list");
+        let shown = render::render_list_page(&reply, page, Some(&source));
+        let message = serde_json::to_value(shown.message()).unwrap();
+        assert_within_limits(&message, "a later page");
+        for row in message["components"].as_array().cloned().unwrap_or_default() {
+            for b in row["components"].as_array().cloned().unwrap_or_default() {
+                let id = b["custom_id"].as_str().unwrap();
+                if let Some((_, target)) = pages::parse(id) {
+                    prop_assert!(target < pages_of, "page {} of {}", target, pages_of);
+                }
+            }
+        }
     }
 }
