@@ -78,9 +78,9 @@ impl Policy {
             SubcommandSpec {
                 name: "remove",
                 description: "Deactivate a policy",
-                options: &[
-                    OptionSpec::of("policy_id", "Policy id", OptionKind::Integer { min: 1, max: i64::MAX }).required()
-                ],
+                options: &[OptionSpec::of("policy_id", "Policy id", OptionKind::Integer { min: 1, max: i64::MAX })
+                    .required()
+                    .autocomplete()],
             },
         ]),
     };

@@ -6,16 +6,15 @@
 use std::time::Duration;
 
 use serenity::all::{
-    AutocompleteOption, CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse,
-    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready, ShardStageUpdateEvent,
+    CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
+    EventHandler, GuildId, Interaction, Ready, ShardStageUpdateEvent,
 };
 use serenity::async_trait;
 
 use super::pages::{self, Source};
 use super::render::{Rendered, render, render_command, render_list_page};
-use super::{custom_id, options, register};
-use crate::commands::{Command, Invoker, List, Press, Projects, Reply, Services, execute};
-use crate::domain::{Provider, ResourceKind};
+use super::{autocomplete, custom_id, options, register};
+use crate::commands::{Command, Invoker, Press, Reply, Services, execute};
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
 pub const ACK_DEADLINE: Duration = Duration::from_millis(2000);
@@ -214,77 +213,14 @@ impl Handler {
 
     async fn autocomplete(&self, ctx: &Context, cmd: CommandInteraction) {
         let Some(focused) = cmd.data.autocomplete() else { return };
-        let choices = self.choices(&cmd, &focused).await;
-        let response = choices
-            .into_iter()
-            .take(25)
-            .fold(CreateAutocompleteResponse::new(), |r, (name, value)| r.add_string_choice(name, value));
+        let Some(invoker) = options::command_invoker(&cmd) else { return };
+        let (_, pairs) = options::command_options(&cmd);
+        let choices = autocomplete::choices(&self.services, invoker, focused.name, focused.value, &pairs).await;
+        let response = choices.into_iter().fold(CreateAutocompleteResponse::new(), |r, (name, value)| match value {
+            autocomplete::Value::Text(v) => r.add_string_choice(name, v),
+            autocomplete::Value::Int(v) => r.add_int_choice(name, v),
+        });
         let _ = cmd.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response)).await;
-    }
-
-    async fn choices(&self, cmd: &CommandInteraction, focused: &AutocompleteOption<'_>) -> Vec<(String, String)> {
-        let Some(invoker) = options::command_invoker(cmd) else {
-            return Vec::new();
-        };
-        let typed = focused.value.to_ascii_lowercase();
-        let (_, pairs) = options::command_options(cmd);
-        let option = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let catalog = &self.services.catalog;
-        let matching = |names: Vec<String>| -> Vec<(String, String)> {
-            names.into_iter().filter(|n| n.to_ascii_lowercase().contains(&typed)).map(|n| (n.clone(), n)).collect()
-        };
-        match focused.name {
-            "project_id" => {
-                // The projects this member can see, exactly as /cloud-projects lists them.
-                let Reply::Projects { projects } = execute(&self.services, invoker, Command::Projects(Projects)).await
-                else {
-                    return Vec::new();
-                };
-                projects
-                    .into_iter()
-                    .filter(|p| p.id.contains(&typed) || p.name.to_ascii_lowercase().contains(&typed))
-                    .map(|p| (format!("{} · {}", p.id, p.name).chars().take(100).collect(), p.id))
-                    .collect()
-            }
-            "region" | "machine_type" => {
-                let provider = match (option("provider"), option("project_id")) {
-                    (Some(p), _) => p.parse::<Provider>().ok(),
-                    (None, Some(id)) => {
-                        self.services.records.project(invoker.guild_id, &id).await.ok().map(|p| p.provider)
-                    }
-                    _ => None,
-                };
-                let Some(provider) = provider else { return Vec::new() };
-                let offered = catalog.provider(provider);
-                if focused.name == "region" {
-                    matching(offered.regions.iter().map(|r| r.name.clone()).collect())
-                } else {
-                    let kind = option("resource_type")
-                        .and_then(|k| k.parse::<ResourceKind>().ok())
-                        .unwrap_or(ResourceKind::Vm);
-                    matching(offered.size_names(kind).into_iter().map(str::to_owned).collect())
-                }
-            }
-            "resource_name" => {
-                // The project's live resources, as /cloud-list shows them to this member.
-                let Some(project_id) = option("project_id") else { return Vec::new() };
-                let kind = option("resource_type").and_then(|k| k.parse::<ResourceKind>().ok());
-                let list = Command::List(List { project_id, kind });
-                let Reply::Resources { resources, .. } = execute(&self.services, invoker, list).await else {
-                    return Vec::new();
-                };
-                resources
-                    .into_iter()
-                    .filter(|r| r.name.to_ascii_lowercase().contains(&typed))
-                    .map(|r| {
-                        let size = r.size.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
-                        let label = format!("{} · {}{size} · {}/h", r.name, r.resource_type, r.hourly.format(2));
-                        (label.chars().take(100).collect(), r.name)
-                    })
-                    .collect()
-            }
-            _ => Vec::new(),
-        }
     }
 }
 

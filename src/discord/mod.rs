@@ -7,6 +7,7 @@
 //! against the stop signal, so the bot stops within [`SHUTDOWN_GRACE`] in every state, connected
 //! or not.
 
+pub mod autocomplete;
 mod connect;
 pub mod custom_id;
 pub mod embed;

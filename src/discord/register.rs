@@ -44,7 +44,8 @@ fn option(o: &OptionSpec) -> CreateCommandOption {
         // Discord's integers are doubles within ±2^53 (serenity's integer bounds cannot be negative).
         OptionKind::Integer { min, max } => option
             .min_number_value(min.clamp(-DISCORD_INT, DISCORD_INT) as f64)
-            .max_number_value(max.clamp(-DISCORD_INT, DISCORD_INT) as f64),
+            .max_number_value(max.clamp(-DISCORD_INT, DISCORD_INT) as f64)
+            .set_autocomplete(o.autocomplete),
         OptionKind::Number { min } => option.min_number_value(min.micros() as f64 / 1e6),
         OptionKind::Choice(choices) => {
             choices().iter().fold(option.max_length(100), |opt, c| opt.add_string_choice(c.label, c.value))
