@@ -35,7 +35,9 @@ use entities::cloud_quotas;
 
 use super::retry::with_retries;
 use super::{ActorError, ActorSlot};
+use crate::domain::QuotaType;
 use crate::store::StoreResult;
+use crate::store::history::HistoryEntry;
 use crate::store::quota_batch::{self, Change};
 use crate::store::quotas::{self, QuotaAmount};
 pub use crate::store::quotas::{Move, QuotaOp};
@@ -78,6 +80,19 @@ pub enum QuotaMsg {
         project_id: String,
         /// Rows.
         reply: RpcReplyPort<Result<Vec<cloud_quotas::Model>, ActorError>>,
+    },
+    /// Sets a project-wide limit (refused below used + reserved) and audits it, in one transaction.
+    SetLimit {
+        /// Project.
+        project_id: String,
+        /// Which quota.
+        quota_type: QuotaType,
+        /// The new limit (micro-dollars for the budget line).
+        limit: i64,
+        /// The audit entry written with it.
+        audit: HistoryEntry,
+        /// The row as it is now.
+        reply: RpcReplyPort<Result<cloud_quotas::Model, ActorError>>,
     },
     /// Applies the buffered requests; the actor sends it to itself.
     Flush,
@@ -144,6 +159,20 @@ impl Actor for QuotaActor {
             QuotaMsg::Usage { project_id, reply } => {
                 state.schedule(&myself)?;
                 state.usage.push((project_id, reply));
+            }
+            QuotaMsg::SetLimit { project_id, quota_type, limit, audit, reply } => {
+                let result = with_retries("quota limit", || {
+                    let (db, project_id, audit) = (&state.db, project_id.as_str(), audit.clone());
+                    async move {
+                        let txn = db.begin().await?;
+                        let row = quotas::set_limit(&txn, project_id, quota_type, limit).await?;
+                        crate::store::history::append(&txn, audit).await?;
+                        txn.commit().await?;
+                        Ok(row)
+                    }
+                })
+                .await;
+                let _ = reply.send(result.map_err(ActorError::from));
             }
             QuotaMsg::Flush => state.flush(&myself).await?,
             #[cfg(feature = "test-hooks")]
@@ -325,6 +354,19 @@ impl QuotaHandle {
     pub async fn usage(&self, project_id: &str) -> Result<Vec<cloud_quotas::Model>, ActorError> {
         let project_id = project_id.to_owned();
         self.slot.call(|reply| QuotaMsg::Usage { project_id, reply }).await
+    }
+
+    /// Sets a project's limit for a quota type, with its audit entry; refused (changing nothing)
+    /// below what is used and reserved.
+    pub async fn set_limit(
+        &self,
+        project_id: &str,
+        quota_type: QuotaType,
+        limit: i64,
+        audit: HistoryEntry,
+    ) -> Result<cloud_quotas::Model, ActorError> {
+        let project_id = project_id.to_owned();
+        self.slot.call(|reply| QuotaMsg::SetLimit { project_id, quota_type, limit, audit, reply }).await
     }
 
     /// Test hook: makes the actor fail while this call waits.

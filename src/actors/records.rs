@@ -20,7 +20,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use entities::{cloud_projects, cloud_quotas, cloud_resources, deployment_sessions};
+use entities::{cloud_projects, cloud_quotas, cloud_resources, deployment_history, deployment_sessions};
 
 use super::retry::with_retries;
 use super::{ActorError, ActorSlot, BoxFuture};
@@ -276,6 +276,16 @@ impl RecordsHandle {
                 let rows = store::policies::list_active(db, guild_id).await?;
                 Ok(Arc::new(rows.iter().map(store::policies::to_policy).collect::<Vec<_>>()))
             })
+        })
+        .await
+    }
+
+    /// The newest `limit` audit events of a project, newest first.
+    pub async fn history(&self, project_id: &str, limit: u64) -> Result<Vec<deployment_history::Model>, ActorError> {
+        let id = project_id.to_owned();
+        self.run(move |db| {
+            let id = id.clone();
+            Box::pin(async move { store::history::recent_for_project(db, &id, limit).await })
         })
         .await
     }

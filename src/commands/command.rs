@@ -5,7 +5,9 @@
 
 use super::args::{Args, short};
 use super::spec::{CommandSpec, Shape};
-use super::{Deploy, Destroy, Grant, Init, List, Policy, Press, Projects, Quota, Resize, Revoke};
+use super::{
+    Deploy, Destroy, Grant, History, Init, List, Policy, Press, Projects, Quota, QuotaSet, Resize, Revoke, WhoAmI,
+};
 
 /// Longest option value accepted from a member.
 pub const MAX_VALUE_LEN: usize = 100;
@@ -13,17 +15,20 @@ pub const MAX_VALUE_LEN: usize = 100;
 pub const MAX_OPTIONS: usize = 24;
 
 /// Every slash command, in the order `help` and the Discord picker show them.
-pub const SPECS: [&CommandSpec; 10] = [
+pub const SPECS: [&CommandSpec; 13] = [
     &Init::SPEC,
     &Deploy::SPEC,
     &Destroy::SPEC,
     &Resize::SPEC,
     &List::SPEC,
     &Quota::SPEC,
+    &History::SPEC,
+    &WhoAmI::SPEC,
     &Grant::SPEC,
     &Revoke::SPEC,
     &Projects::SPEC,
     &Policy::SPEC,
+    &QuotaSet::SPEC,
 ];
 
 /// Every command of every front end.
@@ -41,6 +46,12 @@ pub enum Command {
     List(List),
     /// `/cloud-quota`.
     Quota(Quota),
+    /// `/cloud-history`.
+    History(History),
+    /// `/cloud-whoami`.
+    WhoAmI(WhoAmI),
+    /// `/cloud-quota-set`.
+    QuotaSet(QuotaSet),
     /// `/cloud-grant`.
     Grant(Grant),
     /// `/cloud-revoke`.
@@ -108,6 +119,9 @@ impl Command {
             Resize::NAME => Command::Resize(Resize::parse(&mut args)?),
             List::NAME => Command::List(List::parse(&mut args)?),
             Quota::NAME => Command::Quota(Quota::parse(&mut args)?),
+            History::NAME => Command::History(History::parse(&mut args)?),
+            WhoAmI::NAME => Command::WhoAmI(WhoAmI),
+            QuotaSet::NAME => Command::QuotaSet(QuotaSet::parse(&mut args)?),
             Grant::NAME => Command::Grant(Grant::parse(&mut args)?),
             Revoke::NAME => Command::Revoke(Revoke::parse(&mut args)?),
             Projects::NAME => Command::Projects(Projects),

@@ -89,6 +89,38 @@ pub fn of(reply: &Reply) -> Option<(String, String)> {
                 })
                 .collect(),
         ),
+        Reply::History { project_id, entries } => (
+            format!("history-{}.csv", file_part(project_id)),
+            &[
+                "at",
+                "action",
+                "outcome",
+                "verdict",
+                "requested_by",
+                "decided_by",
+                "resource_type",
+                "resource_name",
+                "hourly_usd",
+                "session_id",
+            ],
+            entries
+                .iter()
+                .map(|h| {
+                    vec![
+                        h.at.clone(),
+                        text(&h.action),
+                        text(&h.outcome),
+                        text(h.verdict.as_deref().unwrap_or("")),
+                        h.requested_by.to_string(),
+                        h.decided_by.map(|d| d.to_string()).unwrap_or_default(),
+                        text(h.resource_type.as_deref().unwrap_or("")),
+                        text(h.resource_name.as_deref().unwrap_or("")),
+                        h.hourly.map(usd).unwrap_or_default(),
+                        h.session_id.map(|s| s.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        ),
         _ => return None,
     };
     let mut out = String::new();

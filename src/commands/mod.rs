@@ -13,6 +13,7 @@ pub mod csv;
 mod deploy;
 mod destroy;
 mod grant;
+mod history;
 mod init;
 mod list;
 pub mod outcomes;
@@ -20,12 +21,14 @@ mod policy;
 mod press;
 mod projects;
 mod quota;
+mod quota_set;
 mod reply;
 mod resize;
 mod revoke;
 pub mod spec;
 pub mod text;
 pub mod views;
+mod whoami;
 
 pub use crate::actors::Services;
 pub use crate::domain::{Invoker, LobbyAction};
@@ -33,15 +36,21 @@ pub use command::{Command, CommandError, MAX_OPTIONS, MAX_VALUE_LEN, SPECS, pars
 pub use deploy::Deploy;
 pub use destroy::Destroy;
 pub use grant::Grant;
+pub use history::History;
 pub use init::Init;
 pub use list::List;
 pub use policy::{Policy, PolicyAdd};
 pub use press::Press;
 pub use projects::Projects;
 pub use quota::Quota;
-pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
+pub use quota_set::QuotaSet;
+pub use reply::{
+    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView,
+    RoleView, WhoAmIView,
+};
 pub use resize::Resize;
 pub use revoke::Revoke;
+pub use whoami::WhoAmI;
 
 use tracing::Instrument;
 
@@ -65,6 +74,9 @@ async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<
         Command::Resize(c) => c.run(services, invoker).await,
         Command::List(c) => c.run(services, invoker).await,
         Command::Quota(c) => c.run(services, invoker).await,
+        Command::History(c) => c.run(services, invoker).await,
+        Command::WhoAmI(c) => c.run(services, invoker).await,
+        Command::QuotaSet(c) => c.run(services, invoker).await,
         Command::Grant(c) => c.run(services, invoker).await,
         Command::Revoke(c) => c.run(services, invoker).await,
         Command::Projects(c) => c.run(services, invoker).await,

@@ -38,6 +38,12 @@ pub enum Reply {
     Policies { policies: Vec<PolicyView> },
     /// `/cloud-policy remove`.
     PolicyRemoved { policy_id: i64 },
+    /// `/cloud-history`: a project's audit trail, newest first.
+    History { project_id: String, entries: Vec<HistoryView> },
+    /// `/cloud-whoami`.
+    WhoAmI(WhoAmIView),
+    /// `/cloud-quota-set`: the limit as it is now.
+    QuotaSet { project_id: String, quota: QuotaView },
     /// The member may not do this; nothing changed. Shown only to them.
     Refused { message: String },
     /// The request could not be carried out; nothing changed. Shown only to them.
@@ -147,4 +153,69 @@ pub struct PolicyView {
     pub max_cost_per_hour: Option<Money>,
     pub require_approval: bool,
     pub priority: i32,
+}
+
+/// One audit event in `/cloud-history`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HistoryView {
+    /// When, RFC 3339 in UTC to the second.
+    pub at: String,
+    /// What happened (`request`, `deploy`, `destroy`, `cancel`, `expire`, `quota-set`, ...).
+    pub action: String,
+    /// How it ended (`pending`, `success`, `denied`, `cancelled`, `expired`, `failed`, ...).
+    pub outcome: String,
+    /// Who asked for it.
+    pub requested_by: i64,
+    /// Who approved, cancelled or refused it, when not the requester's own request.
+    pub decided_by: Option<i64>,
+    /// The verdict's outcome, when the event had one (`allowed`, `needs_approval`, `denied`).
+    pub verdict: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_name: Option<String>,
+    /// Hourly cost involved.
+    pub hourly: Option<Money>,
+    pub session_id: Option<Uuid>,
+}
+
+/// `/cloud-whoami`: the member's roles per provider and what is left of each budget.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WhoAmIView {
+    pub user_id: i64,
+    /// Holds Discord's Administrator or Manage Server permission.
+    pub is_guild_admin: bool,
+    /// One per provider.
+    pub roles: Vec<RoleView>,
+    /// The projects the member can see, with their budgets.
+    pub projects: Vec<BudgetView>,
+}
+
+/// The member's role for one provider.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RoleView {
+    pub provider: String,
+    /// `None`: no role (read nothing, deploy nothing).
+    pub role: Option<String>,
+    /// Whether the role is a grant, or a guild administrator's default.
+    pub granted: bool,
+    /// What it allows, in words (kinds, VM size, regions, budget).
+    pub summary: String,
+    /// The member's own monthly budget, if the grant sets one.
+    pub budget_limit: Option<Money>,
+    /// What the member's resources cost per month now, for this provider.
+    pub monthly_spend: Money,
+}
+
+/// A project's monthly budget as the member sees it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BudgetView {
+    pub project_id: String,
+    pub name: String,
+    /// `None`: no budget set.
+    pub budget: Option<Money>,
+    /// Committed by running resources, per month.
+    pub committed: Money,
+    /// Held by open lobbies, per month.
+    pub held: Money,
+    /// What is left (`budget - committed - held`).
+    pub remaining: Option<Money>,
 }

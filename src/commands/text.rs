@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::{DeployedView, LobbyView, PolicyView, QuotaView, ResourceView};
+use super::{BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, QuotaView, ResourceView, RoleView};
 use crate::domain::validate::{Effect, Outcome, QuotaLine};
 use crate::domain::{LobbyKind, Money, SessionStatus};
 
@@ -159,6 +159,62 @@ pub fn policy_values(p: &PolicyView) -> String {
         parts.push("violations need approval".to_owned());
     }
     if parts.is_empty() { "no values".to_owned() } else { parts.join("; ") }
+}
+
+/// What an audit event was about and how it ended: `deploy vm web-1: success`.
+pub fn history_what(h: &HistoryView) -> String {
+    let subject = match (&h.resource_type, &h.resource_name) {
+        (Some(kind), Some(name)) => format!(" {kind} {name}"),
+        (None, Some(name)) => format!(" {name}"),
+        _ => String::new(),
+    };
+    format!("{}{subject}: {}", h.action, h.outcome)
+}
+
+/// The rest of an audit event: `verdict allowed · $0.0168/h`.
+pub fn history_detail(h: &HistoryView) -> String {
+    let mut parts = Vec::new();
+    if let Some(v) = &h.verdict {
+        parts.push(format!("verdict {v}"));
+    }
+    if let Some(cost) = h.hourly {
+        parts.push(format!("{}/h", cost.format(2)));
+    }
+    if parts.is_empty() { "-".to_owned() } else { parts.join(" · ") }
+}
+
+/// A member's role for a provider: `CloudUser (granted): may create VMs; VMs up to medium`.
+pub fn role_line(r: &RoleView) -> String {
+    match &r.role {
+        None => "no role: ask an administrator for /cloud-grant".to_owned(),
+        Some(role) => {
+            let how = if r.granted { "granted" } else { "as guild administrator" };
+            let mut line = format!("{role} ({how}): {}", r.summary);
+            match r.budget_limit {
+                Some(limit) => line.push_str(&format!(
+                    "; your spend {}/month of {}/month",
+                    r.monthly_spend.format(2),
+                    limit.format(2)
+                )),
+                None => line.push_str(&format!("; your spend {}/month", r.monthly_spend.format(2))),
+            }
+            line
+        }
+    }
+}
+
+/// A project's budget: `$63.5 left of $100/month ($36.5 committed, $0 held by open lobbies)`.
+pub fn budget_line(b: &BudgetView) -> String {
+    let spent = format!("{} committed, {} held by open lobbies", b.committed.format(2), b.held.format(2));
+    match (b.budget, b.remaining) {
+        (Some(budget), Some(left)) => format!("{} left of {}/month ({spent})", left.format(2), budget.format(2)),
+        _ => format!("no monthly budget set ({spent})"),
+    }
+}
+
+/// A quota limit as members read it: the budget line in dollars, every other line as a count.
+pub fn quota_amount(quota_type: &str, n: i64) -> String {
+    if quota_type == "budget.monthly" { format!("{}/month", Money::from_micros(n).format(2)) } else { n.to_string() }
 }
 
 /// A value typed by a member, made safe to print on a terminal or in a message: control characters

@@ -110,6 +110,40 @@ fn plain(reply: &Reply) -> String {
         Reply::PolicyRemoved { policy_id } => {
             let _ = write!(out, "removed policy #{policy_id}");
         }
+        Reply::History { project_id, entries } => {
+            let _ = write!(out, "{} event(s) in {project_id}, newest first", entries.len());
+            for h in entries {
+                let decided = h.decided_by.map(|d| format!(", decided by {d}")).unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "\n  {}  {} (requested by {}{decided}; {})",
+                    h.at,
+                    text::history_what(h),
+                    h.requested_by,
+                    text::history_detail(h)
+                );
+            }
+        }
+        Reply::WhoAmI(w) => {
+            let admin = if w.is_guild_admin { " (guild administrator)" } else { "" };
+            let _ = write!(out, "member {}{admin}", w.user_id);
+            for r in &w.roles {
+                let _ = write!(out, "\n  {:<6} {}", r.provider, text::role_line(r));
+            }
+            for b in &w.projects {
+                let _ = write!(out, "\n  budget {} {}: {}", b.project_id, b.name, text::budget_line(b));
+            }
+        }
+        Reply::QuotaSet { project_id, quota: q } => {
+            let _ = write!(
+                out,
+                "{} of {project_id} is now {} ({} used + {} reserved)",
+                q.quota_type,
+                text::quota_amount(&q.quota_type, q.limit),
+                text::quota_amount(&q.quota_type, q.used),
+                text::quota_amount(&q.quota_type, q.reserved)
+            );
+        }
         Reply::Refused { message } => {
             let _ = write!(out, "refused: {message}");
         }

@@ -126,6 +126,7 @@ pub fn items(reply: &Reply) -> usize {
         Reply::Quota { lines, .. } => lines.len(),
         Reply::Projects { projects } => projects.len(),
         Reply::Policies { policies } => policies.len(),
+        Reply::History { entries, .. } => entries.len(),
         _ => 0,
     }
 }
@@ -265,10 +266,55 @@ fn embed(reply: &Reply, page: usize) -> Embed {
             e
         }
         Reply::PolicyRemoved { policy_id } => Embed::new(&format!("Policy #{policy_id} removed"), colour::DONE),
+        Reply::History { project_id, entries } => {
+            let (shown, footer) = page_of(entries, page);
+            let mut e = Embed::new(&format!("History of {project_id}"), colour::INFO)
+                .description("Newest first; the CSV attached to a long trail holds every event.")
+                .footer(&footer);
+            for h in shown {
+                let decided = h.decided_by.map(|d| format!(" · decided by <@{d}>")).unwrap_or_default();
+                let value = format!(
+                    "<t:{}:f> · requested by <@{}>{decided}\n{}",
+                    unix(&h.at),
+                    h.requested_by,
+                    text::history_detail(h)
+                );
+                e.field(&text::history_what(h), &value, false);
+            }
+            e
+        }
+        Reply::WhoAmI(w) => {
+            let admin = if w.is_guild_admin { " · guild administrator" } else { "" };
+            let mut e = Embed::new("Who am I", colour::INFO).description(&format!("<@{}>{admin}", w.user_id));
+            for r in &w.roles {
+                e.field(&format!("Role for {}", r.provider), &text::role_line(r), false);
+            }
+            for b in &w.projects {
+                e.field(&format!("Budget of {} · {}", b.project_id, b.name), &text::budget_line(b), false);
+            }
+            e
+        }
+        Reply::QuotaSet { project_id, quota: q } => {
+            let mut e = Embed::new(&format!("Quota of {project_id} set"), colour::GOOD);
+            let bar = usage_bar(q.used, q.reserved, q.limit);
+            let figures = format!(
+                "{} used + {} reserved of {}",
+                text::quota_amount(&q.quota_type, q.used),
+                text::quota_amount(&q.quota_type, q.reserved),
+                text::quota_amount(&q.quota_type, q.limit)
+            );
+            e.field(&q.quota_type, &format!("{bar}\n{figures}"), false);
+            e
+        }
         // Rendered by `render_page` itself; kept total so a new kind cannot fall through silently.
         Reply::Lobby(l) => Embed::new(&format!("Lobby {}", l.session_id), colour::INFO),
         Reply::Refused { message } | Reply::Error { message } => Embed::new("⚠️", colour::BAD).description(message),
     }
+}
+
+/// Unix seconds of an RFC 3339 time (0 if unreadable), for Discord's `<t:..>` timestamps.
+fn unix(at: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(at).map(|t| t.timestamp()).unwrap_or(0)
 }
 
 /// `████░░░░░░` of `limit`: used solid, reserved shaded.

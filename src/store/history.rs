@@ -96,6 +96,21 @@ pub async fn list<C: ConnectionTrait>(
         .await?)
 }
 
+/// The newest `limit` events of one project, newest first (`/cloud-history`).
+pub async fn recent_for_project<C: ConnectionTrait>(
+    db: &C,
+    project_id: &str,
+    limit: u64,
+) -> StoreResult<Vec<deployment_history::Model>> {
+    Ok(deployment_history::Entity::find()
+        .filter(Column::ProjectId.eq(project_id))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// The events of one project, oldest first.
 pub async fn list_for_project<C: ConnectionTrait>(
     db: &C,

@@ -7,6 +7,7 @@ mod support;
 mod auth_matrix;
 mod check;
 mod checkpoint;
+mod day_one;
 mod harness;
 mod lifecycle;
 mod load;

@@ -2,7 +2,10 @@
 //! property test over generated replies of every kind (long and hostile text, long lists).
 //! Case count fixed for RELIABILITY.md: 512.
 
-use cloud_chatops::commands::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
+use cloud_chatops::commands::{
+    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView,
+    RoleView, WhoAmIView,
+};
 use cloud_chatops::discord::{custom_id, pages, render};
 use cloud_chatops::domain::validate::{Effect, Outcome, QuotaLine, Verdict, Violation};
 use cloud_chatops::domain::{Money, QuotaType, SessionStatus};
@@ -182,6 +185,40 @@ fn policy() -> impl Strategy<Value = PolicyView> {
         })
 }
 
+fn history() -> impl Strategy<Value = HistoryView> {
+    (text(), text(), any::<i64>(), prop::option::of(any::<i64>()), prop::option::of(text()), prop::option::of(money()))
+        .prop_map(|(action, name, by, decided, verdict, hourly)| HistoryView {
+            at: "2026-12-01T12:00:00Z".into(),
+            action: action.clone(),
+            outcome: action,
+            requested_by: by,
+            decided_by: decided,
+            verdict,
+            resource_type: Some("vm".into()),
+            resource_name: Some(name),
+            hourly,
+            session_id: Some(Uuid::new_v4()),
+        })
+}
+
+fn whoami() -> impl Strategy<Value = WhoAmIView> {
+    let role = (prop::option::of(text()), text(), prop::option::of(money()), money()).prop_map(
+        |(role, summary, budget_limit, monthly_spend)| RoleView {
+            provider: "gcp".into(),
+            role,
+            granted: true,
+            summary,
+            budget_limit,
+            monthly_spend,
+        },
+    );
+    let budget = (text(), text(), prop::option::of(money()), money()).prop_map(|(project_id, name, budget, spent)| {
+        BudgetView { project_id, name, budget, committed: spent, held: spent, remaining: budget }
+    });
+    (prop::collection::vec(role, 0..4), prop::collection::vec(budget, 0..60), any::<i64>())
+        .prop_map(|(roles, projects, user_id)| WhoAmIView { user_id, is_guild_admin: true, roles, projects })
+}
+
 fn reply() -> impl Strategy<Value = Reply> {
     let many = |n| 0..n;
     prop_oneof![
@@ -236,6 +273,10 @@ fn reply() -> impl Strategy<Value = Reply> {
         policy().prop_map(|policy| Reply::PolicyAdded { policy }),
         prop::collection::vec(policy(), many(60)).prop_map(|policies| Reply::Policies { policies }),
         any::<i64>().prop_map(|policy_id| Reply::PolicyRemoved { policy_id }),
+        (text(), prop::collection::vec(history(), many(120)))
+            .prop_map(|(project_id, entries)| Reply::History { project_id, entries }),
+        whoami().prop_map(Reply::WhoAmI),
+        (text(), quota()).prop_map(|(project_id, quota)| Reply::QuotaSet { project_id, quota }),
         text().prop_map(|message| Reply::Refused { message }),
         text().prop_map(|message| Reply::Error { message }),
     ]
