@@ -25,9 +25,11 @@ use entities::{cloud_projects, cloud_quotas, cloud_resources, deployment_history
 use super::retry::with_retries;
 use super::{ActorError, ActorSlot, BoxFuture};
 use crate::domain::validate::{Permissions, Policy};
-use crate::domain::{Money, Provider, ResourceKind};
+use crate::domain::{Catalog, Money, Provider, ResourceKind};
 use crate::store::projects::NewProject;
+use crate::store::spec::StoreSpecSource;
 use crate::store::{self, StoreResult};
+use crate::terraform::{GenerateError, GeneratorSettings, ProjectSpec, SpecSource};
 
 /// A store call's result, typed again by the handle that asked for it.
 pub type Answer = Box<dyn Any + Send>;
@@ -286,6 +288,23 @@ impl RecordsHandle {
         self.run(move |db| {
             let id = id.clone();
             Box::pin(async move { store::history::recent_for_project(db, &id, limit).await })
+        })
+        .await
+    }
+
+    /// A project as the generator reads it (its live resources, defaults filled in): what a
+    /// lobby's preview applies its plan to. The inner error is the generator's.
+    pub async fn project_spec(
+        &self,
+        project_id: &str,
+        catalog: Arc<Catalog>,
+        settings: GeneratorSettings,
+    ) -> Result<Result<ProjectSpec, GenerateError>, ActorError> {
+        let id = project_id.to_owned();
+        self.run(move |db| {
+            let source = StoreSpecSource::new(db.clone(), catalog.clone(), settings.clone());
+            let id = id.clone();
+            Box::pin(async move { Ok(source.load(&id).await) })
         })
         .await
     }

@@ -6,7 +6,8 @@
 use super::args::{Args, short};
 use super::spec::{CommandSpec, Shape};
 use super::{
-    Deploy, Destroy, Grant, History, Init, List, Policy, Press, Projects, Quota, QuotaSet, Resize, Revoke, WhoAmI,
+    Deploy, Destroy, Grant, History, Init, List, Policy, Press, Preview, Projects, Quota, QuotaSet, Resize, Revoke,
+    WhoAmI,
 };
 
 /// Longest option value accepted from a member.
@@ -62,6 +63,8 @@ pub enum Command {
     Policy(Policy),
     /// A lobby button.
     Press(Press),
+    /// A lobby's Terraform before approval (`preview`, "View Terraform").
+    Preview(Preview),
 }
 
 /// Why options could not become a command; the text is safe to show the member.

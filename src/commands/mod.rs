@@ -19,6 +19,7 @@ mod list;
 pub mod outcomes;
 mod policy;
 mod press;
+mod preview;
 mod projects;
 mod quota;
 mod quota_set;
@@ -41,12 +42,13 @@ pub use init::Init;
 pub use list::List;
 pub use policy::{Policy, PolicyAdd};
 pub use press::Press;
+pub use preview::Preview;
 pub use projects::Projects;
 pub use quota::Quota;
 pub use quota_set::QuotaSet;
 pub use reply::{
-    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView,
-    RoleView, WhoAmIView,
+    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, PreviewFile, PreviewView, ProjectView, QuotaView,
+    Reply, ResourceView, RoleView, WhoAmIView,
 };
 pub use resize::Resize;
 pub use revoke::Revoke;
@@ -82,6 +84,7 @@ async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<
         Command::Projects(c) => c.run(services, invoker).await,
         Command::Policy(c) => c.run(services, invoker).await,
         Command::Press(Press { session_id, action }) => press::run(services, invoker, session_id, action).await,
+        Command::Preview(c) => c.run(services, invoker).await,
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Reply {
     History { project_id: String, entries: Vec<HistoryView> },
     /// `/cloud-whoami`.
     WhoAmI(WhoAmIView),
+    /// `preview`, "View Terraform": what approval would write. Shown only to the member.
+    Preview(PreviewView),
     /// `/cloud-quota-set`: the limit as it is now.
     QuotaSet { project_id: String, quota: QuotaView },
     /// The member may not do this; nothing changed. Shown only to them.
@@ -63,7 +65,7 @@ impl Reply {
 
     /// Whether only the member who acted should see it (Discord: ephemeral).
     pub fn is_private(&self) -> bool {
-        matches!(self, Reply::Refused { .. } | Reply::Error { .. })
+        matches!(self, Reply::Refused { .. } | Reply::Error { .. } | Reply::Preview(_))
     }
 }
 
@@ -218,4 +220,24 @@ pub struct BudgetView {
     pub held: Money,
     /// What is left (`budget - committed - held`).
     pub remaining: Option<Money>,
+}
+
+/// A lobby's Terraform before approval.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PreviewView {
+    pub session_id: Uuid,
+    pub project_id: String,
+    /// The project's directory under the output root.
+    pub dir: String,
+    /// Every file generated now or after approval.
+    pub files: Vec<PreviewFile>,
+}
+
+/// One file of a preview.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PreviewFile {
+    pub name: String,
+    pub change: crate::terraform::preview::FileChange,
+    /// A unified diff against the file on disk (empty when unchanged).
+    pub diff: String,
 }

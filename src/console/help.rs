@@ -7,7 +7,8 @@ use crate::commands::spec::{self, CommandHelp};
 
 /// The console's own lines, after the slash commands.
 const CONSOLE_LINES: &str = "\
-  approve [session]   cancel [session]   (no session: the last lobby opened here; a unique prefix of the id will do)
+  approve [session]   cancel [session]   preview [session] (the Terraform approval would write)
+  (no session: the last lobby opened here; a unique prefix of the id will do)
   as <user_id> [admin]   help [command]   quit";
 
 /// The help for `topic` (a command name, with or without `/`), or for every command.

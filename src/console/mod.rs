@@ -120,6 +120,14 @@ where
                         Ok(session_id) => press(services, options.invoker, session_id, action).await,
                         Err(reply) => reply,
                     },
+                    Ok(Line::PreviewLast) => match last_lobby {
+                        Some(session_id) => preview(services, options.invoker, session_id).await,
+                        None => Reply::error("no lobby opened in this console yet; give a session id"),
+                    },
+                    Ok(Line::PreviewPrefix { prefix }) => match resolve(services, options.invoker, &prefix).await {
+                        Ok(session_id) => preview(services, options.invoker, session_id).await,
+                        Err(reply) => reply,
+                    },
                     Err(e) => Reply::error(e.to_string()),
                 };
                 if let Reply::Lobby(view) = &reply {
@@ -138,6 +146,10 @@ where
 
 async fn press(services: &Services, invoker: Invoker, session_id: Uuid, action: LobbyAction) -> Reply {
     execute(services, invoker, Command::Press(Press { session_id, action })).await
+}
+
+async fn preview(services: &Services, invoker: Invoker, session_id: Uuid) -> Reply {
+    execute(services, invoker, Command::Preview(crate::commands::Preview { session_id })).await
 }
 
 /// The one lobby of this guild whose id starts with `prefix`, or the error to show.

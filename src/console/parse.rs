@@ -1,11 +1,11 @@
 //! The console's line syntax: the slash commands as typed in Discord
 //! (`/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01`, values with spaces
-//! in double quotes), plus `approve <session>`, `cancel <session>`, `as <user_id> [admin]`, `help`
-//! and `quit`.
+//! in double quotes), plus `approve <session>`, `cancel <session>`, `preview <session>` (the lobby's
+//! Terraform before approval), `as <user_id> [admin]`, `help` and `quit`.
 
 use uuid::Uuid;
 
-use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, Press, SPECS, parse_user};
+use crate::commands::{Command, CommandError, LobbyAction, MAX_VALUE_LEN, Press, Preview, SPECS, parse_user};
 
 /// Longest line accepted.
 pub const MAX_LINE_LEN: usize = 4_096;
@@ -25,6 +25,13 @@ pub enum Line {
         prefix: String,
         /// Which button.
         action: LobbyAction,
+    },
+    /// Preview the Terraform of the last lobby this console opened (`preview` without an id).
+    PreviewLast,
+    /// Preview the Terraform of the lobby whose id starts with `prefix` (`preview 1b1e`).
+    PreviewPrefix {
+        /// The start of the id, lowercase.
+        prefix: String,
     },
     /// Act as another member from now on.
     As { user_id: i64, admin: bool },
@@ -72,6 +79,15 @@ pub fn parse_line(line: &str) -> Result<Line, CommandError> {
                 _ => Err(CommandError(format!("usage: {} [session id]", first.to_ascii_lowercase()))),
             }
         }
+        "preview" => match rest {
+            [id] => match Uuid::parse_str(id) {
+                Ok(session_id) if id.len() == 36 => Ok(Line::Command(Command::Preview(Preview { session_id }))),
+                _ if is_id_prefix(id) => Ok(Line::PreviewPrefix { prefix: id.to_ascii_lowercase() }),
+                _ => Err(CommandError(format!("`{}` is not a session id", id.chars().take(40).collect::<String>()))),
+            },
+            [] => Ok(Line::PreviewLast),
+            _ => Err(CommandError("usage: preview [session id]".into())),
+        },
         name if name.starts_with('/') => {
             // A command with subcommands takes the next word as one (`/cloud-policy add ...`).
             let has_subcommands = SPECS
@@ -166,6 +182,9 @@ mod tests {
         assert_eq!(line, Line::Command(Command::Policy(Policy::Remove { policy_id: 3 })));
         assert_eq!(parse_line("as 222222222 admin").unwrap(), Line::As { user_id: 222_222_222, admin: true });
         assert_eq!(parse_line("   # comment").unwrap(), Line::Empty);
+        assert_eq!(parse_line("preview 1B1E").unwrap(), Line::PreviewPrefix { prefix: "1b1e".into() });
+        assert_eq!(parse_line("preview").unwrap(), Line::PreviewLast);
+        assert!(parse_line("preview a b").is_err() && parse_line("preview zz").is_err());
         assert_eq!(
             parse_line("approve 1B1E").unwrap(),
             Line::PressPrefix { prefix: "1b1e".into(), action: LobbyAction::Approve }

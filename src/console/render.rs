@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::commands::{LobbyView, Reply, text};
 use crate::domain::LobbyKind;
 use crate::domain::validate::Outcome;
+use crate::terraform::preview::FileChange;
 
 /// One reply as printed: JSON with a `kind` field, or readable text.
 pub fn render(reply: &Reply, json: bool) -> String {
@@ -143,6 +144,23 @@ fn plain(reply: &Reply) -> String {
                 text::quota_amount(&q.quota_type, q.used),
                 text::quota_amount(&q.quota_type, q.reserved)
             );
+        }
+        Reply::Preview(p) => {
+            let _ = write!(
+                out,
+                "terraform preview of lobby {} ({}/): nothing is written until approval",
+                p.session_id, p.dir
+            );
+            for f in &p.files {
+                match f.change {
+                    FileChange::Unchanged => {
+                        let _ = write!(out, "\n  {} unchanged", f.name);
+                    }
+                    _ => {
+                        let _ = write!(out, "\n{}", f.diff.trim_end());
+                    }
+                }
+            }
         }
         Reply::Refused { message } => {
             let _ = write!(out, "refused: {message}");

@@ -1,5 +1,5 @@
-//! Button `custom_id`s: short, parseable and versioned — `lobby:v1:<session uuid>:<approve|cancel>`
-//! (52 characters, well under Discord's 100).
+//! Button `custom_id`s: short, parseable and versioned — `lobby:v1:<session uuid>:<approve|cancel|terraform>`
+//! (at most 54 characters, well under Discord's 100).
 
 use uuid::Uuid;
 
@@ -14,6 +14,17 @@ pub fn format(session_id: Uuid, action: LobbyAction) -> String {
         LobbyAction::Cancel => "cancel",
     };
     format!("{PREFIX}{session_id}:{verb}")
+}
+
+/// The custom id of a lobby's "View Terraform" button: `lobby:v1:<session>:terraform`.
+pub fn format_view(session_id: Uuid) -> String {
+    format!("{PREFIX}{session_id}:terraform")
+}
+
+/// Parses a "View Terraform" button's id.
+pub fn parse_view(custom_id: &str) -> Option<Uuid> {
+    let id = custom_id.strip_prefix(PREFIX)?.strip_suffix(":terraform")?;
+    Uuid::parse_str(id).ok().filter(|u| u.hyphenated().to_string() == id)
 }
 
 /// Parses a custom id; anything else (another version, a forged id) is `None`.
@@ -53,6 +64,11 @@ mod tests {
             &"x".repeat(200),
         ] {
             assert_eq!(parse(bad), None, "{bad}");
+            assert_eq!(parse_view(bad), None, "{bad}");
         }
+        let view = format_view(id);
+        assert!(view.len() <= 100);
+        assert_eq!((parse_view(&view), parse(&view)), (Some(id), None), "a view is no lobby action");
+        assert_eq!(parse_view(&format(id, LobbyAction::Approve)), None);
     }
 }

@@ -14,7 +14,7 @@ use serenity::async_trait;
 use super::pages::{self, Source};
 use super::render::{Rendered, render, render_command, render_list_page};
 use super::{autocomplete, custom_id, options, register};
-use crate::commands::{Command, Invoker, Press, Reply, Services, execute};
+use crate::commands::{Command, Invoker, Press, Preview, Reply, Services, execute};
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
 pub const ACK_DEADLINE: Duration = Duration::from_millis(2000);
@@ -148,6 +148,15 @@ impl Handler {
         );
         if let (Some(invoker), Some((source, page))) = (invoker, pages::parse(&click.data.custom_id)) {
             return self.page(ctx, &click, invoker, source, page).await;
+        }
+        if let (Some(invoker), Some(session_id)) = (invoker, custom_id::parse_view(&click.data.custom_id)) {
+            // Only the clicker sees the files; the lobby message stays as it is.
+            let reply = execute(&self.services, invoker, Command::Preview(Preview { session_id })).await;
+            let response = CreateInteractionResponse::Message(render(&reply).message().ephemeral(true));
+            if let Err(e) = click.create_response(&ctx.http, response).await {
+                tracing::warn!(error = %e, "could not answer View Terraform");
+            }
+            return;
         }
         let (Some(invoker), Some((session_id, action))) = (invoker, custom_id::parse(&click.data.custom_id)) else {
             return ephemeral(ctx, &click, "this button is not one of cloud-chatops'").await;

@@ -15,6 +15,7 @@ mod handler;
 pub mod notifier;
 pub mod options;
 pub mod pages;
+mod preview;
 pub mod register;
 pub mod render;
 

@@ -137,6 +137,7 @@ pub fn render_page(reply: &Reply, page: usize) -> Rendered {
         Reply::Lobby(lobby) => lobby_message(lobby),
         Reply::Refused { message } => private(Embed::new("⛔ Not allowed", colour::BAD).description(message)),
         Reply::Error { message } => private(Embed::new("⚠️ Could not do that", colour::WARN).description(message)),
+        Reply::Preview(p) => super::preview::message(p),
         Reply::Deployed(_) | Reply::LobbyClosed { .. } => closed(embed(reply, page)),
         _ => public(embed(reply, page)),
     }
@@ -308,6 +309,7 @@ fn embed(reply: &Reply, page: usize) -> Embed {
         }
         // Rendered by `render_page` itself; kept total so a new kind cannot fall through silently.
         Reply::Lobby(l) => Embed::new(&format!("Lobby {}", l.session_id), colour::INFO),
+        Reply::Preview(p) => Embed::new(&format!("Terraform of lobby {}", p.session_id), colour::INFO),
         Reply::Refused { message } | Reply::Error { message } => Embed::new("⚠️", colour::BAD).description(message),
     }
 }
@@ -350,6 +352,9 @@ fn buttons(lobby: &LobbyView) -> CreateActionRow {
         CreateButton::new(custom_id::format(lobby.session_id, LobbyAction::Cancel))
             .label("Cancel")
             .style(ButtonStyle::Danger),
+        CreateButton::new(custom_id::format_view(lobby.session_id))
+            .label("View Terraform")
+            .style(ButtonStyle::Secondary),
     ])
 }
 

@@ -11,6 +11,8 @@ use entities::deployment_sessions::{self, Column};
 use super::json::{self, JsonColumns, JsonText};
 use super::quotas::QuotaAmount;
 use super::{Conflict, StoreError, StoreResult, now};
+use crate::domain::plan::Plan;
+use crate::domain::validate::{DeployRequest, Verdict};
 use crate::domain::{Provider, ResourceKind, SessionStatus};
 
 /// A lobby about to open.
@@ -113,6 +115,30 @@ pub fn reservation_of(session: &deployment_sessions::Model) -> StoreResult<Vec<Q
     serde_json::from_value(session.reservation.clone()).map_err(|e| {
         StoreError::InvalidInput(format!("stored reservation of session {} is unreadable: {e}", session.id))
     })
+}
+
+/// The change a lobby asks for and the verdict it was shown, as stored: `request.plan`, or
+/// `request.request` (a deploy) in rows written before lobbies had kinds. A read-only view for
+/// previews; the lobby actors keep their own reading of the row.
+pub fn plan_of(session: &deployment_sessions::Model) -> StoreResult<(Plan, Verdict)> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        #[serde(default)]
+        plan: Option<Plan>,
+        #[serde(default)]
+        request: Option<DeployRequest>,
+    }
+    let bad = |what: &str, e: String| {
+        StoreError::InvalidInput(format!("stored {what} of session {} is unreadable: {e}", session.id))
+    };
+    let stored: Stored = serde_json::from_value(session.request.clone()).map_err(|e| bad("request", e.to_string()))?;
+    let plan = match (stored.plan, stored.request) {
+        (Some(plan), _) => plan,
+        (None, Some(request)) => Plan::Deploy(request),
+        (None, None) => return Err(bad("request", "no plan".into())),
+    };
+    let verdict = serde_json::from_value(session.verdict.clone()).map_err(|e| bad("verdict", e.to_string()))?;
+    Ok((plan, verdict))
 }
 
 /// Every pending lobby, soonest deadline first (rehydration at start-up).

@@ -17,6 +17,7 @@ pub mod generate;
 pub mod model;
 mod nat;
 pub mod options;
+pub mod preview;
 pub mod render;
 mod slots;
 pub mod source;

@@ -11,6 +11,7 @@ mod day_one;
 mod harness;
 mod lifecycle;
 mod load;
+mod preview;
 mod race;
 mod records;
 mod retention;

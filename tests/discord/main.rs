@@ -185,7 +185,8 @@ async fn the_bot_runs_the_whole_flow_against_a_fake_discord() {
     let embed = &lobby.body["data"]["embeds"][0];
     assert!(embed["title"].as_str().unwrap().contains("web-e2e"), "{embed}");
     let row = buttons(&lobby.body["data"]);
-    assert_eq!(row.len(), 2, "{row:?}");
+    assert_eq!(row.len(), 3, "{row:?}");
+    assert_eq!(row[2]["label"].as_str(), Some("View Terraform"));
     assert_eq!((row[0]["label"].as_str(), row[0]["style"].as_u64()), (Some("Approve & Deploy"), Some(3)));
     assert_eq!((row[1]["label"].as_str(), row[1]["style"].as_u64()), (Some("Cancel"), Some(4)));
     assert_ne!(row[0]["disabled"], true);
@@ -261,7 +262,7 @@ async fn slow_replies_are_deferred_then_edited_in() {
     assert_eq!(deploy.body["type"], 5, "deferred: {}", deploy.body);
     let token = deploy.path.split('/').rev().nth(1).unwrap().to_owned();
     let edit = bot.fake.wait_for("the deferred edit", |r| r.method == "PATCH" && r.path.contains(&token)).await;
-    assert_eq!(buttons(&edit.body).len(), 2, "the lobby is edited in: {}", edit.body);
+    assert_eq!(buttons(&edit.body).len(), 3, "the lobby is edited in: {}", edit.body);
     let message = bot.fake.original(&token).await.unwrap();
     let approve_id = buttons(&message)[0]["custom_id"].as_str().unwrap().to_owned();
 

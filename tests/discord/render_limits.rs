@@ -3,12 +3,13 @@
 //! Case count fixed for RELIABILITY.md: 512.
 
 use cloud_chatops::commands::{
-    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView,
-    RoleView, WhoAmIView,
+    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, PreviewFile, PreviewView, ProjectView, QuotaView,
+    Reply, ResourceView, RoleView, WhoAmIView,
 };
 use cloud_chatops::discord::{custom_id, pages, render};
 use cloud_chatops::domain::validate::{Effect, Outcome, QuotaLine, Verdict, Violation};
 use cloud_chatops::domain::{Money, QuotaType, SessionStatus};
+use cloud_chatops::terraform::preview::FileChange;
 use proptest::prelude::*;
 use serde_json::Value;
 use uuid::Uuid;
@@ -125,6 +126,18 @@ fn assert_within_limits(message: &Value, what: &str) {
     }
 }
 
+/// Every field value of a message's embeds, joined.
+fn message_text_of(message: &Value) -> String {
+    let mut out = String::new();
+    for embed in message["embeds"].as_array().into_iter().flatten() {
+        for f in embed["fields"].as_array().into_iter().flatten() {
+            out.push_str(f["value"].as_str().unwrap_or_default());
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-z0-9-]{0,24}",
@@ -219,6 +232,26 @@ fn whoami() -> impl Strategy<Value = WhoAmIView> {
         .prop_map(|(roles, projects, user_id)| WhoAmIView { user_id, is_guild_admin: true, roles, projects })
 }
 
+fn preview() -> impl Strategy<Value = PreviewView> {
+    let change = prop_oneof![
+        Just(FileChange::Added),
+        Just(FileChange::Changed),
+        Just(FileChange::Removed),
+        Just(FileChange::Unchanged)
+    ];
+    let file = (text(), change, prop::collection::vec(text(), 0..40)).prop_map(|(name, change, lines)| PreviewFile {
+        name,
+        change,
+        diff: lines.join("\n"),
+    });
+    (prop::collection::vec(file, 0..40), text()).prop_map(|(files, dir)| PreviewView {
+        session_id: Uuid::new_v4(),
+        project_id: "gcp-abc123".into(),
+        dir,
+        files,
+    })
+}
+
 fn reply() -> impl Strategy<Value = Reply> {
     let many = |n| 0..n;
     prop_oneof![
@@ -276,6 +309,7 @@ fn reply() -> impl Strategy<Value = Reply> {
         (text(), prop::collection::vec(history(), many(120)))
             .prop_map(|(project_id, entries)| Reply::History { project_id, entries }),
         whoami().prop_map(Reply::WhoAmI),
+        preview().prop_map(Reply::Preview),
         (text(), quota()).prop_map(|(project_id, quota)| Reply::QuotaSet { project_id, quota }),
         text().prop_map(|message| Reply::Refused { message }),
         text().prop_map(|message| Reply::Error { message }),
@@ -293,7 +327,8 @@ proptest! {
         let edit = serde_json::to_value(rendered.channel_edit()).unwrap();
         assert_within_limits(&edit, "channel edit");
         prop_assert!(rendered.embed.is_some(), "rendered natively, as an embed");
-        prop_assert_eq!(rendered.ephemeral, matches!(reply, Reply::Refused { .. } | Reply::Error { .. }));
+        prop_assert_eq!(rendered.ephemeral, reply.is_private());
+        prop_assert_eq!(rendered.ephemeral, matches!(reply, Reply::Refused { .. } | Reply::Error { .. } | Reply::Preview(_)));
 
         // With its Previous/Next row (a list of several pages) and the CSV of the whole list.
         let source = pages::Source::of("cloud-list", &[("project_id".into(), "gcp-abc123".into())]).unwrap();
@@ -307,7 +342,17 @@ proptest! {
             .filter(|r| r["components"][0]["custom_id"].as_str().is_some_and(|id| id.starts_with("page:")))
             .collect();
         prop_assert_eq!(page_rows.len(), usize::from(pages_of > 1), "{} pages", pages_of);
-        prop_assert_eq!(first.files.len(), usize::from(pages_of > 1), "the CSV comes with a long list");
+        if let Reply::Preview(p) = &reply {
+            // The whole diff is attached exactly when some of it is not in the embed.
+            let shown = message_text_of(&message);
+            let all_shown = p.files.iter().filter(|f| f.change != FileChange::Unchanged).all(|f| {
+                let body = f.diff.replace("```", "`\u{200b}``");
+                shown.contains(body.trim_end())
+            });
+            prop_assert_eq!(first.files.len(), usize::from(!all_shown), "the diff is attached when cut");
+        } else {
+            prop_assert_eq!(first.files.len(), usize::from(pages_of > 1), "the CSV comes with a long list");
+        }
         let shown = render::render_list_page(&reply, page, Some(&source));
         let message = serde_json::to_value(shown.message()).unwrap();
         assert_within_limits(&message, "a later page");
