@@ -6,9 +6,10 @@ use super::args::Args;
 use super::spec::{self, Choice, CommandSpec, OptionKind, OptionSpec, Shape};
 use super::{CommandError, Invoker, Reply, Services, outcomes};
 use crate::actors::ActorError;
-use crate::actors::lobby::{DeployAsk, LobbyAsk};
+use crate::actors::lobby::{DeployAsk, LobbyAsk, Opened};
 use crate::domain::ResourceKind;
-use crate::domain::validate::{MAX_COUNT, MAX_K8S_NODES, MIN_COUNT};
+use crate::domain::plan::Plan;
+use crate::domain::validate::{MAX_COUNT, MAX_K8S_NODES, MIN_COUNT, Outcome};
 
 /// `/cloud-deploy project_id resource_type resource_name [machine_type] [region] [count] [node_count]
 /// [access] [ingress]`.
@@ -92,5 +93,20 @@ impl Deploy {
 pub(super) async fn run(services: &Services, invoker: Invoker, deploy: Deploy) -> Result<Reply, ActorError> {
     let Deploy { project_id, kind, name, size, region, count, node_count, options } = deploy;
     let ask = DeployAsk { project_id, kind, name, size, region, count, node_count, options };
-    Ok(outcomes::opened(services.lobbies.open(invoker, LobbyAsk::Deploy(ask)).await?))
+    let opened = services.lobbies.open(invoker, LobbyAsk::Deploy(ask)).await?;
+    // A denied request shows the nearest one that would pass, so the member can ask again at once.
+    let suggestion = match &opened {
+        Opened::Lobby(lobby) if lobby.verdict.outcome == Outcome::Denied => match &lobby.plan {
+            Plan::Deploy(request) => {
+                super::suggest::alternative(services, invoker, &lobby.project_id, request, &lobby.verdict).await
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut reply = outcomes::opened(opened);
+    if let Reply::Lobby(view) = &mut reply {
+        view.suggestion = suggestion;
+    }
+    Ok(reply)
 }

@@ -27,6 +27,7 @@ mod reply;
 mod resize;
 mod revoke;
 pub mod spec;
+mod suggest;
 pub mod text;
 pub mod views;
 mod whoami;

@@ -90,5 +90,6 @@ pub fn lobby(s: &LobbySnapshot) -> LobbyView {
             Plan::Stack(stack) => Some(stack.template.clone()),
             _ => None,
         },
+        suggestion: None,
     }
 }

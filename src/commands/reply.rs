@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::domain::validate::Verdict;
+use crate::domain::validate::suggest::Suggestion;
 use crate::domain::{LobbyKind, Money, SessionStatus};
 
 /// Everything a command can answer.
@@ -103,6 +104,8 @@ pub struct LobbyView {
     pub size_before: Option<String>,
     /// A stack: its template.
     pub template: Option<String>,
+    /// A denied deploy: the nearest request that would pass, with its price.
+    pub suggestion: Option<Suggestion>,
 }
 
 /// An approved lobby.

@@ -80,6 +80,29 @@ pub fn lobby_items(l: &LobbyView) -> Vec<String> {
         .collect()
 }
 
+/// A denied deploy's nearest alternative: `e2-standard-2 in us-central1 at $0.067/h ($48.91/month)`.
+pub fn suggestion(s: &crate::domain::validate::suggest::Suggestion) -> String {
+    let size = s.size.as_deref().map(|z| format!("{z} in ")).unwrap_or_default();
+    let approval = if s.needs_approval { "; it needs a CloudAdmin's approval" } else { "" };
+    format!("{size}{} at {}{approval}", s.region, cost(s.hourly, s.monthly))
+}
+
+/// The command that asks for the alternative in one step.
+pub fn suggestion_command(l: &LobbyView, s: &crate::domain::validate::suggest::Suggestion) -> String {
+    let mut line = format!(
+        "/cloud-deploy project_id:{} resource_type:{} resource_name:{}",
+        l.project_id, l.resource_type, l.resource_name
+    );
+    if let Some(size) = &s.size {
+        line.push_str(&format!(" machine_type:{size}"));
+    }
+    line.push_str(&format!(" region:{}", s.region));
+    if l.count > 1 {
+        line.push_str(&format!(" count:{}", l.count));
+    }
+    line
+}
+
 /// The Approve button's words for a lobby of this kind.
 pub fn approve_label(kind: LobbyKind) -> &'static str {
     match kind {

@@ -204,6 +204,9 @@ fn lobby_text(out: &mut String, l: &LobbyView) {
         let _ = write!(out, "\n  warning: {w}");
     }
     let _ = write!(out, "\n  cost: {}", text::lobby_cost(l));
+    if let Some(s) = &l.suggestion {
+        let _ = write!(out, "\n  nearest allowed: {} -> {}", text::suggestion(s), text::suggestion_command(l, s));
+    }
     let expires = chrono::DateTime::from_timestamp(l.expires_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
     let _ = write!(out, "\n  expires: {expires}");
     let actions = match (l.can_approve, v.outcome) {

@@ -376,6 +376,10 @@ fn lobby_embed(l: &LobbyView) -> Embed {
     e.field("Requested by", &format!("<@{}>", l.requested_by), true);
     e.field("Cost", &text::lobby_cost(l), true);
     e.field("Expires", &format!("<t:{}:R>", l.expires_at), true);
+    if let Some(s) = &l.suggestion {
+        let value = format!("{}\n`{}`", text::suggestion(s), text::suggestion_command(l, s));
+        e.field("💡 Nearest allowed", &value, false);
+    }
     let quota: Vec<String> =
         v.quota.iter().map(|q| format!("`{}` ({}): {}", q.quota_type, q.region, text::lobby_quota(q))).collect();
     if !quota.is_empty() {

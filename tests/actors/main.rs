@@ -15,6 +15,7 @@ mod preview;
 mod race;
 mod records;
 mod retention;
+mod suggest;
 mod supervision;
 mod trust;
 mod user_errors;

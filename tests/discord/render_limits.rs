@@ -7,6 +7,7 @@ use cloud_chatops::commands::{
     Reply, ResourceView, RoleView, WhoAmIView,
 };
 use cloud_chatops::discord::{custom_id, pages, render};
+use cloud_chatops::domain::validate::suggest::Suggestion;
 use cloud_chatops::domain::validate::{Effect, Outcome, QuotaLine, Verdict, Violation};
 use cloud_chatops::domain::{Money, QuotaType, SessionStatus};
 use cloud_chatops::terraform::preview::FileChange;
@@ -65,6 +66,14 @@ fn huge_lobby() -> LobbyView {
         can_approve: false,
         size_before: Some("s".repeat(100)),
         template: None,
+        suggestion: Some(Suggestion {
+            size: Some("s".repeat(100)),
+            region: "r".repeat(100),
+            unit_hourly: Money::from_micros(i64::MAX),
+            hourly: Money::from_micros(i64::MAX),
+            monthly: Money::from_micros(i64::MAX),
+            needs_approval: true,
+        }),
     }
 }
 

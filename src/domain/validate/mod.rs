@@ -21,6 +21,7 @@ mod plan;
 mod policy;
 mod quota;
 mod request;
+pub mod suggest;
 mod verdict;
 
 pub use input::{
