@@ -35,6 +35,8 @@ struct Inner {
     messages: HashMap<u64, Value>,
     gateway: Option<mpsc::UnboundedSender<Value>>,
     identified: bool,
+    /// How many times a bot identified (once per start).
+    identifies: u64,
     /// When set, REST calls without `Authorization: Bot <token>` get 401, as Discord answers.
     token: Option<String>,
 }
@@ -109,6 +111,23 @@ impl Fake {
         loop {
             let notified = self.changed.notified();
             if self.inner.lock().await.identified {
+                return;
+            }
+            tokio::time::timeout_at(deadline, notified).await.expect("the bot never identified");
+        }
+    }
+
+    /// How many times a bot has identified so far.
+    pub async fn identifies(&self) -> u64 {
+        self.inner.lock().await.identifies
+    }
+
+    /// Waits until bots have identified `n` times in all (a restarted bot identifies again).
+    pub async fn wait_identifies(&self, n: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let notified = self.changed.notified();
+            if self.inner.lock().await.identifies >= n {
                 return;
             }
             tokio::time::timeout_at(deadline, notified).await.expect("the bot never identified");
@@ -299,6 +318,7 @@ async fn gateway(fake: Fake, mut socket: WebSocket) {
                             let mut inner = fake.inner.lock().await;
                             inner.gateway = Some(tx.clone());
                             inner.identified = true;
+                            inner.identifies += 1;
                         }
                         let ready = payloads::ready(&fake.base);
                         let s = fake.seq.fetch_add(1, Ordering::SeqCst);

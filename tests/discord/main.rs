@@ -1,6 +1,7 @@
 //! End to end: the real serenity client against a fake Discord (REST + gateway) on 127.0.0.1.
 
 mod commands_agree;
+mod day_one;
 mod fake;
 mod payloads;
 mod process;
@@ -28,6 +29,8 @@ struct Bot {
     system: System,
     dir: tempfile::TempDir,
     next: u64,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    client: Option<tokio::task::JoinHandle<Result<(), discord::DiscordError>>>,
 }
 
 impl Bot {
@@ -36,8 +39,23 @@ impl Bot {
     }
 
     async fn start_with(ack_deadline: Duration) -> Bot {
-        let fake = Fake::start().await;
-        let dir = tempfile::tempdir().unwrap();
+        // Short lobbies so the expiry edit shows within the test (the settings' floor is for production).
+        Bot::start_on(Fake::start().await, tempfile::tempdir().unwrap(), ack_deadline, 3, |_| async {}).await
+    }
+
+    /// The bot on `fake` with its database and Terraform under `dir`; `before` runs on the database
+    /// before the bot starts (sample data, fixtures).
+    async fn start_on<F, Fut>(
+        fake: Fake,
+        dir: tempfile::TempDir,
+        ack_deadline: Duration,
+        lobby_secs: u64,
+        before: F,
+    ) -> Bot
+    where
+        F: FnOnce(sea_orm::DatabaseConnection) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
         let env = [
             ("DISCORD_TOKEN", TOKEN.to_owned()),
             ("DISCORD_API_BASE", fake.base.clone()),
@@ -50,14 +68,33 @@ impl Bot {
             env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
         )
         .unwrap();
-        // Short lobbies so the expiry edit shows within the test (the settings' floor is for production).
-        settings.lobby.timeout_secs = 3;
+        settings.lobby.timeout_secs = lobby_secs;
         let db = cloud_chatops::store::open(&settings.database.url).await.unwrap();
+        before(db.clone()).await;
+        let identified = fake.identifies().await;
         let bot = discord::start(Arc::new(settings), db, Arc::new(Catalog::builtin())).await.unwrap();
-        tokio::spawn(bot.client(ack_deadline, std::future::pending()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let client = tokio::spawn(bot.client(ack_deadline, async move {
+            let _ = stopped.await;
+        }));
         let system = bot.system;
-        fake.wait_identified().await;
-        Bot { fake, system, dir, next: 1_000 }
+        fake.wait_identifies(identified + 1).await;
+        Bot { fake, system, dir, next: 1_000, stop: Some(stop), client: Some(client) }
+    }
+
+    /// Stops the bot (client and actors) and starts it again on the same database and fake Discord.
+    async fn restart(mut self, lobby_secs: u64) -> Bot {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(client) = self.client.take() {
+            tokio::time::timeout(Duration::from_secs(10), client).await.expect("the client stops").unwrap().unwrap();
+        }
+        tokio::time::timeout(Duration::from_secs(10), self.system.shutdown()).await.expect("clean shutdown");
+        let next = self.next;
+        let mut bot = Bot::start_on(self.fake, self.dir, discord::ACK_DEADLINE, lobby_secs, |_| async {}).await;
+        bot.next = next;
+        bot
     }
 
     /// Sends a slash command and returns the callback the bot answered with.
