@@ -148,9 +148,15 @@ fn sample_policies() -> Vec<NewPolicy> {
         created_by: ADMIN_ID,
     };
     vec![
+        // Scoped to a provider each, so they never block a region of another provider; they allow
+        // the sample grant's regions (us-central1, asia-southeast1), and Azure is left open.
         NewPolicy {
-            allowed_values: vec!["us-central1".into(), "us-east-1".into(), "eu-west-1".into()],
-            ..base("Production Regions Only", PolicyKind::Region, "*", 10)
+            allowed_values: vec!["us-central1".into(), "asia-southeast1".into(), "europe-west1".into()],
+            ..base("Production Regions Only", PolicyKind::Region, "provider:gcp", 10)
+        },
+        NewPolicy {
+            allowed_values: vec!["us-east-1".into(), "eu-west-1".into()],
+            ..base("AWS Production Regions", PolicyKind::Region, "provider:aws", 11)
         },
         NewPolicy {
             max_cost_per_hour: Some(Money::from_micros(500_000)),

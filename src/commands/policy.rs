@@ -51,7 +51,7 @@ fn kinds() -> Vec<Choice> {
 const ADD: &[OptionSpec] = &[
     OptionSpec::text("name", "Policy name").required(),
     OptionSpec::of("policy_type", "What it checks", OptionKind::Choice(kinds)).required(),
-    OptionSpec::text("resource_pattern", "*, type:vm, type:compute.instances, name:web-*"),
+    OptionSpec::text("resource_pattern", "*, type:vm, type:compute.instances, name:web-*, provider:azure"),
     OptionSpec::text("allowed_values", "Allowed values, comma-separated"),
     OptionSpec::text("denied_values", "Denied values, comma-separated"),
     OptionSpec::of("max_cost_per_hour", "Cost limit in USD per hour", OptionKind::Number { min: Money::ZERO }),

@@ -118,3 +118,36 @@ async fn quota_limits_are_set_by_guild_administrators_never_below_use() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_sample_policies_let_the_sample_grants_work() {
+    use cloud_chatops::domain::validate::Outcome;
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        // The sample CloudUser's second region is allowed by the sample region policy.
+        let asia = app
+            .run(USER, "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:asia-web machine_type:e2-small region:asia-southeast1")
+            .await;
+        let Reply::Lobby(asia) = asia else { panic!("{asia:?}") };
+        assert!(!asia.verdict.violations.iter().any(|v| v.rule.starts_with("policy.region")), "{:?}", asia.verdict);
+        assert_eq!(asia.verdict.outcome, Outcome::Allowed, "{:?}", asia.verdict);
+
+        // An Azure project's regions are not blocked by the GCP and AWS region policies.
+        let init = app.run(GUILD_ADMIN, "/cloud-init provider:azure project_name:\"Azure Trial\" region:eastus").await;
+        let Reply::ProjectCreated { project } = init else { panic!("{init:?}") };
+        for region in ["eastus", "westeurope"] {
+            let line = format!(
+                "/cloud-deploy project_id:{} resource_type:storage resource_name:trialbucket{region} region:{region}",
+                project.id
+            );
+            let Reply::Lobby(lobby) = app.run(GUILD_ADMIN, &line).await else { panic!("{line}") };
+            assert!(!lobby.verdict.violations.iter().any(|v| v.rule.starts_with("policy.region")), "{:?}", lobby.verdict);
+        }
+        // A GCP region outside the list is still refused by the GCP policy.
+        let line = "/cloud-deploy project_id:gcp-abc123 resource_type:storage resource_name:west-bucket region:us-west1";
+        let Reply::Lobby(west) = app.run(GUILD_ADMIN, line).await else { panic!("{line}") };
+        assert!(west.verdict.violations.iter().any(|v| v.rule == "policy.region"), "{:?}", west.verdict);
+        app.stop().await
+    })
+    .await;
+}

@@ -33,7 +33,10 @@ async fn seed_loads_the_sample_data_once() {
         );
         let policies = store::policies::list_active(&t.db, seed::GUILD_ID).await.unwrap();
         let names: Vec<&str> = policies.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["No Public Databases", "Production Regions Only", "Max $0.50/hour per VM"]);
+        assert_eq!(
+            names,
+            ["No Public Databases", "Production Regions Only", "AWS Production Regions", "Max $0.50/hour per VM"]
+        );
         t
     })
     .await;

@@ -7,6 +7,7 @@
 //! | `type:compute.instances` | requests that consume that quota type (a VM, or a cluster's nodes) |
 //! | `type:compute` or `type:compute.*` | requests that consume any `compute.*` quota type |
 //! | `name:web-*` | requests whose resource name matches the glob (`*` is any run of characters) |
+//! | `provider:azure` | requests for that provider's projects (`gcp`, `aws`, `azure`) |
 //!
 //! A kind wins over a quota family of the same name: `type:network` is network requests only, while
 //! `type:network.*` also covers load balancers (`network.load_balancers`). Matching ignores ASCII case.
@@ -14,10 +15,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::domain::{ParseError, QuotaType, ResourceKind};
+use crate::domain::{ParseError, Provider, QuotaType, ResourceKind};
 
 const EXPECTED: &str = "`*`, `type:<kind>` (vm, database, k8s, storage, network, load_balancer), \
-                        `type:<quota type>` (compute.instances, ...), `type:compute` or `name:<glob>`";
+                        `type:<quota type>` (compute.instances, ...), `type:compute`, `name:<glob>` \
+                        or `provider:<gcp|aws|azure>`";
 
 /// A parsed `resource_pattern`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +34,8 @@ pub enum ResourcePattern {
     QuotaFamily(String),
     /// `name:<glob>`.
     Name(String),
+    /// `provider:<provider>`.
+    Provider(Provider),
 }
 
 /// What a pattern is matched against.
@@ -43,6 +47,8 @@ pub struct PatternTarget<'a> {
     pub name: &'a str,
     /// Quota types the request consumes (a positive amount of).
     pub consumes: &'a [QuotaType],
+    /// The project's provider.
+    pub provider: Provider,
 }
 
 impl ResourcePattern {
@@ -54,6 +60,7 @@ impl ResourcePattern {
             ResourcePattern::Quota(quota) => target.consumes.contains(quota),
             ResourcePattern::QuotaFamily(family) => target.consumes.iter().any(|q| in_family(*q, family)),
             ResourcePattern::Name(glob) => glob_match(glob, target.name),
+            ResourcePattern::Provider(provider) => *provider == target.provider,
         }
     }
 }
@@ -71,6 +78,9 @@ impl FromStr for ResourcePattern {
         let rest = rest.trim();
         match prefix.trim().to_ascii_lowercase().as_str() {
             "name" if !rest.is_empty() => Ok(ResourcePattern::Name(rest.to_owned())),
+            "provider" => {
+                rest.to_ascii_lowercase().parse::<Provider>().map(ResourcePattern::Provider).map_err(|_| err())
+            }
             "type" => {
                 if let Ok(kind) = rest.parse::<ResourceKind>() {
                     return Ok(ResourcePattern::Kind(kind));
@@ -99,6 +109,7 @@ impl fmt::Display for ResourcePattern {
             ResourcePattern::Quota(quota) => write!(f, "type:{quota}"),
             ResourcePattern::QuotaFamily(family) => write!(f, "type:{family}.*"),
             ResourcePattern::Name(glob) => write!(f, "name:{glob}"),
+            ResourcePattern::Provider(provider) => write!(f, "provider:{provider}"),
         }
     }
 }
@@ -139,7 +150,7 @@ mod tests {
     use super::*;
 
     fn target<'a>(kind: ResourceKind, name: &'a str, consumes: &'a [QuotaType]) -> PatternTarget<'a> {
-        PatternTarget { kind, name, consumes }
+        PatternTarget { kind, name, consumes, provider: Provider::Gcp }
     }
 
     #[test]
@@ -172,6 +183,9 @@ mod tests {
             ("name:*-prod", target(Database, "orders-PROD", db), true),
             ("name:exact", target(Vm, "exact", vm), true),
             ("name:exact", target(Vm, "exactly", vm), false),
+            ("provider:gcp", target(Vm, "web-1", vm), true),
+            ("provider:GCP", target(Database, "db", db), true),
+            ("provider:azure", target(Vm, "web-1", vm), false),
         ];
         for (pattern, t, expected) in cases {
             let parsed: ResourcePattern = pattern.parse().unwrap_or_else(|e| panic!("{pattern}: {e}"));
@@ -181,7 +195,18 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_refused_with_the_valid_forms() {
-        for bad in ["", "vm", "type:", "type:databse", "type:comp", "name:", "kind:vm", "type:compute.cpu"] {
+        for bad in [
+            "",
+            "vm",
+            "type:",
+            "type:databse",
+            "type:comp",
+            "name:",
+            "kind:vm",
+            "type:compute.cpu",
+            "provider:ibm",
+            "provider:",
+        ] {
             let err = bad.parse::<ResourcePattern>().expect_err(bad);
             assert!(err.to_string().contains("type:<kind>"), "{bad}: {err}");
         }
@@ -189,9 +214,13 @@ mod tests {
 
     #[test]
     fn patterns_print_canonically() {
-        for (text, canonical) in
-            [("*", "*"), ("type:VM", "type:vm"), ("type:compute", "type:compute.*"), ("name:a*", "name:a*")]
-        {
+        for (text, canonical) in [
+            ("*", "*"),
+            ("type:VM", "type:vm"),
+            ("type:compute", "type:compute.*"),
+            ("name:a*", "name:a*"),
+            ("provider:Azure", "provider:azure"),
+        ] {
             assert_eq!(text.parse::<ResourcePattern>().unwrap().to_string(), canonical);
         }
     }

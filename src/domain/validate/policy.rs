@@ -21,7 +21,12 @@ impl Policy {
 pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
     let request = facts.input.request;
     let consumes = facts.consumed_types();
-    let target = PatternTarget { kind: request.kind, name: &request.name, consumes: &consumes };
+    let target = PatternTarget {
+        kind: request.kind,
+        name: &request.name,
+        consumes: &consumes,
+        provider: facts.input.project.provider,
+    };
     let mut policies: Vec<&Policy> = facts.input.policies.iter().collect();
     policies.sort_by_key(|p| (p.priority, p.id));
     for policy in policies {
@@ -50,7 +55,12 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
 pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
     let request = facts.input.request;
     let consumes = facts.consumed_types();
-    let target = PatternTarget { kind: request.kind, name: &request.name, consumes: &consumes };
+    let target = PatternTarget {
+        kind: request.kind,
+        name: &request.name,
+        consumes: &consumes,
+        provider: facts.input.project.provider,
+    };
     let mut policies: Vec<&Policy> = facts.input.policies.iter().collect();
     policies.sort_by_key(|p| (p.priority, p.id));
     for policy in policies {
