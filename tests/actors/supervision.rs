@@ -36,7 +36,7 @@ async fn a_failed_child_is_restarted_and_its_caller_gets_an_error() {
 
     assert!(matches!(s.policy.inject_failure().await, Err(ActorError::Failed(_))));
     let policies = eventually(|| s.policy.policies(cloud_chatops::seed::GUILD_ID)).await;
-    assert_eq!(policies.len(), 3);
+    assert_eq!(policies.len(), 4, "the four sample policies");
 
     assert!(matches!(s.records.inject_failure().await, Err(ActorError::Failed(_))));
     let project = eventually(|| s.records.project(cloud_chatops::seed::GUILD_ID, "gcp-abc123")).await;
