@@ -22,7 +22,7 @@ fn migrate_then_seed_twice_on_a_fresh_directory() {
 
     let first = run(dir.path(), &["seed"]);
     assert!(first.contains("created project: gcp-abc123 \"Production API\""), "{first}");
-    assert_eq!(first.lines().filter(|l| l.starts_with("created ")).count(), 10, "{first}");
+    assert_eq!(first.lines().filter(|l| l.starts_with("created ")).count(), 11, "{first}");
     let second = run(dir.path(), &["seed"]);
     assert!(second.contains("nothing created"), "{second}");
 }

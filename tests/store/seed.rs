@@ -8,7 +8,7 @@ async fn seed_loads_the_sample_data_once() {
     each_backend(|t| async move {
         let s = settings();
         let created = seed::load(&t.db, &s.quotas, &Catalog::builtin()).await.unwrap();
-        assert_eq!(created.len(), 3 + 1 + 3 + 3, "{created:?}");
+        assert_eq!(created.len(), 3 + 1 + 3 + 4, "{created:?}");
         let after_first = counts(&t.db).await;
         let again = seed::load(&t.db, &s.quotas, &Catalog::builtin()).await.unwrap();
         assert!(again.is_empty(), "{again:?}");
