@@ -320,7 +320,12 @@ async fn gateway(fake: Fake, mut socket: WebSocket) {
                             inner.identified = true;
                             inner.identifies += 1;
                         }
-                        let ready = payloads::ready(&fake.base);
+                        // READY names the shard the bot identified as (one shard of several processes).
+                        let shard = match &payload["d"]["shard"] {
+                            Value::Array(pair) if pair.len() == 2 => Value::Array(pair.clone()),
+                            _ => json!([0, 1]),
+                        };
+                        let ready = payloads::ready(&fake.base, shard);
                         let s = fake.seq.fetch_add(1, Ordering::SeqCst);
                         let msg = json!({ "op": 0, "t": "READY", "s": s, "d": ready });
                         let _ = socket.send(WsMessage::Text(msg.to_string().into())).await;

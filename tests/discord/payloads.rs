@@ -13,14 +13,14 @@ pub fn user(id: u64, name: &str, bot: bool) -> Value {
     json!({ "id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot })
 }
 
-pub fn ready(base: &str) -> Value {
+pub fn ready(base: &str, shard: Value) -> Value {
     json!({
         "v": 10,
         "user": user(BOT_ID, "chatops", true),
         "guilds": [{ "id": GUILD_ID.to_string(), "unavailable": true }],
         "session_id": "fake-session",
         "resume_gateway_url": base.replace("http://", "ws://") + "/ws",
-        "shard": [0, 1],
+        "shard": shard,
         "application": { "id": APP_ID.to_string(), "flags": 0 }
     })
 }
