@@ -5,7 +5,7 @@
 
 use super::args::{Args, short};
 use super::spec::{CommandSpec, Shape};
-use super::{Deploy, Destroy, Grant, Init, List, Policy, Press, Projects, Quota, Resize, Revoke};
+use super::{Deploy, Destroy, Grant, Init, List, Policy, Press, Projects, Quota, Resize, Revoke, Stack};
 
 /// Longest option value accepted from a member.
 pub const MAX_VALUE_LEN: usize = 100;
@@ -13,9 +13,10 @@ pub const MAX_VALUE_LEN: usize = 100;
 pub const MAX_OPTIONS: usize = 24;
 
 /// Every slash command, in the order `help` and the Discord picker show them.
-pub const SPECS: [&CommandSpec; 10] = [
+pub const SPECS: [&CommandSpec; 11] = [
     &Init::SPEC,
     &Deploy::SPEC,
+    &Stack::SPEC,
     &Destroy::SPEC,
     &Resize::SPEC,
     &List::SPEC,
@@ -33,6 +34,8 @@ pub enum Command {
     Init(Init),
     /// `/cloud-deploy`.
     Deploy(Deploy),
+    /// `/cloud-stack`.
+    Stack(Stack),
     /// `/cloud-destroy`.
     Destroy(Destroy),
     /// `/cloud-resize`.
@@ -106,6 +109,7 @@ impl Command {
             Deploy::NAME => Command::Deploy(Deploy::parse(&mut args)?),
             Destroy::NAME => Command::Destroy(Destroy::parse(&mut args)?),
             Resize::NAME => Command::Resize(Resize::parse(&mut args)?),
+            Stack::NAME => Command::Stack(Stack::parse(&mut args)?),
             List::NAME => Command::List(List::parse(&mut args)?),
             Quota::NAME => Command::Quota(Quota::parse(&mut args)?),
             Grant::NAME => Command::Grant(Grant::parse(&mut args)?),

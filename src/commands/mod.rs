@@ -23,6 +23,7 @@ mod reply;
 mod resize;
 mod revoke;
 pub mod spec;
+mod stack;
 pub mod text;
 pub mod views;
 
@@ -41,6 +42,7 @@ pub use quota::Quota;
 pub use reply::{DeployedView, LobbyView, PolicyView, ProjectView, QuotaView, Reply, ResourceView};
 pub use resize::Resize;
 pub use revoke::Revoke;
+pub use stack::Stack;
 
 use tracing::Instrument;
 
@@ -62,6 +64,7 @@ async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<
         Command::Deploy(c) => deploy::run(services, invoker, c).await,
         Command::Destroy(c) => c.run(services, invoker).await,
         Command::Resize(c) => c.run(services, invoker).await,
+        Command::Stack(c) => c.run(services, invoker).await,
         Command::List(c) => c.run(services, invoker).await,
         Command::Quota(c) => c.run(services, invoker).await,
         Command::Grant(c) => c.run(services, invoker).await,

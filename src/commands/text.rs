@@ -89,9 +89,20 @@ pub fn approve_label(kind: LobbyKind) -> &'static str {
     }
 }
 
-/// A project's quota line: `1 used + 0 reserved of 10 (9 available)`.
+/// A project's quota line: `1 used + 0 reserved of 10 (9 available)`; the monthly budget line in
+/// dollars.
 pub fn quota_usage(q: &QuotaView) -> String {
-    format!("{} used + {} reserved of {} ({} available)", q.used, q.reserved, q.limit, q.available)
+    let n = |v: i64| quota_amount(&q.quota_type, v);
+    format!("{} used + {} reserved of {} ({} available)", n(q.used), n(q.reserved), n(q.limit), n(q.available))
+}
+
+/// An amount of a quota line: units, or for `budget.monthly` (micro-dollars) money.
+pub fn quota_amount(quota_type: &str, amount: i64) -> String {
+    if quota_type == crate::domain::QuotaType::BudgetMonthly.as_str() {
+        crate::domain::Money::from_micros(amount).format(2)
+    } else {
+        amount.to_string()
+    }
 }
 
 /// What a violation does: `denied` or `needs approval`.

@@ -7,6 +7,7 @@ mod support;
 mod auth_matrix;
 mod check;
 mod checkpoint;
+mod decommission;
 mod harness;
 mod lifecycle;
 mod load;
