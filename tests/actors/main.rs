@@ -14,6 +14,7 @@ mod load;
 mod race;
 mod records;
 mod retention;
+mod stacks;
 mod supervision;
 mod trust;
 mod user_errors;
