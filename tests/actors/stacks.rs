@@ -264,8 +264,7 @@ async fn who_may_open_and_approve_a_stack() {
         assert_eq!(user.verdict.outcome, Outcome::Allowed, "{:?}", user.verdict);
         // Outside the grant's regions, each violation names its resource.
         let far =
-            open(&app, USER, &format!("/cloud-stack project_id:{P} template:web name:far region:asia-southeast1"))
-                .await;
+            open(&app, USER, &format!("/cloud-stack project_id:{P} template:web name:far region:europe-west1")).await;
         assert_eq!(far.verdict.outcome, Outcome::Denied, "{:?}", far.verdict);
         assert!(far.verdict.violations.iter().all(|v| v.message.starts_with("far-")), "{:?}", far.verdict.violations);
         let other = app.press(STRANGER, user.session_id, LobbyAction::Approve).await;
