@@ -251,3 +251,37 @@ async fn a_policy_that_flags_a_resource_makes_changing_it_need_approval() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn names_already_deployed_or_sharing_an_identifier_are_refused_at_open_holding_nothing() {
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let bucket = |name: &str| format!("/cloud-deploy project_id:{P} resource_type:storage resource_name:{name}");
+        approve(&app, ADMIN, &lobby(app.run(ADMIN, &bucket("my.bucket")).await)).await;
+        let before = (app.quota(P, "storage.buckets").await, app.quota(P, "compute.instances").await);
+        let collide = app.run(ADMIN, &bucket("my_bucket")).await;
+        let why = refusal(&collide);
+        assert!(why.contains("google_storage_bucket.my_bucket") && why.contains("my.bucket"), "{why}");
+        let again = app.run(ADMIN, &bucket("my.bucket")).await;
+        assert!(refusal(&again).contains("already exists"), "{again:?}");
+        let vm = app
+            .run(ADMIN, &format!("/cloud-deploy project_id:{P} resource_type:vm resource_name:worker-01 machine_type:e2-small"))
+            .await;
+        assert!(refusal(&vm).contains("already exists"), "{vm:?}");
+        // A batch whose generated names would collide with a live one.
+        let batch = app
+            .run(ADMIN, &format!("/cloud-deploy project_id:{P} resource_type:vm resource_name:web-server-0 count:2 machine_type:e2-small"))
+            .await;
+        assert!(matches!(batch, Reply::Lobby(_)), "web-server-0-1 and -2 are free: {batch:?}");
+        let Reply::Lobby(batch) = batch else { unreachable!() };
+        app.press(ADMIN, batch.session_id, LobbyAction::Cancel).await;
+        let net = app.run(ADMIN, &format!("/cloud-deploy project_id:{P} resource_type:network resource_name:chatops")).await;
+        assert!(refusal(&net).contains("reserved"), "the generator's own network names: {net:?}");
+        let after = (app.quota(P, "storage.buckets").await, app.quota(P, "compute.instances").await);
+        assert_eq!(after, before, "refusals reserve nothing");
+        let pending = store::sessions::list_pending(&app.db.db).await.unwrap();
+        assert!(pending.is_empty(), "and open no lobby: {pending:?}");
+        app.stop().await
+    })
+    .await;
+}
