@@ -4,6 +4,7 @@
 //! check must leave accounts and Terraform agreeing with the database.
 
 #[path = "common/binary.rs"]
+#[allow(dead_code)]
 mod common_binary;
 
 use std::io::{BufRead, BufReader, Write};

@@ -4,6 +4,7 @@
 #[allow(dead_code)]
 mod support;
 
+mod approved_is_written;
 mod auth_matrix;
 mod check;
 mod checkpoint;
