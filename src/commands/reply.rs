@@ -95,6 +95,9 @@ pub struct LobbyView {
     pub size_before: Option<String>,
     /// A stack: its template.
     pub template: Option<String>,
+    /// New resources whose provider names live in a global namespace (buckets, storage accounts,
+    /// Azure PostgreSQL servers): (name, the unique name the Terraform gives it).
+    pub written_as: Vec<(String, String)>,
 }
 
 /// An approved lobby.

@@ -71,6 +71,15 @@ pub fn lobby_cost(l: &LobbyView) -> String {
     }
 }
 
+/// The global names the Terraform gives: `assets → assets-3f9a1c`; `None` when there are none.
+pub fn lobby_written_as(l: &LobbyView) -> Option<String> {
+    if l.written_as.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = l.written_as.iter().map(|(name, physical)| format!("{name} → {physical}")).collect();
+    Some(format!("{} (a globally unique name: the project's suffix is added)", pairs.join(", ")))
+}
+
 /// A stack's resources with their prices: `shop-vm-1 · vm · e2-small · $0.0168/h`.
 pub fn lobby_items(l: &LobbyView) -> Vec<String> {
     l.verdict

@@ -154,6 +154,9 @@ fn lobby_text(out: &mut String, l: &LobbyView) {
     for item in text::lobby_items(l) {
         let _ = write!(out, "\n  resource {item}");
     }
+    if let Some(written) = text::lobby_written_as(l) {
+        let _ = write!(out, "\n  written as: {written}");
+    }
     for w in &v.warnings {
         let _ = write!(out, "\n  warning: {w}");
     }

@@ -257,7 +257,12 @@ async fn names_already_deployed_or_sharing_an_identifier_are_refused_at_open_hol
     each_backend(|db| async move {
         let app = start(db, settings()).await;
         let bucket = |name: &str| format!("/cloud-deploy project_id:{P} resource_type:storage resource_name:{name}");
-        approve(&app, ADMIN, &lobby(app.run(ADMIN, &bucket("my.bucket")).await)).await;
+        let first = lobby(app.run(ADMIN, &bucket("my.bucket")).await);
+        // A bucket name is global: the lobby shows the unique name the Terraform gives it.
+        assert_eq!(first.written_as, [("my.bucket".to_owned(), "my.bucket-abc123".to_owned())]);
+        approve(&app, ADMIN, &first).await;
+        let storage = terraform(&app, "storage.tf").await;
+        assert!(storage.contains("name                        = \"my.bucket-abc123\""), "{storage}");
         let before = (app.quota(P, "storage.buckets").await, app.quota(P, "compute.instances").await);
         let collide = app.run(ADMIN, &bucket("my_bucket")).await;
         let why = refusal(&collide);

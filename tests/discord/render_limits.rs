@@ -61,6 +61,7 @@ fn huge_lobby() -> LobbyView {
         can_approve: false,
         size_before: Some("s".repeat(100)),
         template: None,
+        written_as: (0..50).map(|i| (format!("{long}{i}"), format!("{long}{i}-3f9a1c"))).collect(),
     }
 }
 
