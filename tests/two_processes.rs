@@ -144,8 +144,9 @@ async fn two_processes_sharing_postgres_never_overshoot_a_budget() {
     on_fresh_database("chatops_2b", budget_race).await;
 }
 
-/// 50 projects with a $10 budget each; two consoles make 500 attempts each (10 per project in all)
-/// to deploy and approve a $6.132/month VM. Exactly one fits each budget.
+/// 50 projects with a $40 budget each; two consoles make 500 attempts each (10 per project in all)
+/// to deploy and approve a $6.132/month VM (the first with its network's $32.12 NAT gateway).
+/// Exactly one fits each budget.
 async fn budget_race(url: String) {
     let url = url.as_str();
     let dir = tempfile::tempdir().unwrap();
@@ -155,7 +156,7 @@ async fn budget_race(url: String) {
     }
     let console = ["console", "--json", "--user", "222222222", "--admin"];
     let init: String = (0..BUDGET_PROJECTS)
-        .map(|i| format!("/cloud-init provider:gcp project_name:budget-{i} region:us-central1 budget_limit:10\n"))
+        .map(|i| format!("/cloud-init provider:gcp project_name:budget-{i} region:us-central1 budget_limit:40\n"))
         .collect();
     let out = spawn_with_input(binary(dir.path(), url, &console), init).join().unwrap();
     let projects: Vec<String> = String::from_utf8_lossy(&out.stdout)
@@ -189,14 +190,14 @@ async fn budget_race(url: String) {
     let mut fits = 0;
     for project in &projects {
         let spend = store::resources::project_hourly_spend(&db, project).await.unwrap().monthly_from_hourly();
-        over += usize::from(spend > cloud_chatops::domain::Money::from_dollars(10));
+        over += usize::from(spend > cloud_chatops::domain::Money::from_dollars(40));
         fits += usize::from(spend > cloud_chatops::domain::Money::ZERO);
     }
     let findings =
         check::run(&db, &Catalog::builtin(), &dir.path().join("tf"), Repair::Nothing).await.unwrap().findings;
     db.close().await.ok();
     println!(
-        "two processes, budgets: {} attempts on {BUDGET_PROJECTS} projects of $10/month, deployed {deployed}, \
+        "two processes, budgets: {} attempts on {BUDGET_PROJECTS} projects of $40/month, deployed {deployed}, \
          projects over budget {over}",
         2 * PER_PROCESS
     );

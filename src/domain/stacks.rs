@@ -170,6 +170,7 @@ impl StackTemplate {
                 count: 1,
                 options: BTreeMap::new(),
                 links,
+                egress_hourly: super::Money::ZERO,
             });
         }
         Ok(Stack { template: id.to_owned(), name: name.to_owned(), items })

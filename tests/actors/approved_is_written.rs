@@ -207,7 +207,13 @@ async fn one_case(app: &App, n: usize, c: &Case, catalog: &Catalog) -> Result<bo
             prop_assert_eq!(nodes, Some(asked), "{}: node count written", line);
         }
     }
+    // The NAT gateways written for the new machines' networks are priced in the lobby too.
+    let nats = blocks.keys().filter(|(ty, _)| ty == "aws_nat_gateway" || ty == "google_compute_router_nat").count();
+    let nat = catalog.nat_gateway_hourly(c.provider, &view.region).unwrap().checked_mul(nats as i64).unwrap();
+    let hourly = hourly.checked_add(nat).unwrap();
     prop_assert_eq!(view.verdict.hourly, hourly, "{}: the lobby's cost is the written resources' price", line);
+    let spend = cloud_chatops::store::resources::project_hourly_spend(&app.db.db, &project.id).await.unwrap();
+    prop_assert_eq!(spend, hourly, "{}: and what the project is charged from now on", line);
     let shown: BTreeMap<QuotaType, i64> = view
         .verdict
         .quota

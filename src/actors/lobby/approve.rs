@@ -234,11 +234,14 @@ impl SessionState {
             Plan::Deploy(request) => {
                 let writes = resource_names(request)
                     .into_iter()
-                    .map(|name| {
+                    .enumerate()
+                    .map(|(i, name)| {
                         let sized = resolved(&self.deps.validation.catalog, request, lobby.verdict.size_name.clone());
                         let mut write = record(&sized, name, serde_json::Value::Null);
                         if let Write::RecordResource(r) = &mut write {
-                            r.hourly_cost = lobby.verdict.unit_hourly;
+                            // The first carries the NAT gateway the request brings (what the lobby charged).
+                            let egress = if i == 0 { request.egress_hourly } else { Money::ZERO };
+                            r.hourly_cost = lobby.verdict.unit_hourly.checked_add(egress).unwrap_or(Money::ZERO);
                         }
                         write
                     })

@@ -31,17 +31,18 @@ pub(super) async fn open(
         LobbyAsk::Stack(s) => s.project_id.clone(),
     };
     let project = deps.validation.records.project(member.guild_id, &project_id).await?;
-    let plan = match resolve(deps, &project, ask).await? {
+    let mut plan = match resolve(deps, &project, ask).await? {
         Ok(plan) => plan,
         Err(refusal) => return Ok(Opened::Refused(refusal)),
     };
     // What the generator could not write, or a name already taken, is refused before anything
-    // is reserved or stored.
+    // is reserved or stored; the NAT gateways new machines bring are priced with them.
     if matches!(plan, Plan::Deploy(_) | Plan::Stack(_)) {
         let written = deps.validation.records.written_resources(&project.id, None).await?;
         if let Err(refusal) = renderable(&plan, &written) {
             return Ok(Opened::Refused(refusal));
         }
+        price_egress(&deps.validation.catalog, project.provider, &mut plan, &written);
     }
 
     let verdict = deps.validation.verdict(&project, member.user_id, member.is_guild_admin, &plan, &[]).await?;
@@ -119,6 +120,34 @@ fn stack(deps: &LobbyDeps, project: &cloud_projects::Model, ask: StackAsk) -> Re
     template.expand(&ask.template, project.provider, &ask.name, &choices)
 }
 
+/// The generator writes one NAT gateway per network (GCP: per subnetwork) that hosts VMs or cluster
+/// nodes (AWS, GCP; Azure machines get none): the first machine a request places on a network
+/// brings it, and carries its price (`egress_hourly`), decided here, when the lobby opens.
+fn price_egress(
+    catalog: &crate::domain::Catalog,
+    provider: crate::domain::Provider,
+    plan: &mut Plan,
+    written: &[cloud_resources::Model],
+) {
+    if provider == crate::domain::Provider::Azure {
+        return;
+    }
+    let machine = |k: ResourceKind| matches!(k, ResourceKind::Vm | ResourceKind::K8s);
+    let network = |config: &serde_json::Value| config.get("network").and_then(|v| v.as_str()).map(str::to_owned);
+    let mut placed: std::collections::BTreeSet<(String, Option<String>)> =
+        written.iter().filter(|r| machine(r.resource_type)).map(|r| (r.region.clone(), network(&r.config))).collect();
+    let items: Vec<&mut DeployRequest> = match plan {
+        Plan::Deploy(request) => vec![request],
+        Plan::Stack(stack) => stack.items.iter_mut().collect(),
+        Plan::Destroy(_) | Plan::Resize(_) => return,
+    };
+    for item in items.into_iter().filter(|i| machine(i.kind)) {
+        if placed.insert((item.region.clone(), item.links.get("network").cloned())) {
+            item.egress_hourly = catalog.nat_gateway_hourly(provider, &item.region).unwrap_or(Money::ZERO);
+        }
+    }
+}
+
 /// Every new resource of a deploy or stack as the generator will write it: a name valid for the
 /// provider, options it can write, an address no other resource of the project (nor of the plan)
 /// has, and a name not already deployed.
@@ -167,6 +196,7 @@ fn deploy_request(project: &cloud_projects::Model, ask: DeployAsk) -> DeployRequ
         count: ask.count,
         options: ask.options,
         links: Default::default(),
+        egress_hourly: Money::ZERO,
     }
 }
 

@@ -192,6 +192,7 @@ fn destroy_verdict(input: &PlanInput<'_>, target: &Target) -> Verdict {
         count: 1,
         options: Default::default(),
         links: Default::default(),
+        egress_hourly: Money::ZERO,
     };
     let mut out = Findings::default();
     removal_rights(input, &request, &mut out);
