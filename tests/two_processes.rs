@@ -76,11 +76,7 @@ async fn race(url: String) {
     let url = url.as_str();
     let dir = tempfile::tempdir().unwrap();
 
-    for step in [&["migrate"][..], &["seed"][..]] {
-        let out = binary(dir.path(), url, step).output().unwrap();
-        assert!(out.status.success(), "{step:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let console = ["console", "--json", "--user", "222222222", "--admin"];
+    let console = prepare(dir.path(), url);
     let init = "/cloud-init provider:gcp project_name:two-processes region:us-central1\n".to_owned();
     let out = spawn_with_input(binary(dir.path(), url, &console), init).join().unwrap();
     let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -150,11 +146,7 @@ async fn two_processes_sharing_postgres_never_overshoot_a_budget() {
 async fn budget_race(url: String) {
     let url = url.as_str();
     let dir = tempfile::tempdir().unwrap();
-    for step in [&["migrate"][..], &["seed"][..]] {
-        let out = binary(dir.path(), url, step).output().unwrap();
-        assert!(out.status.success(), "{step:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let console = ["console", "--json", "--user", "222222222", "--admin"];
+    let console = prepare(dir.path(), url);
     let init: String = (0..BUDGET_PROJECTS)
         .map(|i| format!("/cloud-init provider:gcp project_name:budget-{i} region:us-central1 budget_limit:40\n"))
         .collect();
