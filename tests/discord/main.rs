@@ -5,6 +5,7 @@ mod fake;
 mod payloads;
 mod process;
 mod render_limits;
+mod shards;
 
 use std::sync::Arc;
 use std::time::Duration;
