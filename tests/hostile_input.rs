@@ -35,6 +35,8 @@ fn nasty_of(pieces: usize) -> impl Strategy<Value = String> {
         Just(" ".to_owned()),
         Just("/cloud-deploy ".to_owned()),
         Just("/cloud-policy ".to_owned()),
+        Just("/cloud-stack ".to_owned()),
+        Just("/cloud-destroy ".to_owned()),
         Just("project_id:".to_owned()),
         Just("count:".to_owned()),
         Just("../".to_owned()),
@@ -62,6 +64,10 @@ fn option_name() -> impl Strategy<Value = String> {
         Just("budget_limit".to_owned()),
         Just("priority".to_owned()),
         Just("policy_id".to_owned()),
+        Just("template".to_owned()),
+        Just("name".to_owned()),
+        Just("machine_type".to_owned()),
+        Just("database_tier".to_owned()),
         nasty_of(6),
     ]
 }
@@ -208,8 +214,11 @@ fn control() -> impl Strategy<Value = char> {
 }
 
 /// Lines the console and Discord really get.
-const LINES: [&str; 4] = [
+const LINES: [&str; 7] = [
     "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-01 machine_type:e2-small",
+    "/cloud-stack project_id:gcp-abc123 template:web name:shop machine_type:e2-small",
+    "/cloud-destroy project_id:gcp-abc123 resource_name:worker-01 resource_type:vm",
+    "/cloud-resize project_id:gcp-abc123 resource_name:worker-01 machine_type:e2-medium",
     "/cloud-policy add name:\"no eu\" policy_type:region denied_values:europe-west1 priority:5",
     "approve 1b1e",
     "/cloud-grant user:<@!42> provider:gcp role:user regions:us-central1",

@@ -7,6 +7,7 @@ use super::policy::PolicyHandle;
 use super::quota::QuotaHandle;
 use super::records::RecordsHandle;
 use crate::domain::Catalog;
+use crate::domain::stacks::StackCatalog;
 use crate::settings::Settings;
 
 /// What command handlers may use: actor handles and read-only configuration.
@@ -22,6 +23,8 @@ pub struct Services {
     pub lobbies: LobbyHandle,
     /// Prices and sizes.
     pub catalog: Arc<Catalog>,
+    /// Stack templates.
+    pub stacks: Arc<StackCatalog>,
     /// Settings.
     pub settings: Arc<Settings>,
 }

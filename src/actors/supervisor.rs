@@ -27,6 +27,7 @@ use super::records::{RecordsActor, RecordsHandle, RecordsMsg};
 use super::retention::{RetentionActor, RetentionArgs, RetentionHandle, RetentionMsg};
 use super::{ActorError, ActorSlot, Services};
 use crate::domain::Catalog;
+use crate::domain::stacks::StackCatalog;
 use crate::settings::Settings;
 use crate::store::spec::StoreSpecSource;
 
@@ -251,6 +252,8 @@ impl System {
         let quota = QuotaHandle::new(slots.quota.clone());
         let records = RecordsHandle::new(slots.records.clone());
         let policy = PolicyHandle::new(slots.policy.clone(), records.clone());
+        // Checked when the settings loaded; a test's settings name no file.
+        let stacks = Arc::new(args.settings.stacks().unwrap_or_else(|_| StackCatalog::builtin()));
         let lobby_deps = LobbyDeps {
             validation: ValidationDeps {
                 policy: policy.clone(),
@@ -260,6 +263,7 @@ impl System {
             quota: quota.clone(),
             generator: generator.clone(),
             notifier: args.notifier.clone(),
+            stacks: stacks.clone(),
             members: Default::default(),
             lifetime: TimeDelta::seconds(i64::try_from(args.settings.lobby.timeout_secs).unwrap_or(i64::MAX)),
             instance: Uuid::new_v4().simple().to_string()[..12].into(),
@@ -270,6 +274,7 @@ impl System {
             records,
             lobbies: LobbyHandle::new(slots.lobbies.clone(), lobby_deps),
             catalog: args.catalog.clone(),
+            stacks,
             settings: args.settings.clone(),
         };
         let retention = RetentionHandle::new(slots.retention.clone());

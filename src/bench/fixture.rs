@@ -70,7 +70,14 @@ impl Sample {
         let bench = target.fresh().await?;
         let mut settings = Settings::load_from(std::path::Path::new("/nonexistent"), Default::default())?;
         let q = &mut settings.quotas;
-        for limit in [&mut q.compute_instances, &mut q.compute_cpus, &mut q.compute_ram_gb] {
+        for limit in [
+            &mut q.compute_instances,
+            &mut q.compute_cpus,
+            &mut q.compute_ram_gb,
+            &mut q.database_instances,
+            &mut q.network_vpcs,
+            &mut q.network_load_balancers,
+        ] {
             *limit = 100_000_000;
         }
         let terraform = std::env::temp_dir().join(format!("cloud-chatops-bench-tf-{}", Uuid::new_v4().simple()));
@@ -81,6 +88,13 @@ impl Sample {
         // The sample project's budget is a quota line too: far above what a benchmark spends.
         let budget = store::quotas::MAX_MONEY_AMOUNT;
         store::quotas::set_limit(&bench.db, seed::PROJECT_ID, crate::domain::QuotaType::BudgetMonthly, budget).await?;
+        // And so is the sample CloudUser's own budget: the burst would otherwise spend it.
+        let (role, provider) = (crate::domain::Role::CloudUser, crate::domain::Provider::Gcp);
+        let mut grant =
+            store::permissions::Grant::for_role(seed::USER_ID, seed::GUILD_ID, provider, role, seed::ADMIN_ID);
+        grant.permissions.max_vm_size = Some(crate::domain::SizeClass::Medium);
+        grant.permissions.allowed_regions = Some(vec!["us-central1".into()]);
+        store::permissions::grant(&bench.db, grant).await?;
         let args = SystemArgs { db: bench.db.clone(), settings: Arc::new(settings), catalog, notifier };
         let system = System::start(args.clone()).await?;
         Ok(Sample { bench, system, args, terraform })

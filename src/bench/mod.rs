@@ -15,6 +15,7 @@ mod machine;
 mod memory;
 mod quota;
 mod report;
+mod stacks;
 mod startup;
 mod substrate;
 mod terraform;
@@ -71,6 +72,8 @@ pub struct Scale {
     pub tf_runs: usize,
     /// Pending lobbies rehydrated at start-up.
     pub pending: usize,
+    /// Concurrent requesters (then approvers) of the single-resource and stack lobbies.
+    pub stack_requesters: usize,
 }
 
 impl Scale {
@@ -86,6 +89,7 @@ impl Scale {
         tf_resources: 100,
         tf_runs: 100,
         pending: 10_000,
+        stack_requesters: 1_000,
     };
 
     /// Every figure, smaller where the full size alone would take minutes.
@@ -101,6 +105,7 @@ impl Scale {
         tf_resources: 100,
         tf_runs: 20,
         pending: 10_000,
+        stack_requesters: 200,
     };
 }
 
@@ -121,6 +126,7 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
     emit(substrate::run(&target).await?);
     emit(quota::run(&target, &scale).await?);
     emit(lobby_open::run(&target, &scale).await?);
+    emit(stacks::run(&target, &scale).await?);
     let fleet = fixture::Fleet::open(&target, &scale).await?;
     emit(memory::run(&fleet));
     emit(expiry::run(fleet, &scale).await?);
@@ -137,6 +143,15 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
 pub async fn lobby_open_only(quick: bool) -> anyhow::Result<()> {
     let scale = if quick { Scale::QUICK } else { Scale::FULL };
     for figure in lobby_open::run(&Target::from_env(), &scale).await? {
+        println!("{figure}");
+    }
+    Ok(())
+}
+
+/// Runs the single-resource and stack lobby benchmark alone; `BENCHMARKS.md` is not touched.
+pub async fn stacks_only(quick: bool) -> anyhow::Result<()> {
+    let scale = if quick { Scale::QUICK } else { Scale::FULL };
+    for figure in stacks::run(&Target::from_env(), &scale).await? {
         println!("{figure}");
     }
     Ok(())

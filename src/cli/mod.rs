@@ -48,8 +48,11 @@ pub enum Command {
         #[arg(long, conflicts_with = "only_console_memory")]
         only_lobby_open: bool,
         /// Runs only the console-memory benchmark (a 64 MiB line) and leaves `BENCHMARKS.md` alone.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "only_stacks")]
         only_console_memory: bool,
+        /// Runs only the single-resource vs stack lobby benchmark and leaves `BENCHMARKS.md` alone.
+        #[arg(long, conflicts_with = "only_lobby_open")]
+        only_stacks: bool,
     },
 }
 

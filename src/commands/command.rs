@@ -7,7 +7,7 @@ use super::args::{Args, short};
 use super::spec::{CommandSpec, Shape};
 use super::{
     Deploy, Destroy, Grant, History, Init, List, Policy, Press, Preview, Projects, Quota, QuotaSet, Resize, Revoke,
-    WhoAmI,
+    Stack, WhoAmI,
 };
 
 /// Longest option value accepted from a member.
@@ -16,9 +16,10 @@ pub const MAX_VALUE_LEN: usize = 100;
 pub const MAX_OPTIONS: usize = 24;
 
 /// Every slash command, in the order `help` and the Discord picker show them.
-pub const SPECS: [&CommandSpec; 13] = [
+pub const SPECS: [&CommandSpec; 14] = [
     &Init::SPEC,
     &Deploy::SPEC,
+    &Stack::SPEC,
     &Destroy::SPEC,
     &Resize::SPEC,
     &List::SPEC,
@@ -39,6 +40,8 @@ pub enum Command {
     Init(Init),
     /// `/cloud-deploy`.
     Deploy(Deploy),
+    /// `/cloud-stack`.
+    Stack(Stack),
     /// `/cloud-destroy`.
     Destroy(Destroy),
     /// `/cloud-resize`.
@@ -120,6 +123,7 @@ impl Command {
             Deploy::NAME => Command::Deploy(Deploy::parse(&mut args)?),
             Destroy::NAME => Command::Destroy(Destroy::parse(&mut args)?),
             Resize::NAME => Command::Resize(Resize::parse(&mut args)?),
+            Stack::NAME => Command::Stack(Stack::parse(&mut args)?),
             List::NAME => Command::List(List::parse(&mut args)?),
             Quota::NAME => Command::Quota(Quota::parse(&mut args)?),
             History::NAME => Command::History(History::parse(&mut args)?),

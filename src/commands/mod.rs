@@ -27,6 +27,7 @@ mod reply;
 mod resize;
 mod revoke;
 pub mod spec;
+mod stack;
 mod suggest;
 pub mod text;
 pub mod views;
@@ -53,6 +54,7 @@ pub use reply::{
 };
 pub use resize::Resize;
 pub use revoke::Revoke;
+pub use stack::Stack;
 pub use whoami::WhoAmI;
 
 use tracing::Instrument;
@@ -75,6 +77,7 @@ async fn run(services: &Services, invoker: Invoker, command: Command) -> Result<
         Command::Deploy(c) => deploy::run(services, invoker, c).await,
         Command::Destroy(c) => c.run(services, invoker).await,
         Command::Resize(c) => c.run(services, invoker).await,
+        Command::Stack(c) => c.run(services, invoker).await,
         Command::List(c) => c.run(services, invoker).await,
         Command::Quota(c) => c.run(services, invoker).await,
         Command::History(c) => c.run(services, invoker).await,

@@ -91,5 +91,21 @@ pub fn lobby(s: &LobbySnapshot) -> LobbyView {
             _ => None,
         },
         suggestion: None,
+        written_as: written_as(s),
     }
+}
+
+/// The new resources whose written name differs from the member's (a global namespace's suffix).
+fn written_as(s: &LobbySnapshot) -> Vec<(String, String)> {
+    let new: Vec<(crate::domain::ResourceKind, String)> = match &s.plan {
+        Plan::Deploy(r) => crate::actors::lobby::resource_names(r).into_iter().map(|n| (r.kind, n)).collect(),
+        Plan::Stack(stack) => stack.items.iter().map(|i| (i.kind, i.name.clone())).collect(),
+        Plan::Destroy(_) | Plan::Resize(_) => Vec::new(),
+    };
+    new.into_iter()
+        .filter_map(|(kind, name)| {
+            let physical = crate::domain::names::physical_name(s.provider, kind, &name, &s.project_id).ok()?;
+            (physical != name).then_some((name, physical))
+        })
+        .collect()
 }

@@ -106,6 +106,9 @@ pub struct LobbyView {
     pub template: Option<String>,
     /// A denied deploy: the nearest request that would pass, with its price.
     pub suggestion: Option<Suggestion>,
+    /// New resources whose provider names live in a global namespace (buckets, storage accounts,
+    /// Azure PostgreSQL servers): (name, the unique name the Terraform gives it).
+    pub written_as: Vec<(String, String)>,
 }
 
 /// An approved lobby.

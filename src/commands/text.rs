@@ -71,6 +71,15 @@ pub fn lobby_cost(l: &LobbyView) -> String {
     }
 }
 
+/// The global names the Terraform gives: `assets → assets-3f9a1c`; `None` when there are none.
+pub fn lobby_written_as(l: &LobbyView) -> Option<String> {
+    if l.written_as.is_empty() {
+        return None;
+    }
+    let pairs: Vec<String> = l.written_as.iter().map(|(name, physical)| format!("{name} → {physical}")).collect();
+    Some(format!("{} (a globally unique name: the project's suffix is added)", pairs.join(", ")))
+}
+
 /// A stack's resources with their prices: `shop-vm-1 · vm · e2-small · $0.0168/h`.
 pub fn lobby_items(l: &LobbyView) -> Vec<String> {
     l.verdict
@@ -112,9 +121,20 @@ pub fn approve_label(kind: LobbyKind) -> &'static str {
     }
 }
 
-/// A project's quota line: `1 used + 0 reserved of 10 (9 available)`.
+/// A project's quota line: `1 used + 0 reserved of 10 (9 available)`; the monthly budget line in
+/// dollars.
 pub fn quota_usage(q: &QuotaView) -> String {
-    format!("{} used + {} reserved of {} ({} available)", q.used, q.reserved, q.limit, q.available)
+    let n = |v: i64| quota_amount(&q.quota_type, v);
+    format!("{} used + {} reserved of {} ({} available)", n(q.used), n(q.reserved), n(q.limit), n(q.available))
+}
+
+/// An amount of a quota line: units, or for `budget.monthly` (micro-dollars) money.
+pub fn quota_amount(quota_type: &str, amount: i64) -> String {
+    if quota_type == crate::domain::QuotaType::BudgetMonthly.as_str() {
+        crate::domain::Money::from_micros(amount).format(2)
+    } else {
+        amount.to_string()
+    }
 }
 
 /// What a violation does: `denied` or `needs approval`.
@@ -233,11 +253,6 @@ pub fn budget_line(b: &BudgetView) -> String {
         (Some(budget), Some(left)) => format!("{} left of {}/month ({spent})", left.format(2), budget.format(2)),
         _ => format!("no monthly budget set ({spent})"),
     }
-}
-
-/// A quota limit as members read it: the budget line in dollars, every other line as a count.
-pub fn quota_amount(quota_type: &str, n: i64) -> String {
-    if quota_type == "budget.monthly" { format!("{}/month", Money::from_micros(n).format(2)) } else { n.to_string() }
 }
 
 /// A value typed by a member, made safe to print on a terminal or in a message: control characters

@@ -64,10 +64,16 @@ fn plain(reply: &Reply) -> String {
         Reply::Quota { project_id, lines } => {
             let _ = write!(out, "quota of {project_id}");
             for q in lines {
+                let n = |v: i64| text::quota_amount(&q.quota_type, v);
                 let _ = write!(
                     out,
                     "\n  {:<24} {:<6} {:>4} used + {:>3} reserved / {:>4} ({} available)",
-                    q.quota_type, q.region, q.used, q.reserved, q.limit, q.available
+                    q.quota_type,
+                    q.region,
+                    n(q.used),
+                    n(q.reserved),
+                    n(q.limit),
+                    n(q.available)
                 );
             }
         }
@@ -199,6 +205,9 @@ fn lobby_text(out: &mut String, l: &LobbyView) {
     }
     for item in text::lobby_items(l) {
         let _ = write!(out, "\n  resource {item}");
+    }
+    if let Some(written) = text::lobby_written_as(l) {
+        let _ = write!(out, "\n  written as: {written}");
     }
     for w in &v.warnings {
         let _ = write!(out, "\n  warning: {w}");

@@ -1,6 +1,6 @@
 //! Autocomplete: what Discord offers as a member types an option. Every list is what the member
 //! could see with the matching command (their projects, the project's live resources, the guild's
-//! policies), filtered by what is typed and cut at Discord's 25 choices; catalogue entries carry
+//! policies, the stack templates), filtered by what is typed and cut at Discord's 25 choices; catalogue entries carry
 //! their size and price in the region chosen (or the project's).
 
 use crate::commands::{Command, Invoker, List, Policy, Projects, Reply, Services, execute};
@@ -46,7 +46,16 @@ pub async fn choices(
                 .map(|p| (format!("{} · {} · {}", p.id, p.name, p.default_region), Value::Text(p.id)))
                 .collect()
         }
-        "region" | "machine_type" => {
+        "template" => services
+            .stacks
+            .ids()
+            .filter(|id| id.to_ascii_lowercase().contains(&typed))
+            .map(|id| {
+                let what = services.stacks.get(id).map(|t| t.description.clone()).unwrap_or_default();
+                (format!("{id} · {what}"), Value::Text(id.to_owned()))
+            })
+            .collect(),
+        "region" | "machine_type" | "database_tier" => {
             let project = match option("project_id") {
                 Some(id) => services.records.project(invoker.guild_id, &id).await.ok(),
                 None => None,
@@ -58,8 +67,11 @@ pub async fn choices(
             if focused == "region" {
                 regions(catalog, provider, &typed)
             } else {
-                let kind =
-                    option("resource_type").and_then(|k| k.parse::<ResourceKind>().ok()).unwrap_or(ResourceKind::Vm);
+                let kind = if focused == "database_tier" {
+                    ResourceKind::Database
+                } else {
+                    option("resource_type").and_then(|k| k.parse::<ResourceKind>().ok()).unwrap_or(ResourceKind::Vm)
+                };
                 let region = option("region")
                     .or(project.map(|p| p.default_region))
                     .unwrap_or_else(|| catalog.provider(provider).default_region.clone());
@@ -169,6 +181,7 @@ mod tests {
         let dbs = sizes(&catalog, Provider::Gcp, ResourceKind::Database, region, "");
         assert!(dbs.iter().all(|(l, _)| l.contains("vCPU") && l.contains("/h")), "{dbs:?}");
         let gcp = regions(&catalog, Provider::Gcp, "");
+        assert!(!gcp.is_empty());
         assert!(gcp.iter().all(|(l, _)| l.contains(" · prices x")), "{gcp:?}");
     }
 }

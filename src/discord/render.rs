@@ -389,6 +389,9 @@ fn lobby_embed(l: &LobbyView) -> Embed {
     if !items.is_empty() {
         e.field("Resources", &join_within(&items, MAX_FIELD_VALUE), false);
     }
+    if let Some(written) = text::lobby_written_as(l) {
+        e.field("Written as", &written, false);
+    }
     for violation in &v.violations {
         let mark = match violation.effect {
             Effect::Deny => "⛔",

@@ -8,6 +8,7 @@ pub mod names;
 pub mod plan;
 pub mod quota;
 pub mod shards;
+pub mod stacks;
 pub mod validate;
 
 pub use catalog::Catalog;

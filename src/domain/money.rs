@@ -26,6 +26,11 @@ impl Money {
         Money(dollars * 1_000_000)
     }
 
+    /// Whether it is nothing.
+    pub const fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     /// The exact count of micro-dollars.
     pub const fn micros(self) -> i64 {
         self.0

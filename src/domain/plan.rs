@@ -132,6 +132,7 @@ impl Resize {
             count: 1,
             options,
             links: Default::default(),
+            egress_hourly: Money::ZERO,
         }
     }
 }

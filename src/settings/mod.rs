@@ -14,6 +14,7 @@ pub use secret::Secret;
 
 use crate::domain::QuotaType;
 use crate::domain::catalog::{Catalog, CatalogError};
+use crate::domain::stacks::StackCatalog;
 
 /// The defaults shipped with the binary, so it runs from any directory.
 pub const BUILTIN_DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -35,6 +36,9 @@ pub enum SettingsError {
     /// The pricing catalogue could not be read or is invalid.
     #[error("configuration key `catalog.path`: {0}")]
     Catalog(String),
+    /// The stack templates could not be read or are invalid.
+    #[error("configuration key `catalog.stacks_path`: {0}")]
+    Stacks(String),
 }
 
 /// Every setting.
@@ -113,6 +117,9 @@ pub struct LogSettings {
 pub struct CatalogSettings {
     /// Catalogue file; empty uses the shipped one.
     pub path: String,
+    /// Stack templates file; empty uses the shipped `config/stacks.toml`.
+    #[serde(default)]
+    pub stacks_path: String,
 }
 
 /// `[quotas]`: limits every new project starts with.
@@ -228,6 +235,8 @@ impl Settings {
                     && bucket.ends_with(|c: char| c.is_ascii_alphanumeric())),
             "must be empty (local state) or a bucket name: 3-63 of a-z 0-9 - . (Azure: a storage account name)",
         )?;
+        // A stack file that cannot be used stops the start, not the first /cloud-stack.
+        self.stacks()?;
         for (quota, limit) in self.quotas.lines() {
             if !(0..=1_000_000).contains(&limit) {
                 return Err(SettingsError::OutOfRange {
@@ -251,6 +260,17 @@ impl Settings {
         let text = std::fs::read_to_string(&self.catalog.path)
             .map_err(|e| SettingsError::Catalog(format!("cannot read {}: {e}", self.catalog.path)))?;
         Catalog::from_toml(&text).map_err(|e: CatalogError| SettingsError::Catalog(e.to_string()))
+    }
+
+    /// The stack templates: the configured file, or the shipped one.
+    pub fn stacks(&self) -> Result<StackCatalog, SettingsError> {
+        if self.catalog.stacks_path.trim().is_empty() {
+            return Ok(StackCatalog::builtin());
+        }
+        let path = &self.catalog.stacks_path;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| SettingsError::Stacks(format!("cannot read {path}: {e}")))?;
+        StackCatalog::from_toml(&text).map_err(|e| SettingsError::Stacks(e.to_string()))
     }
 
     /// The Discord token, when one is configured.

@@ -37,7 +37,7 @@ impl StoreSpecSource {
             Err(e) => return Err(source_error(e)),
         };
         let provider = project.provider;
-        let rows = store::resources::list(&self.db, project_id, None).await.map_err(source_error)?;
+        let rows = store::resources::list_written(&self.db, project_id, None).await.map_err(source_error)?;
         let mut resources = Vec::with_capacity(rows.len());
         for row in &rows {
             resources.push(resource(provider, row, &self.catalog)?);

@@ -3,8 +3,8 @@
 //!
 //! The plan is applied as approval records it (`actors::lobby::approve`) and the generator then
 //! reads it back (`store::spec`): a deploy's resources at the verdict's size with the catalogue's
-//! defaults, a stack's items with their network link, a destroy's resource gone, a resize's new
-//! size. The test `tests/actors/preview.rs` approves after previewing and checks the files
+//! defaults, a stack's items with their network link, a destroy's resource gone (a protected one's
+//! first destroy keeps it written: it is decommissioned), a resize's new size. The test `tests/actors/preview.rs` approves after previewing and checks the files
 //! written are the files previewed, so the two cannot drift apart unnoticed.
 
 use std::collections::BTreeSet;
@@ -98,6 +98,9 @@ pub fn apply_plan(
                 after.resources.push(new(item, &item.name, priced)?);
             }
         }
+        // A protected resource's first destroy decommissions it: it stays written (its protection is
+        // the generator's to lift) and only the second destroy removes it from the files.
+        Plan::Destroy(target) if target.protected && !target.decommissioning => {}
         Plan::Destroy(target) => {
             after.resources.retain(|r| !(r.kind == target.kind && r.name.as_str() == target.name));
         }

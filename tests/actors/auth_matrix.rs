@@ -3,7 +3,8 @@
 //! outsider who can read another guild's quota) fails with its coordinates.
 
 use cloud_chatops::commands::{Invoker, LobbyAction, Reply};
-use cloud_chatops::seed;
+use cloud_chatops::domain::QuotaType;
+use cloud_chatops::{seed, store};
 use uuid::Uuid;
 
 use crate::harness::{ADMIN, App, USER, VIEWER, start};
@@ -53,6 +54,10 @@ const E: &str = "error";
 const COMMANDS: &[Row] = &[
     Row { case: "init", own: [R, "project_created", "project_created", "project_created", R], other: [R, R, R, "project_created", R] },
     Row { case: "deploy", own: ["lobby:denied", "lobby:allowed", "lobby:allowed", "lobby:allowed", "lobby:denied"], other: [E; 5] },
+    // Destroy and resize need can_delete: a CloudAdmin (or a Discord Administrator), never a CloudUser.
+    Row { case: "destroy", own: ["lobby:denied", "lobby:denied", "lobby:allowed", "lobby:allowed", "lobby:denied"], other: [E; 5] },
+    Row { case: "resize", own: ["lobby:denied", "lobby:denied", "lobby:allowed", "lobby:allowed", "lobby:denied"], other: [E; 5] },
+    Row { case: "stack", own: ["lobby:denied", "lobby:allowed", "lobby:allowed", "lobby:allowed", "lobby:denied"], other: [E; 5] },
     Row { case: "list", own: ["resources", "resources", "resources", "resources", R], other: [E; 5] },
     Row { case: "quota", own: ["quota", "quota", "quota", "quota", R], other: [E; 5] },
     Row { case: "projects", own: ["projects:seen", "projects:seen", "projects:seen", "projects:seen", "projects:none"], other: ["projects:none"; 5] },
@@ -74,6 +79,9 @@ const BUTTONS: &[Row] = &[
     // A lobby opened by the CloudAdmin that a `require_approval` policy flagged: only another
     // CloudAdmin may approve it, never its requester.
     Row { case: "approve needs-approval (requested by Admin)", own: [R, R, R, "deployed", R], other: [E; 5] },
+    Row { case: "approve destroy (requested by Admin)", own: [R, R, "deployed", "deployed", R], other: [E; 5] },
+    Row { case: "approve resize (requested by Admin)", own: [R, R, "deployed", "deployed", R], other: [E; 5] },
+    Row { case: "approve stack other's", own: [R, R, "deployed", "deployed", R], other: [E; 5] },
 ];
 
 /// The reply's kind, refined where the kind alone would hide a wrong answer.
@@ -95,6 +103,9 @@ fn opts_line(case: &str, n: usize, policy_id: i64) -> String {
         "deploy" => format!(
             "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:matrix-{n} machine_type:e2-small"
         ),
+        "destroy" => "/cloud-destroy project_id:gcp-abc123 resource_name:worker-01".into(),
+        "resize" => "/cloud-resize project_id:gcp-abc123 resource_name:worker-01 machine_type:e2-medium".into(),
+        "stack" => format!("/cloud-stack project_id:gcp-abc123 template:worker name:matrix-{n}"),
         "list" => "/cloud-list project_id:gcp-abc123".into(),
         "quota" => "/cloud-quota project_id:gcp-abc123".into(),
         "projects" => "/cloud-projects".into(),
@@ -132,6 +143,25 @@ async fn lobby_for(app: &App, case: &str, member: Member, n: usize) -> (Uuid, In
             Member::Admin.invoker(true),
             format!("/cloud-deploy project_id:gcp-abc123 resource_type:database resource_name:db-{n} access:public"),
         ),
+        "approve destroy (requested by Admin)" | "approve resize (requested by Admin)" => {
+            let admin = Member::Admin.invoker(true);
+            let target = format!("tgt-{n}");
+            let line = format!(
+                "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:{target} machine_type:e2-micro"
+            );
+            let Reply::Lobby(view) = app.run(admin, &line).await else { panic!("setup target for {case}") };
+            let deployed = app.press(admin, view.session_id, LobbyAction::Approve).await;
+            assert!(matches!(deployed, Reply::Deployed(_)), "setup target: {deployed:?}");
+            let line = if case.contains("destroy") {
+                format!("/cloud-destroy project_id:gcp-abc123 resource_name:{target}")
+            } else {
+                format!("/cloud-resize project_id:gcp-abc123 resource_name:{target} machine_type:e2-small")
+            };
+            (admin, line)
+        }
+        "approve stack other's" => {
+            (REQUESTER, format!("/cloud-stack project_id:gcp-abc123 template:worker name:stk-{n}"))
+        }
         _ => (
             REQUESTER,
             format!("/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:btn-{n} machine_type:e2-micro"),
@@ -155,6 +185,10 @@ async fn tidy(app: &App, session: Uuid, requester: Invoker) {
 async fn every_member_kind_gets_exactly_the_expected_reply_for_every_command_and_button() {
     each_backend(|db| async move {
         let app = start(db, settings()).await;
+        // Room for every deployment the matrix approves.
+        for quota in [QuotaType::ComputeInstances, QuotaType::ComputeCpus, QuotaType::ComputeRamGb] {
+            store::quotas::set_limit(&app.db.db, seed::PROJECT_ID, quota, 1000).await.unwrap();
+        }
         // The "other's" lobbies need a requester who may deploy.
         let granted =
             app.run(Member::GuildAdmin.invoker(true), "/cloud-grant user:888888 provider:gcp role:user").await;

@@ -4,10 +4,12 @@
 #[allow(dead_code)]
 mod support;
 
+mod approved_is_written;
 mod auth_matrix;
 mod check;
 mod checkpoint;
 mod day_one;
+mod decommission;
 mod harness;
 mod lifecycle;
 mod load;
@@ -15,6 +17,7 @@ mod preview;
 mod race;
 mod records;
 mod retention;
+mod stacks;
 mod suggest;
 mod supervision;
 mod trust;

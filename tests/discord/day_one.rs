@@ -143,6 +143,16 @@ async fn every_command_and_button_answers_natively_and_pages_survive_a_restart()
         )
         .await;
     assert!(sizes.iter().any(|(l, v)| v == "e2-medium" && l.contains("2 vCPU, 4 GB") && l.contains("$")), "{sizes:?}");
+    let templates = bot
+        .autocomplete(
+            USER,
+            0,
+            "cloud-stack",
+            json!([s("project_id", PROJECT), { "name": "template", "type": 3, "value": "we", "focused": true }]),
+        )
+        .await;
+    assert!(templates.iter().any(|(l, v)| v == "web" && l.starts_with("web · ")), "{templates:?}");
+    assert!(templates.iter().all(|(_, v)| v.as_str().unwrap().contains("we")), "filtered: {templates:?}");
 
     // The lobby's View Terraform: the new block before approval, privately; nothing written yet.
     let compute = bot.dir.path().join("tf").join(format!("terraform_gcp_{PROJECT}")).join("compute.tf");

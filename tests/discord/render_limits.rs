@@ -74,6 +74,7 @@ fn huge_lobby() -> LobbyView {
             monthly: Money::from_micros(i64::MAX),
             needs_approval: true,
         }),
+        written_as: (0..50).map(|i| (format!("{long}{i}"), format!("{long}{i}-3f9a1c"))).collect(),
     }
 }
 
@@ -374,4 +375,30 @@ proptest! {
             }
         }
     }
+}
+
+/// A stack lobby lists its resources with their cost in one field, folded ("… N more") when a
+/// template holds more than fits, and stays within every limit.
+#[test]
+fn a_stack_lobby_of_hundreds_of_resources_folds_within_discords_limits() {
+    use cloud_chatops::domain::ResourceKind;
+    use cloud_chatops::domain::validate::ItemCost;
+    let mut lobby = huge_lobby();
+    lobby.lobby = cloud_chatops::domain::LobbyKind::Stack;
+    lobby.template = Some("web".into());
+    lobby.verdict.items = (0..300)
+        .map(|i| ItemCost {
+            name: format!("{}-{i}", "shop".repeat(15)),
+            kind: ResourceKind::ALL[i % ResourceKind::ALL.len()],
+            size: Some("e2-standard-4".into()),
+            hourly: Money::from_micros(33_500),
+        })
+        .collect();
+    let message = serde_json::to_value(render::lobby_message(&lobby).message()).unwrap();
+    assert_within_limits(&message, "stack lobby");
+    let fields = message["embeds"][0]["fields"].as_array().unwrap();
+    let resources = fields.iter().find(|f| f["name"] == "Resources").expect("a Resources field");
+    let value = resources["value"].as_str().unwrap();
+    assert!(value.contains("shop") && value.contains("$0.0335"), "{value}");
+    assert!(value.contains("more"), "folded: {value}");
 }

@@ -9,7 +9,7 @@ use super::session::SessionState;
 use crate::actors::ActorError;
 use crate::actors::quota::{Move, QuotaOp, Write};
 use crate::domain::plan::Plan;
-use crate::domain::validate::{DeployRequest, Verdict};
+use crate::domain::validate::DeployRequest;
 use crate::domain::validate::{Member, Outcome};
 use crate::domain::{Invoker, Role, SessionStatus};
 use crate::domain::{Money, QuotaType};
@@ -234,10 +234,14 @@ impl SessionState {
             Plan::Deploy(request) => {
                 let writes = resource_names(request)
                     .into_iter()
-                    .map(|name| {
-                        let mut write = record(&resolved(request, &lobby.verdict), name, serde_json::Value::Null);
+                    .enumerate()
+                    .map(|(i, name)| {
+                        let sized = resolved(&self.deps.validation.catalog, request, lobby.verdict.size_name.clone());
+                        let mut write = record(&sized, name, serde_json::Value::Null);
                         if let Write::RecordResource(r) = &mut write {
-                            r.hourly_cost = lobby.verdict.unit_hourly;
+                            // The first carries the NAT gateway the request brings (what the lobby charged).
+                            let egress = if i == 0 { request.egress_hourly } else { Money::ZERO };
+                            r.hourly_cost = lobby.verdict.unit_hourly.checked_add(egress).unwrap_or(Money::ZERO);
                         }
                         write
                     })
@@ -250,7 +254,7 @@ impl SessionState {
                     .iter()
                     .zip(&lobby.verdict.items)
                     .map(|(item, priced)| {
-                        let sized = DeployRequest { size: priced.size.clone(), ..item.clone() };
+                        let sized = resolved(&self.deps.validation.catalog, item, priced.size.clone());
                         let links = serde_json::to_value(&item.links).unwrap_or_default();
                         let mut write = record(&sized, item.name.clone(), links);
                         if let Write::RecordResource(r) = &mut write {
@@ -334,8 +338,12 @@ impl SessionState {
 }
 
 /// The request as priced: the size the verdict priced (the catalogue default when none was named).
-fn resolved(request: &DeployRequest, verdict: &Verdict) -> DeployRequest {
-    DeployRequest { size: verdict.size_name.clone().or_else(|| request.size.clone()), ..request.clone() }
+/// The request as the lobby priced it: the size it quoted and the node count the catalogue resolved
+/// (recorded, so a later change of the catalogue's defaults never resizes what was approved).
+fn resolved(catalog: &crate::domain::Catalog, request: &DeployRequest, priced: Option<String>) -> DeployRequest {
+    let size = priced.or_else(|| request.size.clone());
+    let node_count = catalog.resolve(request.provider, request.kind, size.as_deref(), request.node_count).node_count;
+    DeployRequest { size, node_count, ..request.clone() }
 }
 
 /// `extra`'s keys written over `config`'s (both JSON objects; anything else leaves `config`).

@@ -37,6 +37,8 @@ pub struct LobbyDeps {
     pub generator: GeneratorHandle,
     /// The front end, for changes no member asked for.
     pub notifier: Arc<dyn LobbyNotifier>,
+    /// Stack templates.
+    pub stacks: Arc<crate::domain::stacks::StackCatalog>,
     /// How long a lobby lives.
     pub lifetime: TimeDelta,
     /// The administrator flags members' commands carried, for approvals by someone else.

@@ -5,18 +5,19 @@
 use entities::{cloud_projects, cloud_resources};
 use uuid::Uuid;
 
-use super::context::{plan_names, reservation};
+use super::context::{reservation, resource_names};
 use super::handle::{LobbyDeps, LobbyHandle};
 use super::model::{Lobby, StoredRequest};
-use super::outcome::{DeployAsk, LobbyAsk, Opened, TargetAsk};
+use super::outcome::{DeployAsk, LobbyAsk, Opened, StackAsk, TargetAsk};
 use crate::actors::ActorError;
 use crate::actors::quota::{QuotaOp, Write};
-use crate::domain::names::ResourceName;
-use crate::domain::plan::{Plan, Resize, Target};
+use crate::domain::plan::{Plan, Resize, Stack, Target};
+use crate::domain::stacks::StackChoices;
 use crate::domain::validate::{DeployRequest, Outcome, consumption_of};
 use crate::domain::{Invoker, Money, ResourceKind, SessionStatus};
 use crate::store::history::HistoryEntry;
 use crate::store::{self, Conflict, StoreError, json::JsonText};
+use crate::terraform::{address_of, check_options};
 
 pub(super) async fn open(
     deps: &LobbyDeps,
@@ -27,19 +28,21 @@ pub(super) async fn open(
     let project_id = match &ask {
         LobbyAsk::Deploy(d) => d.project_id.clone(),
         LobbyAsk::Destroy(t) | LobbyAsk::Resize { target: t, .. } => t.project_id.clone(),
+        LobbyAsk::Stack(s) => s.project_id.clone(),
     };
     let project = deps.validation.records.project(member.guild_id, &project_id).await?;
-    let plan = match resolve(deps, &project, ask).await? {
+    let mut plan = match resolve(deps, &project, ask).await? {
         Ok(plan) => plan,
         Err(refusal) => return Ok(Opened::Refused(refusal)),
     };
-    // Names that break the provider's rules are refused before anything is stored.
-    if let Plan::Deploy(request) = &plan {
-        for name in plan_names(&plan) {
-            if let Err(e) = ResourceName::parse(project.provider, request.kind, &name) {
-                return Ok(Opened::Refused(e.to_string()));
-            }
+    // What the generator could not write, or a name already taken, is refused before anything
+    // is reserved or stored; the NAT gateways new machines bring are priced with them.
+    if matches!(plan, Plan::Deploy(_) | Plan::Stack(_)) {
+        let written = deps.validation.records.written_resources(&project.id, None).await?;
+        if let Err(refusal) = renderable(&plan, &written) {
+            return Ok(Opened::Refused(refusal));
         }
+        price_egress(&deps.validation.catalog, project.provider, &mut plan, &written);
     }
 
     let verdict = deps.validation.verdict(&project, member.user_id, member.is_guild_admin, &plan, &[]).await?;
@@ -95,6 +98,7 @@ async fn resolve(
 ) -> Result<Result<Plan, String>, ActorError> {
     Ok(match ask {
         LobbyAsk::Deploy(ask) => Ok(Plan::Deploy(deploy_request(project, ask))),
+        LobbyAsk::Stack(ask) => stack(deps, project, ask).map(Plan::Stack),
         LobbyAsk::Destroy(ask) => target(deps, project, &ask, true).await?.map(Plan::Destroy),
         LobbyAsk::Resize { target: ask, size, node_count } => match target(deps, project, &ask, false).await? {
             Err(refusal) => Err(refusal),
@@ -103,6 +107,82 @@ async fn resolve(
             }
         },
     })
+}
+
+/// A stack's template expanded for the project: its resources named, sized and wired.
+fn stack(deps: &LobbyDeps, project: &cloud_projects::Model, ask: StackAsk) -> Result<Stack, String> {
+    let Some(template) = deps.stacks.get(&ask.template) else {
+        let known: Vec<&str> = deps.stacks.ids().collect();
+        return Err(format!("no stack template `{}` (templates: {})", shown(&ask.template), known.join(", ")));
+    };
+    let choices =
+        StackChoices { region: ask.region.unwrap_or_else(|| project.default_region.clone()), sizes: ask.sizes };
+    template.expand(&ask.template, project.provider, &ask.name, &choices)
+}
+
+/// The generator writes one NAT gateway per network (GCP: per subnetwork) that hosts VMs or cluster
+/// nodes (AWS, GCP; Azure machines get none): the first machine a request places on a network
+/// brings it, and carries its price (`egress_hourly`), decided here, when the lobby opens.
+fn price_egress(
+    catalog: &crate::domain::Catalog,
+    provider: crate::domain::Provider,
+    plan: &mut Plan,
+    written: &[cloud_resources::Model],
+) {
+    if provider == crate::domain::Provider::Azure {
+        return;
+    }
+    let machine = |k: ResourceKind| matches!(k, ResourceKind::Vm | ResourceKind::K8s);
+    let network = |config: &serde_json::Value| config.get("network").and_then(|v| v.as_str()).map(str::to_owned);
+    let mut placed: std::collections::BTreeSet<(String, Option<String>)> =
+        written.iter().filter(|r| machine(r.resource_type)).map(|r| (r.region.clone(), network(&r.config))).collect();
+    let items: Vec<&mut DeployRequest> = match plan {
+        Plan::Deploy(request) => vec![request],
+        Plan::Stack(stack) => stack.items.iter_mut().collect(),
+        Plan::Destroy(_) | Plan::Resize(_) => return,
+    };
+    for item in items.into_iter().filter(|i| machine(i.kind)) {
+        if placed.insert((item.region.clone(), item.links.get("network").cloned())) {
+            item.egress_hourly = catalog.nat_gateway_hourly(provider, &item.region).unwrap_or(Money::ZERO);
+        }
+    }
+}
+
+/// Every new resource of a deploy or stack as the generator will write it: a name valid for the
+/// provider, options it can write, an address no other resource of the project (nor of the plan)
+/// has, and a name not already deployed.
+fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), String> {
+    let new: Vec<(&DeployRequest, String)> = match plan {
+        Plan::Deploy(request) => resource_names(request).into_iter().map(|n| (request, n)).collect(),
+        Plan::Stack(stack) => stack.items.iter().map(|i| (i, i.name.clone())).collect(),
+        Plan::Destroy(_) | Plan::Resize(_) => return Ok(()),
+    };
+    let mut taken: Vec<(String, String)> = Vec::new();
+    for existing in written {
+        let address = address_of(existing.provider, existing.resource_type, &existing.name)
+            .unwrap_or_else(|_| format!("{}.{}", existing.resource_type.as_str(), existing.name));
+        taken.push((address, format!("the {} {}", existing.resource_type.display_name(), existing.name)));
+    }
+    for (request, name) in new {
+        let kind = request.kind;
+        if written.iter().any(|r| r.resource_type == kind && r.name == name) {
+            return Err(format!(
+                "a {} named {} already exists in this project; pick another name",
+                kind.display_name(),
+                shown(&name)
+            ));
+        }
+        let address = address_of(request.provider, kind, &name).map_err(|e| e.to_string())?;
+        check_options(request.provider, kind, &request.options)?;
+        if let Some((_, other)) = taken.iter().find(|(a, _)| *a == address) {
+            return Err(format!(
+                "{} would be written as `{address}`, which {other} already is; pick a name that differs in more than punctuation",
+                shown(&name)
+            ));
+        }
+        taken.push((address, format!("the {} {}", kind.display_name(), shown(&name))));
+    }
+    Ok(())
 }
 
 fn deploy_request(project: &cloud_projects::Model, ask: DeployAsk) -> DeployRequest {
@@ -116,6 +196,7 @@ fn deploy_request(project: &cloud_projects::Model, ask: DeployAsk) -> DeployRequ
         count: ask.count,
         options: ask.options,
         links: Default::default(),
+        egress_hourly: Money::ZERO,
     }
 }
 

@@ -24,6 +24,23 @@ pub enum LobbyAsk {
         /// New Kubernetes node count.
         node_count: Option<u32>,
     },
+    /// `/cloud-stack`: every resource of a template, all or none.
+    Stack(StackAsk),
+}
+
+/// `/cloud-stack` as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackAsk {
+    /// Project, in the member's guild.
+    pub project_id: String,
+    /// Template id.
+    pub template: String,
+    /// The stack's name.
+    pub name: String,
+    /// Region; the project's default when absent.
+    pub region: Option<String>,
+    /// `machine_type`, `database_tier`, as given.
+    pub sizes: std::collections::BTreeMap<String, String>,
 }
 
 /// An existing resource, as a member names it.

@@ -44,6 +44,10 @@ pub struct DeployRequest {
     /// stack's resources); recorded in its configuration for the generator. Empty for a lone deploy.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub links: BTreeMap<String, String>,
+    /// What the NAT gateway this request brings to its network costs per hour (the first VM or
+    /// cluster on a network brings one; decided when the lobby opens); zero when it brings none.
+    #[serde(default, skip_serializing_if = "Money::is_zero")]
+    pub egress_hourly: Money,
 }
 
 fn one() -> u32 {

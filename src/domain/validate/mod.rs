@@ -51,6 +51,17 @@ pub fn validate(input: &ValidationInput<'_>) -> Verdict {
     let quota = quota::check(&facts, &mut out);
     budget::check(&facts, &mut out);
     policy::check(&facts, &mut out);
+    let egress = input.request.egress_hourly;
+    if egress > Money::ZERO {
+        out.warn(format!(
+            "{} is the first machine on its network in {}: the Terraform adds a NAT gateway for its outbound \
+             traffic, {}/h ({}/month, data processing extra), included in the cost",
+            shown(&input.request.name),
+            shown(&input.request.region),
+            egress.format(2),
+            egress.monthly_from_hourly().format(2)
+        ));
+    }
 
     let hourly = facts.hourly().unwrap_or(Money::ZERO);
     Verdict {
@@ -101,8 +112,14 @@ impl Facts<'_> {
         self.sizing.quote.as_ref().filter(|_| self.sizing.priced).map(|q| q.unit_hourly)
     }
 
+    /// All units, and the NAT gateway the request brings to its network.
     fn hourly(&self) -> Option<Money> {
-        self.sizing.quote.as_ref().filter(|_| self.sizing.priced).map(|q| q.total_hourly)
+        let egress = self.input.request.egress_hourly;
+        self.sizing
+            .quote
+            .as_ref()
+            .filter(|_| self.sizing.priced)
+            .map(|q| Money::from_micros(q.total_hourly.micros().saturating_add(egress.micros())))
     }
 
     /// Quota consumed by all units, when the size is known.

@@ -192,6 +192,7 @@ fn destroy_verdict(input: &PlanInput<'_>, target: &Target) -> Verdict {
         count: 1,
         options: Default::default(),
         links: Default::default(),
+        egress_hourly: Money::ZERO,
     };
     let mut out = Findings::default();
     removal_rights(input, &request, &mut out);
@@ -207,10 +208,11 @@ fn destroy_verdict(input: &PlanInput<'_>, target: &Target) -> Verdict {
             target.name
         ));
     }
+    // A decommissioned resource gave its quota and its cost back with the first destroy.
     let quota = target
         .consumption
         .iter()
-        .filter(|(t, _)| *t != QuotaType::BudgetMonthly)
+        .filter(|(t, _)| *t != QuotaType::BudgetMonthly && !target.decommissioning)
         .flat_map(|(quota_type, amount)| {
             input.quotas.iter().filter(|r| counts(r, *quota_type, &target.region)).map(move |row| QuotaLine {
                 quota_type: *quota_type,
@@ -231,7 +233,7 @@ fn destroy_verdict(input: &PlanInput<'_>, target: &Target) -> Verdict {
         hourly: Money::ZERO,
         monthly: Money::ZERO,
         warnings: out.warnings,
-        hourly_before: Some(target.hourly),
+        hourly_before: Some(if target.decommissioning { Money::ZERO } else { target.hourly }),
         items: Vec::new(),
     }
 }

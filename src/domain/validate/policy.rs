@@ -49,9 +49,10 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
 }
 
 /// For removing or resizing an existing resource: every policy whose pattern covers it, by priority.
-/// A permission policy decides as for a deploy; any other policy only protects: with
-/// `require_approval`, removing the resource needs a CloudAdmin's approval (its region, cost or
-/// security values judge new resources, not the removal of one).
+/// A permission policy decides as for a deploy; any other policy only protects: one with
+/// `require_approval` that would flag the resource as it stands (its cost above the limit, its
+/// region or an option denied) makes removing or resizing it need a CloudAdmin's approval. A policy
+/// without `require_approval` never blocks a removal: taking away what breaks a rule is welcome.
 pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
     let request = facts.input.request;
     let consumes = facts.consumed_types();
@@ -74,14 +75,19 @@ pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
                     out.policy(policy, format!("{problem} (policy '{}')", shown(&policy.name)));
                 }
             }
-            _ if policy.require_approval => out.policy(
-                policy,
-                format!(
-                    "Policy '{}' covers this {}: changing it needs a CloudAdmin's approval",
-                    shown(&policy.name),
-                    request.kind.display_name()
-                ),
-            ),
+            // A policy that would flag the resource as it stands protects it when it asks for approval.
+            _ if policy.require_approval => {
+                if let Some(problem) = compiled.rule.violation(facts) {
+                    out.policy(
+                        policy,
+                        format!(
+                            "Policy '{}' flags this {} ({problem}): changing it needs a CloudAdmin's approval",
+                            shown(&policy.name),
+                            request.kind.display_name()
+                        ),
+                    );
+                }
+            }
             _ => {}
         }
     }

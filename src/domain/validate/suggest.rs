@@ -146,6 +146,7 @@ mod tests {
             count: 1,
             options: Default::default(),
             links: Default::default(),
+            egress_hourly: Default::default(),
         }
     }
 

@@ -100,6 +100,7 @@ fn request(kind: ResourceKind, name: &str, size: Option<&str>, region: &str) -> 
         count: 1,
         options: BTreeMap::new(),
         links: BTreeMap::new(),
+        egress_hourly: Money::ZERO,
     }
 }
 
@@ -593,7 +594,7 @@ mod properties {
             count in prop_oneof![any::<u32>(), 0u32..12],
             options in prop::collection::btree_map(text(), text(), 0..4),
         ) -> DeployRequest {
-            DeployRequest { provider, kind, name, region, size, node_count, count, options, links: Default::default() }
+            DeployRequest { provider, kind, name, region, size, node_count, count, options, links: Default::default(), egress_hourly: Money::ZERO }
         }
     }
 
