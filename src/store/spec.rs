@@ -1,4 +1,5 @@
-//! The generator's [`SpecSource`] over the database: a project and its active resources mapped
+//! The generator's [`SpecSource`] over the database: a project and the resources its Terraform
+//! holds (`store::resources::list_written`: live ones and those being decommissioned) mapped
 //! into the generator's model (the store imports the model; the generator never imports the
 //! store). Omitted sizes and node counts take the catalogue's defaults, as the lobby priced them;
 //! a stored value that breaks a provider's rules stops the generation before any file is touched.
@@ -37,7 +38,7 @@ impl StoreSpecSource {
             Err(e) => return Err(source_error(e)),
         };
         let provider = project.provider;
-        let rows = store::resources::list(&self.db, project_id, None).await.map_err(source_error)?;
+        let rows = store::resources::list_written(&self.db, project_id, None).await.map_err(source_error)?;
         let mut resources = Vec::with_capacity(rows.len());
         for row in &rows {
             resources.push(resource(provider, row, &self.catalog)?);
@@ -82,6 +83,7 @@ fn resource(
             Some(ResourceName::parse(provider, ResourceKind::Network, name)?)
         }
     };
+    spec.decommissioning = row.decommissioned_at.is_some();
     Ok(spec.with_defaults(provider, catalog)?)
 }
 

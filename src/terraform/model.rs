@@ -1,4 +1,5 @@
-//! What the generator renders: a project and its active resources, already validated.
+//! What the generator renders: a project and the resources its Terraform holds (live ones and
+//! those being decommissioned), already validated.
 //! Deliberately free of database types so the store can map its rows into it.
 
 pub use super::options::{Access, Cidr, ResourceOptions};
@@ -15,7 +16,7 @@ pub struct ProjectSpec {
     pub default_region: Region,
     /// Free text from the user; only ever emitted escaped, inside a string.
     pub project_name: String,
-    /// The project's active resources, in any order (rendering sorts them).
+    /// The resources its Terraform holds, in any order (rendering sorts them).
     pub resources: Vec<ResourceSpec>,
     /// How this installation wants its Terraform (remote state, Azure host encryption).
     pub settings: GeneratorSettings,
@@ -61,12 +62,24 @@ pub struct ResourceSpec {
     /// A network of this project in the same region to join; without it the resource joins the
     /// generated `chatops` network of its region.
     pub network: Option<ResourceName>,
+    /// Being decommissioned: still written, with its protection lifted (deletion protection off,
+    /// buckets emptied on destroy), so the next destroy removes it and `apply` can delete it.
+    pub decommissioning: bool,
 }
 
 impl ResourceSpec {
-    /// A resource with no size, node count, options or network.
+    /// A live resource with no size, node count, options or network.
     pub fn new(kind: ResourceKind, name: ResourceName, region: Region) -> Self {
-        Self { kind, name, region, size: None, node_count: None, options: ResourceOptions::default(), network: None }
+        Self {
+            kind,
+            name,
+            region,
+            size: None,
+            node_count: None,
+            options: ResourceOptions::default(),
+            network: None,
+            decommissioning: false,
+        }
     }
 
     /// Fills a missing size and node count with the catalogue's defaults for `provider`: exactly

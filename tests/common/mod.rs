@@ -186,6 +186,15 @@ pub fn public_database(provider: Provider) -> ProjectSpec {
     spec
 }
 
+/// [`everything`] with every resource being decommissioned: each template's protection lifted.
+pub fn decommissioning(provider: Provider) -> ProjectSpec {
+    let mut spec = everything(provider);
+    for r in &mut spec.resources {
+        r.decommissioning = true;
+    }
+    spec
+}
+
 /// Every provider × kind × option the generator can be asked for, each a project of its own:
 /// (directory name, spec). What checkov and `terraform fmt`/`validate` run over.
 pub fn variants() -> Vec<(String, ProjectSpec)> {
@@ -195,6 +204,7 @@ pub fn variants() -> Vec<(String, ProjectSpec)> {
         for kind in ResourceKind::ALL {
             out.push((format!("{provider}-{kind}"), single(provider, *kind)));
         }
+        out.push((format!("{provider}-decommissioning"), decommissioning(provider)));
         let mut remote = everything(provider);
         remote.settings.state_bucket = Some("chatopsstate".to_owned());
         out.push((format!("{provider}-remote-state"), remote));

@@ -96,6 +96,8 @@ pub(crate) struct Res {
     pub arm: bool,
     /// AWS VMs: label of the `aws_ami` data source for the region and architecture.
     pub image: String,
+    /// Being decommissioned: written with its protection lifted, so `apply` can delete it next.
+    pub decommissioning: bool,
 }
 
 /// One approved ingress range, in the forms the providers take.

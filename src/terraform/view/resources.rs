@@ -59,6 +59,7 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
         provider: ctx.alias(region),
         dns_prefix: dns_prefix(r.name.as_str()),
         arm,
+        decommissioning: r.decommissioning,
         image: format!("{}_al2023_{}", ctx.region_label(region), if arm { "arm64" } else { "x86_64" }),
         size,
     })

@@ -89,8 +89,15 @@ value = "1000"
 }
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
+{% if r.decommissioning %}# Its final snapshot `{{ r.name }}-final` is taken on delete and kept. It is encrypted with this
+# database's KMS key, scheduled for deletion (30 days) once the database leaves these files: copy
+# the snapshot under a key of yours to keep it longer.
+{% endif -%}
 resource "aws_db_instance" "{{ r.label }}" {
 # checkov:skip=CKV_AWS_157: single-AZ is what the lobby priced; Multi-AZ doubles the instance cost (set multi_az in an override)
+{% if r.decommissioning %}# checkov:skip=CKV_AWS_293: being decommissioned (a destroy approved in chat): protection lifted so apply can delete it; a final snapshot is kept
+{% endif -%}
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 identifier                          = "{{ r.name }}"
 engine                              = "postgres"
@@ -115,7 +122,7 @@ publicly_accessible                 = false
 backup_retention_period             = 7
 copy_tags_to_snapshot               = true
 auto_minor_version_upgrade          = true
-deletion_protection                 = true
+deletion_protection                 = {{ !r.decommissioning }}
 skip_final_snapshot                 = false
 final_snapshot_identifier           = "{{ r.name }}-final"
 {% include "terraform/aws/_tags.tf" %}

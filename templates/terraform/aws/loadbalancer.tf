@@ -32,9 +32,12 @@ cidr_ipv4         = aws_vpc.{{ r.net }}.cidr_block
 {% include "terraform/aws/_tags.tf" %}
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
 resource "aws_lb" "{{ r.label }}" {
 # checkov:skip=CKV_AWS_91: access logs go to an S3 bucket of the team's (access_logs in an override)
 # checkov:skip=CKV2_AWS_20: an internal load balancer serving HTTP inside the VPC; HTTPS needs the team's certificate
+{% if r.decommissioning %}# checkov:skip=CKV_AWS_150: being decommissioned (a destroy approved in chat): protection lifted so apply can delete it
+{% endif -%}
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 name                       = "{{ r.name }}"
 internal                   = true
@@ -42,7 +45,7 @@ load_balancer_type         = "application"
 security_groups            = [aws_security_group.{{ r.label }}_lb.id]
 subnets                    = [aws_subnet.{{ r.net }}_a.id, aws_subnet.{{ r.net }}_b.id]
 drop_invalid_header_fields = true
-enable_deletion_protection = true
+enable_deletion_protection = {{ !r.decommissioning }}
 {% include "terraform/aws/_tags.tf" %}
 }
 

@@ -9,6 +9,7 @@ resource_group_name = azurerm_resource_group.chatops.name
 }
 {% endif %}
 {% for r in v.dbs %}
+{% include "terraform/shared/_decommission.tf" -%}
 resource "azurerm_postgresql_flexible_server" "{{ r.label }}" {
 # checkov:skip=CKV2_AZURE_57: {% if r.public %}public access approved in chat (access:public); TLS required, clients only from the approved ingress{% else %}injected into its network's delegated subnet with a private DNS zone, the private mode flexible servers offer instead of an endpoint{% endif %}
 name                          = "{{ r.physical }}"

@@ -7,6 +7,7 @@ status = "UP"
 }
 {% endfor %}
 {% for r in v.vms %}
+{% include "terraform/shared/_decommission.tf" -%}
 resource "google_compute_instance" "{{ r.label }}" {
 # checkov:skip=CKV_GCP_38: customer-supplied disk keys are the team's to hold; disks are encrypted with Google-managed keys
 name         = "{{ r.name }}"

@@ -18,6 +18,7 @@ depends_on              = [google_project_service.servicenetworking]
 }
 {% endfor %}
 {% for r in v.dbs %}
+{% include "terraform/shared/_decommission.tf" -%}
 resource "google_sql_database_instance" "{{ r.label }}" {
 {% if r.public %}
 # checkov:skip=CKV_GCP_60: public IP approved in chat (access:public); TLS with client certificates required, clients only from the approved ingress
@@ -25,7 +26,7 @@ resource "google_sql_database_instance" "{{ r.label }}" {
 name                = "{{ r.name }}"
 region              = "{{ r.region }}"
 database_version    = "POSTGRES_18"
-deletion_protection = true
+deletion_protection = {{ !r.decommissioning }}
 depends_on          = [google_service_networking_connection.{{ r.net }}_sql_peering, google_project_service.sqladmin]
 
 settings {
