@@ -78,4 +78,36 @@ type             = "forward"
 target_group_arn = aws_lb_target_group.{{ r.label }}.arn
 }
 }
+{% if !r.targets.is_empty() %}
+
+resource "aws_lb_target_group_attachment" "{{ r.label }}" {
+{% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
+for_each = {
+{% for m in r.targets -%}
+"{{ m.name }}" = aws_instance.{{ m.label }}.id
+{% endfor -%}
+}
+target_group_arn = aws_lb_target_group.{{ r.label }}.arn
+target_id        = each.value
+port             = 80
+}
+
+# The targets admit HTTP from this load balancer only.
+resource "aws_vpc_security_group_ingress_rule" "{{ r.label }}_lb_backends" {
+# checkov:skip=CKV_AWS_260: admits only this load balancer's security group (referenced_security_group_id), which checkov reads as no source, that is 0.0.0.0/0
+{% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
+for_each = {
+{% for m in r.targets -%}
+"{{ m.name }}" = aws_security_group.{{ m.label }}_vm.id
+{% endfor -%}
+}
+security_group_id            = each.value
+description                  = "HTTP from load balancer {{ r.name }}"
+ip_protocol                  = "tcp"
+from_port                    = 80
+to_port                      = 80
+referenced_security_group_id = aws_security_group.{{ r.label }}_lb.id
+{% include "terraform/aws/_tags.tf" %}
+}
+{% endif %}
 {% endfor %}

@@ -39,4 +39,17 @@ frontend_ip_configuration_name = "frontend"
 backend_address_pool_ids       = [azurerm_lb_backend_address_pool.{{ r.label }}.id]
 probe_id                       = azurerm_lb_probe.{{ r.label }}.id
 }
+{% if !r.targets.is_empty() %}
+
+resource "azurerm_network_interface_backend_address_pool_association" "{{ r.label }}" {
+for_each = {
+{% for m in r.targets -%}
+"{{ m.name }}" = azurerm_network_interface.{{ m.label }}.id
+{% endfor -%}
+}
+network_interface_id    = each.value
+ip_configuration_name   = "internal"
+backend_address_pool_id = azurerm_lb_backend_address_pool.{{ r.label }}.id
+}
+{% endif %}
 {% endfor %}

@@ -14,6 +14,8 @@ name         = "{{ r.name }}"
 machine_type = "{{ r.size }}"
 zone         = data.google_compute_zones.{{ r.region_label }}.names[0]
 description  = "chatops: {{ v.project_name }}"
+{% if !r.tags.is_empty() %}tags         = [{% for t in r.tags %}"{{ t }}"{% if !loop.last %}, {% endif %}{% endfor %}]
+{% endif -%}
 {% include "terraform/gcp/_labels.tf" %}
 metadata = {
 "block-project-ssh-keys" = "true"

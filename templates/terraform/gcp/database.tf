@@ -82,4 +82,42 @@ value = "ddl"
 }
 }
 }
+{% if !r.clients.is_empty() %}
+
+# Only its clients reach {{ r.name }}: PostgreSQL to it from the rest of the network is denied.
+resource "google_compute_firewall" "{{ r.label }}_clients" {
+name               = "{{ r.fw_allow }}"
+network            = google_compute_network.{{ r.net }}.id
+direction          = "EGRESS"
+priority           = 1000
+destination_ranges = ["${google_sql_database_instance.{{ r.label }}.private_ip_address}/32"]
+target_tags        = ["{{ r.tag }}"]
+
+allow {
+protocol = "tcp"
+ports    = ["5432"]
+}
+
+log_config {
+metadata = "INCLUDE_ALL_METADATA"
+}
+}
+
+resource "google_compute_firewall" "{{ r.label }}_others" {
+name               = "{{ r.fw_deny }}"
+network            = google_compute_network.{{ r.net }}.id
+direction          = "EGRESS"
+priority           = 1100
+destination_ranges = ["${google_sql_database_instance.{{ r.label }}.private_ip_address}/32"]
+
+deny {
+protocol = "tcp"
+ports    = ["5432"]
+}
+
+log_config {
+metadata = "INCLUDE_ALL_METADATA"
+}
+}
+{% endif %}
 {% endfor %}

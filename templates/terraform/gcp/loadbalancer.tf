@@ -32,7 +32,49 @@ log_config {
 enable      = true
 sample_rate = 1
 }
+{% for g in r.groups %}
+
+backend {
+group = google_compute_instance_group.{{ g.label }}.id
 }
+{% endfor %}
+}
+{% for g in r.groups %}
+
+# The targets of {{ r.name }} in one zone: the backend service balances over them.
+resource "google_compute_instance_group" "{{ g.label }}" {
+name      = "{{ g.name }}"
+zone      = data.google_compute_zones.{{ g.region_label }}.names[0]
+network   = google_compute_network.{{ g.net }}.id
+instances = [{% for m in g.members %}google_compute_instance.{{ m.label }}.self_link{% if !loop.last %}, {% endif %}{% endfor %}]
+
+named_port {
+name = "http"
+port = 80
+}
+}
+{% endfor %}
+{% if !r.groups.is_empty() %}
+
+# Google's load balancer and health-check ranges reach the targets on HTTP; nothing else does.
+resource "google_compute_firewall" "{{ r.label }}_lb_backends" {
+name          = "{{ r.fw_allow }}"
+network       = google_compute_network.{{ r.peer_net }}.id
+direction     = "INGRESS"
+priority      = 1000
+source_ranges = ["35.191.0.0/16", "130.211.0.0/22"]
+target_tags   = ["{{ r.tag }}"]
+
+allow {
+protocol = "tcp"
+ports    = ["80"]
+}
+
+log_config {
+metadata = "INCLUDE_ALL_METADATA"
+}
+}
+{% endif %}
 
 resource "google_compute_url_map" "{{ r.label }}" {
 name            = "{{ r.name }}"
