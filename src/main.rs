@@ -90,6 +90,7 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Demo) => demo::run(settings).await,
         Some(Command::Check { repair }) => check(&settings, repair).await,
         Some(Command::Bench { quick, only_lobby_open: true, .. }) => cloud_chatops::bench::lobby_open_only(quick).await,
+        Some(Command::Bench { quick, only_approvals: true, .. }) => cloud_chatops::bench::approvals_only(quick).await,
         Some(Command::Bench { only_console_memory: true, .. }) => cloud_chatops::bench::console_memory_only().await,
         Some(Command::Bench { quick, .. }) => cloud_chatops::bench::run(quick).await.map(drop),
         Some(Command::Run) => run_bot(settings).await,
