@@ -142,7 +142,10 @@ pub async fn approvals_only(quick: bool) -> anyhow::Result<()> {
     let scale = if quick { Scale::QUICK } else { Scale::FULL };
     let target = Target::from_env();
     eprintln!("bench approvals ({}) on {}", scale.label, target.describe());
-    for figure in terraform::run(&target, &scale).await?.into_iter().chain(approvals::run(&target).await?) {
+    for figure in terraform::run(&target, &scale).await? {
+        println!("{figure}");
+    }
+    for figure in approvals::run(&target).await? {
         println!("{figure}");
     }
     Ok(())

@@ -20,6 +20,7 @@ mod nat;
 pub mod options;
 mod plan;
 pub mod render;
+mod shard;
 mod slots;
 pub mod source;
 mod validate;

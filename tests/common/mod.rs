@@ -230,6 +230,15 @@ pub fn worker_stack(provider: Provider) -> ProjectSpec {
     spec(provider, out)
 }
 
+/// [`everything`] plus `vms` more VMs: large enough that its big files are split into shards.
+pub fn large(provider: Provider, vms: usize) -> ProjectSpec {
+    let mut spec = everything(provider);
+    for i in 0..vms {
+        spec.resources.push(resource(provider, ResourceKind::Vm, &format!("fleet-{i}"), default_region(provider)));
+    }
+    spec
+}
+
 /// [`everything`] with every resource being decommissioned: each template's protection lifted.
 pub fn decommissioning(provider: Provider) -> ProjectSpec {
     let mut spec = everything(provider);
@@ -259,6 +268,9 @@ pub fn variants() -> Vec<(String, ProjectSpec)> {
         }));
         both.resources.extend(worker_stack(provider).resources);
         out.push((format!("{provider}-stacks"), both));
+        if provider != Provider::Azure {
+            out.push((format!("{provider}-large"), large(provider, 60)));
+        }
         let mut remote = everything(provider);
         remote.settings.state_bucket = Some("chatopsstate".to_owned());
         out.push((format!("{provider}-remote-state"), remote));
