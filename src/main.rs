@@ -91,6 +91,7 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Check { repair }) => check(&settings, repair).await,
         Some(Command::Bench { quick, only_lobby_open: true, .. }) => cloud_chatops::bench::lobby_open_only(quick).await,
         Some(Command::Bench { quick, only_stacks: true, .. }) => cloud_chatops::bench::stacks_only(quick).await,
+        Some(Command::Bench { quick, only_approvals: true, .. }) => cloud_chatops::bench::approvals_only(quick).await,
         Some(Command::Bench { only_console_memory: true, .. }) => cloud_chatops::bench::console_memory_only().await,
         Some(Command::Bench { quick, .. }) => cloud_chatops::bench::run(quick).await.map(drop),
         Some(Command::Run) => run_bot(settings).await,

@@ -131,3 +131,72 @@ async fn a_crashed_generator_answers_unavailable_instead_of_hanging() {
     join.await.unwrap();
     assert_eq!(handle.generate("gcp-3f9a1c").await, Err(GenerateError::Unavailable), "a dead actor is reported");
 }
+
+/// A source whose first load waits for the gate, so a generation can be held while requests queue.
+struct GatedSource {
+    spec: Mutex<ProjectSpec>,
+    loads: std::sync::atomic::AtomicUsize,
+    started: tokio::sync::Notify,
+    gate: tokio::sync::Semaphore,
+}
+
+impl SpecSource for GatedSource {
+    fn load(&self, _: &str) -> Pin<Box<dyn Future<Output = Result<ProjectSpec, GenerateError>> + Send + '_>> {
+        Box::pin(async move {
+            let spec = self.spec.lock().unwrap().clone();
+            if self.loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                self.started.notify_one();
+                drop(self.gate.acquire().await.unwrap());
+            }
+            Ok(spec)
+        })
+    }
+}
+
+#[tokio::test]
+async fn requests_queued_behind_a_generation_share_one_follow_up_that_writes_what_they_committed() {
+    use std::sync::atomic::Ordering;
+    let root = tempfile::tempdir().unwrap();
+    let before = single(Provider::Gcp, ResourceKind::Vm);
+    let source = Arc::new(GatedSource {
+        spec: Mutex::new(before.clone()),
+        loads: Default::default(),
+        started: Default::default(),
+        gate: tokio::sync::Semaphore::new(0),
+    });
+    let handle = start(source.clone(), root.path()).await;
+    let first = tokio::spawn({
+        let handle = handle.clone();
+        async move { handle.generate("gcp-3f9a1c").await }
+    });
+    source.started.notified().await;
+
+    // While it is held, ten approvals commit a resource each and ask for a generation.
+    let mut after = before.clone();
+    for i in 0..10 {
+        after.resources.push(resource(Provider::Gcp, ResourceKind::Storage, &format!("chatops-b{i}"), "us-central1"));
+    }
+    *source.spec.lock().unwrap() = after.clone();
+    let queued: Vec<_> = (0..10)
+        .map(|_| {
+            let handle = handle.clone();
+            tokio::spawn(async move { handle.generate("gcp-3f9a1c").await })
+        })
+        .collect();
+    // On this single-threaded runtime the ten tasks run (and send their requests) before this one resumes.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    source.gate.add_permits(1);
+
+    first.await.unwrap().unwrap();
+    let want = cloud_chatops::terraform::content_hash(&render(&after).unwrap());
+    for q in queued {
+        assert_eq!(q.await.unwrap().unwrap().content_hash, want, "each queued request sees its commit written");
+    }
+    // The held generation read twice (before and under the lock); the ten shared one follow-up,
+    // which read once: ten generations of their own would have read ten times.
+    assert_eq!(source.loads.load(Ordering::SeqCst), 3);
+    let written = std::fs::read_to_string(root.path().join("terraform_gcp_gcp-3f9a1c/storage.tf")).unwrap();
+    assert!((0..10).all(|i| written.contains(&format!("chatops-b{i}"))));
+}

@@ -1,7 +1,14 @@
-//! The `GeneratorActor`: regenerates a project's Terraform on request, one generation at a time
-//! so two approvals of the same project never interleave their writes; the per-project file lock
-//! taken by [`terraform::regenerate`] extends that to every process sharing the output root.
+//! The `GeneratorActor`: regenerates a project's Terraform on request, one generation of a project
+//! at a time so two approvals of the same project never interleave their writes; the per-project
+//! file lock taken by [`terraform::regenerate`] extends that to every process sharing the output
+//! root.
+//!
+//! Requests for a project that is being generated collapse into one follow-up generation, started
+//! when the running one ends: it reads the database after every one of those requests was made, so
+//! it writes what each of them committed, and a burst of approvals in one project costs two
+//! generations instead of one each. Different projects generate side by side.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +26,13 @@ pub enum GeneratorMsg {
         project_id: String,
         /// Receives the outcome; the actor keeps running whatever it is.
         reply: RpcReplyPort<Result<Generated, GenerateError>>,
+    },
+    /// A generation this actor started has ended (`Err`: it panicked).
+    Finished {
+        /// The project it generated.
+        project_id: String,
+        /// Its outcome, for every request it served.
+        outcome: Result<Result<Generated, GenerateError>, String>,
     },
     /// Test hook: fail the actor while a caller waits, as a bug would.
     #[cfg(feature = "test-hooks")]
@@ -61,9 +75,37 @@ impl FileWriter for ApprovalWriter {
     }
 }
 
-/// The actor's state: its arguments, kept as they were given.
+type Reply = RpcReplyPort<Result<Generated, GenerateError>>;
+
+/// A project being generated: who waits for the running generation, and who for the follow-up.
+#[derive(Default)]
+struct Running {
+    current: Vec<Reply>,
+    next: Vec<Reply>,
+}
+
+/// The actor's state: its arguments, and the projects being generated.
 pub struct GeneratorState {
     args: GeneratorArgs,
+    running: HashMap<String, Running>,
+}
+
+impl GeneratorState {
+    /// Starts a generation of `project_id` for `waiting`, off the actor's task; its end comes back
+    /// as [`GeneratorMsg::Finished`].
+    fn start(&mut self, myself: &ActorRef<GeneratorMsg>, project_id: String, waiting: Vec<Reply>) {
+        let (root, source, writer) = (self.args.root.clone(), self.args.source.clone(), self.args.writer.clone());
+        let id = project_id.clone();
+        let work = tokio::spawn(async move { terraform::regenerate(&root, source.as_ref(), &id, writer).await });
+        let myself = myself.clone();
+        let id = project_id.clone();
+        tokio::spawn(async move {
+            let outcome = work.await.map_err(|e| e.to_string());
+            // A stopped actor has dropped its waiters already: they were told it is unavailable.
+            let _ = myself.cast(GeneratorMsg::Finished { project_id: id, outcome });
+        });
+        self.running.insert(project_id, Running { current: waiting, next: Vec::new() });
+    }
 }
 
 impl Actor for GeneratorActor {
@@ -76,25 +118,40 @@ impl Actor for GeneratorActor {
         _myself: ActorRef<Self::Msg>,
         args: GeneratorArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(GeneratorState { args })
+        Ok(GeneratorState { args, running: HashMap::new() })
     }
 
     async fn handle(
         &self,
-        _myself: ActorRef<Self::Msg>,
+        myself: ActorRef<Self::Msg>,
         message: Self::Msg,
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
-            GeneratorMsg::Generate { project_id, reply } => {
-                let args = &state.args;
-                let result =
-                    terraform::regenerate(&args.root, args.source.as_ref(), &project_id, args.writer.clone()).await;
+            GeneratorMsg::Generate { project_id, reply } => match state.running.get_mut(&project_id) {
+                // The running generation may have read the database before this request's
+                // commit: the follow-up, started after it, serves it.
+                Some(running) => running.next.push(reply),
+                None => state.start(&myself, project_id, vec![reply]),
+            },
+            GeneratorMsg::Finished { project_id, outcome } => {
+                let Some(running) = state.running.remove(&project_id) else { return Ok(()) };
+                let result = match outcome {
+                    Ok(result) => result,
+                    // A bug: fail as the actor did when generations ran on its task; the
+                    // waiters' dropped ports tell them the generator is unavailable.
+                    Err(panic) => return Err(format!("terraform generation panicked: {panic}").into()),
+                };
                 if let Err(e) = &result {
                     tracing::warn!(project_id = %project_id, error = %e, "terraform generation failed");
                 }
-                // The caller may have given up waiting; that is not the generator's failure.
-                let _ = reply.send(result);
+                for reply in running.current {
+                    // The caller may have given up waiting; that is not the generator's failure.
+                    let _ = reply.send(result.clone());
+                }
+                if !running.next.is_empty() {
+                    state.start(&myself, project_id, running.next);
+                }
             }
             #[cfg(feature = "test-hooks")]
             GeneratorMsg::InjectFailure(_reply) => return Err("injected failure".into()),

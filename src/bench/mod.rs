@@ -6,6 +6,7 @@
 //! raw-transaction rate in `quota.rs`). One file per figure; `fixture.rs` builds the databases and
 //! the stored lobbies they share. Benchmarks are never timed tests: nothing here asserts on a duration.
 
+mod approvals;
 mod console_memory;
 mod db;
 mod expiry;
@@ -131,12 +132,29 @@ pub async fn run(quick: bool) -> anyhow::Result<Vec<Figure>> {
     emit(memory::run(&fleet));
     emit(expiry::run(fleet, &scale).await?);
     emit(terraform::run(&target, &scale).await?);
+    emit(approvals::run(&target).await?);
     emit(startup::run(&target, &scale).await?);
     emit(tokio::task::spawn_blocking(console_memory::run).await??);
     let elapsed = started.elapsed();
     eprintln!("bench finished in {:.1} s", elapsed.as_secs_f64());
     report::write(std::path::Path::new("BENCHMARKS.md"), &target, &scale, &figures, elapsed)?;
     Ok(figures)
+}
+
+/// Runs the Terraform figures (regeneration of a 100-resource project, approvals at 10 and 1,000
+/// resources, a burst of concurrent approvals in one project), printing them; `BENCHMARKS.md` is
+/// not touched.
+pub async fn approvals_only(quick: bool) -> anyhow::Result<()> {
+    let scale = if quick { Scale::QUICK } else { Scale::FULL };
+    let target = Target::from_env();
+    eprintln!("bench approvals ({}) on {}", scale.label, target.describe());
+    for figure in terraform::run(&target, &scale).await? {
+        println!("{figure}");
+    }
+    for figure in approvals::run(&target).await? {
+        println!("{figure}");
+    }
+    Ok(())
 }
 
 /// Runs the lobby-open benchmark alone, printing its figures; `BENCHMARKS.md` is not touched.

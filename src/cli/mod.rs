@@ -45,8 +45,11 @@ pub enum Command {
         #[arg(long)]
         quick: bool,
         /// Runs only the lobby-open benchmark and leaves `BENCHMARKS.md` alone (for profiling).
-        #[arg(long, conflicts_with = "only_console_memory")]
+        #[arg(long, conflicts_with_all = ["only_console_memory", "only_approvals"])]
         only_lobby_open: bool,
+        /// Runs only the Terraform and approval benchmarks and leaves `BENCHMARKS.md` alone.
+        #[arg(long, conflicts_with = "only_console_memory")]
+        only_approvals: bool,
         /// Runs only the console-memory benchmark (a 64 MiB line) and leaves `BENCHMARKS.md` alone.
         #[arg(long, conflicts_with = "only_stacks")]
         only_console_memory: bool,

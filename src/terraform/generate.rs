@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::GenerateError;
 use super::render::{RenderedFile, render};
 use super::source::SpecSource;
-use super::write::{FileWriter, lock_project, write_project};
+use super::write::{self, FileWriter, lock_project, write_project};
 use crate::domain::ProjectId;
 
 /// The result of a generation.
@@ -35,7 +35,16 @@ pub async fn regenerate(
     writer: Arc<dyn FileWriter>,
 ) -> Result<Generated, GenerateError> {
     let id = ProjectId::parse(project_id)?;
-    render(&source.load(id.as_str()).await?)?;
+    // A project generated before has its lock file: locking it touches nothing new, so the one
+    // reading and rendering is the one under the lock. Otherwise render first, so that a project
+    // that cannot be rendered does not even create its lock file.
+    let early = if write::lock_path(root, id.provider(), &id).exists() {
+        None
+    } else {
+        let spec = source.load(id.as_str()).await?;
+        let files = render(&spec)?;
+        Some((spec, files))
+    };
     let (lock_root, lock_id) = (root.to_path_buf(), id.clone());
     let lock = tokio::task::spawn_blocking(move || lock_project(&lock_root, lock_id.provider(), &lock_id))
         .await
@@ -48,7 +57,11 @@ pub async fn regenerate(
     if spec.project_id != id {
         return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
     }
-    let files = render(&spec)?;
+    let files = match early {
+        // Nothing changed between the two readings: the same spec renders the same bytes.
+        Some((before, files)) if before == spec => files,
+        _ => render(&spec)?,
+    };
     let root = root.to_path_buf();
     let provider = spec.provider;
     let written = tokio::task::spawn_blocking(move || {

@@ -3,7 +3,8 @@
 //! `actors::generator`, the database side of [`SpecSource`] in `store::spec`.
 //!
 //! - [`model`]: the input ([`ProjectSpec`]), free of database types; [`options`] its typed options.
-//! - [`address_of`], [`check_options`], [`nat_gateways_added`]: what the lobby asks before it opens.
+//! - [`address_of`], [`check_options`], [`check_plan`], [`nat_gateways_added`]: what the lobby asks
+//!   before it opens.
 //! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`.
 //! - [`escape`]: the `.tf` escaper that keeps any value inside its HCL string.
 //! - [`write`]: the generated files replaced as one set, beside the team's own files.
@@ -17,8 +18,10 @@ pub mod generate;
 pub mod model;
 mod nat;
 pub mod options;
+mod plan;
 pub mod preview;
 pub mod render;
+mod shard;
 mod slots;
 pub mod source;
 mod validate;
@@ -31,6 +34,7 @@ pub use generate::{Generated, content_hash, regenerate};
 pub use model::{GeneratorSettings, ProjectSpec, ResourceSpec};
 pub use nat::{nat_gateways, nat_gateways_added};
 pub use options::check_options;
+pub use plan::check_plan;
 pub use render::{RenderedFile, dir_name, render};
 pub use source::SpecSource;
 pub use write::{FileWriter, FsWriter, ProjectLock, Written, lock_project, read_generated, write_project};

@@ -1,4 +1,5 @@
-//! What the generator renders: a project and its active resources, already validated.
+//! What the generator renders: a project and the resources its Terraform holds (live ones and
+//! those being decommissioned), already validated.
 //! Deliberately free of database types so the store can map its rows into it.
 
 pub use super::options::{Access, Cidr, ResourceOptions};
@@ -15,7 +16,7 @@ pub struct ProjectSpec {
     pub default_region: Region,
     /// Free text from the user; only ever emitted escaped, inside a string.
     pub project_name: String,
-    /// The project's active resources, in any order (rendering sorts them).
+    /// The resources its Terraform holds, in any order (rendering sorts them).
     pub resources: Vec<ResourceSpec>,
     /// How this installation wants its Terraform (remote state, Azure host encryption).
     pub settings: GeneratorSettings,
@@ -61,12 +62,31 @@ pub struct ResourceSpec {
     /// A network of this project in the same region to join; without it the resource joins the
     /// generated `chatops` network of its region.
     pub network: Option<ResourceName>,
+    /// Being decommissioned: still written, with its protection lifted (deletion protection off,
+    /// buckets emptied on destroy), so the next destroy removes it and `apply` can delete it.
+    pub decommissioning: bool,
+    /// Load balancers: the project's VMs registered behind it (a stack's `targets`).
+    pub targets: Vec<ResourceName>,
+    /// Databases: the project's VMs that may reach it; when set, nothing else on its network can
+    /// (a stack's `clients`). Empty: reachable from its network, as before stacks.
+    pub clients: Vec<ResourceName>,
 }
 
 impl ResourceSpec {
-    /// A resource with no size, node count, options or network.
+    /// A live resource with no size, node count, options or network.
     pub fn new(kind: ResourceKind, name: ResourceName, region: Region) -> Self {
-        Self { kind, name, region, size: None, node_count: None, options: ResourceOptions::default(), network: None }
+        Self {
+            kind,
+            name,
+            region,
+            size: None,
+            node_count: None,
+            options: ResourceOptions::default(),
+            network: None,
+            decommissioning: false,
+            targets: Vec::new(),
+            clients: Vec::new(),
+        }
     }
 
     /// Fills a missing size and node count with the catalogue's defaults for `provider`: exactly
@@ -78,4 +98,30 @@ impl ResourceSpec {
         self.node_count = resolved.node_count;
         Ok(self)
     }
+}
+
+/// Most VMs one load balancer's `targets` or one database's `clients` may name.
+pub const MAX_PEERS: usize = 50;
+
+/// Parses a comma-separated list of VM names (`targets`, `clients`): each a valid VM name of
+/// `provider`, none twice, at most [`MAX_PEERS`]. Whether each names a VM of the project is
+/// checked when the project is built (a [`GenerateError`](super::GenerateError) before writing).
+pub fn parse_vm_names(provider: Provider, field: &'static str, text: &str) -> Result<Vec<ResourceName>, ParseError> {
+    let expected = "comma-separated VM names";
+    let mut out: Vec<ResourceName> = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim();
+        if part.is_empty() {
+            return Err(ParseError::new(field, text, expected));
+        }
+        let name = ResourceName::parse(provider, ResourceKind::Vm, part)?;
+        if out.contains(&name) {
+            return Err(ParseError::new(field, part, "each VM named once"));
+        }
+        out.push(name);
+    }
+    if out.len() > MAX_PEERS {
+        return Err(ParseError::new(field, &format!("{} names", out.len()), format!("at most {MAX_PEERS} VMs")));
+    }
+    Ok(out)
 }

@@ -5,6 +5,7 @@ use askama::Template;
 use super::GenerateError;
 use super::format::format_hcl;
 use super::model::ProjectSpec;
+use super::shard::shard;
 use super::view::{self, View};
 use crate::domain::Provider;
 
@@ -42,7 +43,7 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
     for (name, present) in wanted {
         if present {
             let raw = render_one(spec.provider, name, &v)?;
-            files.push(RenderedFile { name: name.to_owned(), contents: format_hcl(&raw) });
+            files.extend(shard(RenderedFile { name: name.to_owned(), contents: format_hcl(&raw) }));
         }
     }
     check_unique_addresses(files.iter().filter(|f| f.name.ends_with(".tf")))?;

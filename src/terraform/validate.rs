@@ -54,6 +54,8 @@ pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, Generat
         if let Some(net) = &r.network {
             ResourceName::parse(spec.provider, ResourceKind::Network, net.as_str())?;
         }
+        peers(spec, r, "targets", &r.targets, ResourceKind::LoadBalancer)?;
+        peers(spec, r, "clients", &r.clients, ResourceKind::Database)?;
         out.push(r.clone());
     }
     out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
@@ -68,4 +70,29 @@ pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, Generat
         }
     }
     Ok(out)
+}
+
+/// `targets` belong to load balancers and `clients` to databases; each names a VM validly.
+fn peers(
+    spec: &ProjectSpec,
+    r: &ResourceSpec,
+    field: &'static str,
+    names: &[ResourceName],
+    owner: ResourceKind,
+) -> Result<(), GenerateError> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    if r.kind != owner {
+        return Err(
+            ParseError::new(field, r.name.as_str(), format!("{field} only on a {}", owner.display_name())).into()
+        );
+    }
+    if names.len() > super::model::MAX_PEERS {
+        return Err(ParseError::new(field, r.name.as_str(), format!("at most {} VMs", super::model::MAX_PEERS)).into());
+    }
+    for n in names {
+        ResourceName::parse(spec.provider, ResourceKind::Vm, n.as_str())?;
+    }
+    Ok(())
 }

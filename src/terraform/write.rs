@@ -72,7 +72,7 @@ pub struct ProjectLock {
 ///
 /// A symlinked `.locks` (or lock file) is refused: lock files are never created outside the root.
 pub fn lock_project(root: &Path, provider: Provider, project_id: &ProjectId) -> io::Result<ProjectLock> {
-    let dir = root.join(".locks");
+    let dir = root.join(LOCKS);
     fs::create_dir_all(root)?;
     refuse_symlink(&dir)?;
     match fs::create_dir(&dir) {
@@ -80,11 +80,18 @@ pub fn lock_project(root: &Path, provider: Provider, project_id: &ProjectId) -> 
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => refuse_symlink(&dir)?,
         Err(e) => return Err(e),
     }
-    let path = dir.join(format!("terraform_{provider}_{project_id}.lock"));
+    let path = lock_path(root, provider, project_id);
     let file =
         fs::OpenOptions::new().create(true).truncate(false).write(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
     file.lock()?;
     Ok(ProjectLock { _file: file })
+}
+
+const LOCKS: &str = ".locks";
+
+/// Where a project's lock file lives (it exists once the project was generated).
+pub fn lock_path(root: &Path, provider: Provider, project_id: &ProjectId) -> PathBuf {
+    root.join(LOCKS).join(format!("terraform_{provider}_{project_id}.lock"))
 }
 
 /// An error for a path that is a symbolic link (missing is fine).

@@ -186,6 +186,68 @@ pub fn public_database(provider: Provider) -> ProjectSpec {
     spec
 }
 
+fn named(provider: Provider, kind: ResourceKind, name: &str) -> ResourceName {
+    ResourceName::parse(provider, kind, name).unwrap()
+}
+
+/// The `web` stack as a stack lobby records it: network `shop-net`, VMs `shop-vm-1` and
+/// `shop-vm-2` on it, the load balancer `shop-lb` targeting both and the database `shop-db` with
+/// both as its clients (all on `shop-net`).
+pub fn web_stack(provider: Provider) -> ProjectSpec {
+    use ResourceKind as K;
+    let region = default_region(provider);
+    let net = named(provider, K::Network, "shop-net");
+    let vms = [named(provider, K::Vm, "shop-vm-1"), named(provider, K::Vm, "shop-vm-2")];
+    let mut out = vec![resource(provider, K::Network, "shop-net", region)];
+    for vm in &vms {
+        let mut r = resource(provider, K::Vm, vm.as_str(), region);
+        r.network = Some(net.clone());
+        out.push(r);
+    }
+    let mut lb = resource(provider, K::LoadBalancer, "shop-lb", region);
+    lb.network = Some(net.clone());
+    lb.targets = vms.to_vec();
+    let mut db = resource(provider, K::Database, "shop-db", region);
+    db.network = Some(net);
+    db.clients = vms.to_vec();
+    out.extend([lb, db]);
+    spec(provider, out)
+}
+
+/// The `worker` stack: network `jobs-net`, VMs `jobs-vm-1` and `jobs-vm-2` on it, and a bucket.
+pub fn worker_stack(provider: Provider) -> ProjectSpec {
+    use ResourceKind as K;
+    let region = default_region(provider);
+    let net = named(provider, K::Network, "jobs-net");
+    let mut out = vec![resource(provider, K::Network, "jobs-net", region)];
+    for vm in ["jobs-vm-1", "jobs-vm-2"] {
+        let mut r = resource(provider, K::Vm, vm, region);
+        r.network = Some(net.clone());
+        out.push(r);
+    }
+    let bucket = if provider == Provider::Azure { "jobsdata" } else { "jobs-data" };
+    out.push(resource(provider, K::Storage, bucket, region));
+    spec(provider, out)
+}
+
+/// [`everything`] plus `vms` more VMs: large enough that its big files are split into shards.
+pub fn large(provider: Provider, vms: usize) -> ProjectSpec {
+    let mut spec = everything(provider);
+    for i in 0..vms {
+        spec.resources.push(resource(provider, ResourceKind::Vm, &format!("fleet-{i}"), default_region(provider)));
+    }
+    spec
+}
+
+/// [`everything`] with every resource being decommissioned: each template's protection lifted.
+pub fn decommissioning(provider: Provider) -> ProjectSpec {
+    let mut spec = everything(provider);
+    for r in &mut spec.resources {
+        r.decommissioning = true;
+    }
+    spec
+}
+
 /// Every provider × kind × option the generator can be asked for, each a project of its own:
 /// (directory name, spec). What checkov and `terraform fmt`/`validate` run over.
 pub fn variants() -> Vec<(String, ProjectSpec)> {
@@ -194,6 +256,20 @@ pub fn variants() -> Vec<(String, ProjectSpec)> {
         out.push((format!("{provider}-everything"), everything(provider)));
         for kind in ResourceKind::ALL {
             out.push((format!("{provider}-{kind}"), single(provider, *kind)));
+        }
+        out.push((format!("{provider}-decommissioning"), decommissioning(provider)));
+        out.push((format!("{provider}-stack-web"), web_stack(provider)));
+        out.push((format!("{provider}-stack-worker"), worker_stack(provider)));
+        // Both stacks in one project, the web one being decommissioned, beside everything else.
+        let mut both = everything(provider);
+        both.resources.extend(web_stack(provider).resources.into_iter().map(|mut r| {
+            r.decommissioning = true;
+            r
+        }));
+        both.resources.extend(worker_stack(provider).resources);
+        out.push((format!("{provider}-stacks"), both));
+        if provider != Provider::Azure {
+            out.push((format!("{provider}-large"), large(provider, 60)));
         }
         let mut remote = everything(provider);
         remote.settings.state_bucket = Some("chatopsstate".to_owned());

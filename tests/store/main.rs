@@ -11,4 +11,5 @@ mod resources;
 mod seed;
 mod session_prefix;
 mod sessions;
+mod spec;
 mod support;

@@ -64,5 +64,10 @@ pub(crate) fn azure_pg_networks(ctx: &Context, networks: &[Net], dbs: &[Res]) ->
         return Vec::new();
     }
     let used: BTreeSet<&str> = dbs.iter().filter(|r| !r.public).map(|r| r.net.as_str()).collect();
-    networks.iter().filter(|n| used.contains(n.label.as_str())).cloned().collect()
+    let restricted: BTreeSet<&str> = dbs.iter().filter(|r| !r.clients.is_empty()).map(|r| r.net.as_str()).collect();
+    networks
+        .iter()
+        .filter(|n| used.contains(n.label.as_str()))
+        .map(|n| Net { restricted: restricted.contains(n.label.as_str()), ..n.clone() })
+        .collect()
 }

@@ -9,6 +9,7 @@ mod lookups;
 mod networks;
 mod resources;
 mod settings;
+mod wiring;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -96,6 +97,43 @@ pub(crate) struct Res {
     pub arm: bool,
     /// AWS VMs: label of the `aws_ami` data source for the region and architecture.
     pub image: String,
+    /// Being decommissioned: written with its protection lifted, so `apply` can delete it next.
+    pub decommissioning: bool,
+    /// Load balancers: the VMs registered behind it, by name.
+    pub targets: Vec<Peer>,
+    /// Databases: the only VMs of its network that reach it, by name (empty: the whole network).
+    pub clients: Vec<Peer>,
+    /// GCP load balancers: one instance group per zone of its targets.
+    pub groups: Vec<Group>,
+    /// GCP load balancers: the network its targets are on.
+    pub peer_net: String,
+    /// GCP VMs: the network tags the firewall rules of its load balancers and databases target.
+    pub tags: Vec<String>,
+    /// GCP load balancers and databases with peers: the network tag of those peers.
+    pub tag: String,
+    /// Azure databases with clients: the priority of their allow rule on the network's NSG.
+    pub priority: u32,
+    /// GCP load balancers and databases with peers: the name of the firewall rule admitting them.
+    pub fw_allow: String,
+    /// GCP databases with clients: the name of the rule denying the rest of the network.
+    pub fw_deny: String,
+}
+
+/// A VM a load balancer or database names (`targets`, `clients`).
+#[derive(Clone)]
+pub(crate) struct Peer {
+    pub name: String,
+    pub label: String,
+}
+
+/// GCP: an unmanaged instance group of a load balancer's targets in one zone.
+pub(crate) struct Group {
+    pub label: String,
+    pub name: String,
+    /// The region's label, which names its zone lookup.
+    pub region_label: String,
+    pub net: String,
+    pub members: Vec<Peer>,
 }
 
 /// One approved ingress range, in the forms the providers take.
@@ -120,6 +158,9 @@ pub(crate) struct Net {
     pub egress: bool,
     /// GCP: the name of its explicit deny-all ingress firewall rule.
     pub firewall: String,
+    /// Azure: a database of this network names its clients, so PostgreSQL from the rest of the
+    /// network is denied.
+    pub restricted: bool,
 }
 
 /// A GCP subnetwork of a network in one region.
@@ -191,6 +232,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
     let ctx = Context::new(spec, &resources)?;
     let mut placement = networks::place(&ctx, &resources)?;
     let mut by_kind = resources::by_kind(&ctx, &resources, &placement)?;
+    wiring::wire(&ctx, &resources, &mut by_kind)?;
     networks::mark_egress(&by_kind, &mut placement);
     let mut take = |k| by_kind.remove(&k).unwrap_or_default();
     let (vms, dbs, clusters, buckets, lbs) = (

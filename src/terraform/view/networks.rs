@@ -102,6 +102,7 @@ fn user_networks(ctx: &Context, resources: &[ResourceSpec], slots: &mut Slots) -
             provider: ctx.alias(r.region.as_str()),
             egress: false,
             firewall: String::new(),
+            restricted: false,
         });
     }
     Ok(out)
@@ -119,6 +120,7 @@ fn gcp_glue_network(ctx: &Context, slots: &mut Slots) -> Result<Net, GenerateErr
         provider: String::new(),
         egress: false,
         firewall: String::new(),
+        restricted: false,
     })
 }
 
@@ -138,6 +140,7 @@ fn regional_glue_network(ctx: &Context, region: &str, slots: &mut Slots) -> Resu
         provider: ctx.alias(region),
         egress: false,
         firewall: String::new(),
+        restricted: false,
     })
 }
 

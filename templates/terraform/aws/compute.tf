@@ -59,6 +59,7 @@ cidr_ipv4         = "0.0.0.0/0"
 {% include "terraform/aws/_tags.tf" %}
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
 resource "aws_instance" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 ami                    = data.aws_ami.{{ r.image }}.id

@@ -25,11 +25,12 @@ policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRo
 resource "aws_security_group" "{{ r.label }}_db" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 name        = "{{ r.name }}-db"
-description = "chatops database {{ r.name }}: PostgreSQL from inside the VPC only"
+description = "chatops database {{ r.name }}: PostgreSQL from {% if r.clients.is_empty() %}inside the VPC{% else %}its clients{% endif %} only"
 vpc_id      = aws_vpc.{{ r.net }}.id
 {% include "terraform/aws/_tags.tf" %}
 }
 
+{% if r.clients.is_empty() %}
 resource "aws_vpc_security_group_ingress_rule" "{{ r.label }}_db_postgres" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 security_group_id = aws_security_group.{{ r.label }}_db.id
@@ -40,6 +41,40 @@ to_port           = 5432
 cidr_ipv4         = aws_vpc.{{ r.net }}.cidr_block
 {% include "terraform/aws/_tags.tf" %}
 }
+{% else %}
+# Only its clients reach {{ r.name }}: PostgreSQL from their security groups, nothing else.
+resource "aws_vpc_security_group_ingress_rule" "{{ r.label }}_db_clients" {
+{% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
+for_each = {
+{% for m in r.clients -%}
+"{{ m.name }}" = aws_security_group.{{ m.label }}_vm.id
+{% endfor -%}
+}
+security_group_id            = aws_security_group.{{ r.label }}_db.id
+description                  = "PostgreSQL from VM ${each.key}"
+ip_protocol                  = "tcp"
+from_port                    = 5432
+to_port                      = 5432
+referenced_security_group_id = each.value
+{% include "terraform/aws/_tags.tf" %}
+}
+
+resource "aws_vpc_security_group_egress_rule" "{{ r.label }}_db_clients" {
+{% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
+for_each = {
+{% for m in r.clients -%}
+"{{ m.name }}" = aws_security_group.{{ m.label }}_vm.id
+{% endfor -%}
+}
+security_group_id            = each.value
+description                  = "PostgreSQL to database {{ r.name }}"
+ip_protocol                  = "tcp"
+from_port                    = 5432
+to_port                      = 5432
+referenced_security_group_id = aws_security_group.{{ r.label }}_db.id
+{% include "terraform/aws/_tags.tf" %}
+}
+{% endif %}
 
 resource "aws_kms_key" "{{ r.label }}_db" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
@@ -89,8 +124,15 @@ value = "1000"
 }
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
+{% if r.decommissioning %}# Its final snapshot `{{ r.name }}-final` is taken on delete and kept. It is encrypted with this
+# database's KMS key, scheduled for deletion (30 days) once the database leaves these files: copy
+# the snapshot under a key of yours to keep it longer.
+{% endif -%}
 resource "aws_db_instance" "{{ r.label }}" {
 # checkov:skip=CKV_AWS_157: single-AZ is what the lobby priced; Multi-AZ doubles the instance cost (set multi_az in an override)
+{% if r.decommissioning %}# checkov:skip=CKV_AWS_293: being decommissioned (a destroy approved in chat): protection lifted so apply can delete it; a final snapshot is kept
+{% endif -%}
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 identifier                          = "{{ r.name }}"
 engine                              = "postgres"
@@ -115,7 +157,7 @@ publicly_accessible                 = false
 backup_retention_period             = 7
 copy_tags_to_snapshot               = true
 auto_minor_version_upgrade          = true
-deletion_protection                 = true
+deletion_protection                 = {{ !r.decommissioning }}
 skip_final_snapshot                 = false
 final_snapshot_identifier           = "{{ r.name }}-final"
 {% include "terraform/aws/_tags.tf" %}

@@ -66,6 +66,7 @@ Resource  = "*"
 {% include "terraform/aws/_tags.tf" %}
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
 resource "aws_eks_cluster" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 name                      = "{{ r.name }}"

@@ -2,13 +2,14 @@
 
 {% for r in v.buckets %}
 {% let tag_name = r.name.as_str() %}
+{% include "terraform/shared/_decommission.tf" -%}
 resource "aws_s3_bucket" "{{ r.label }}" {
 # checkov:skip=CKV_AWS_18: access logs go to a log bucket of the team's (aws_s3_bucket_logging in an override)
 # checkov:skip=CKV2_AWS_62: event notifications need a destination (queue, topic, function) of the team's
 # checkov:skip=CKV_AWS_144: cross-region replication needs a second bucket and doubles the price the lobby charged
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
 bucket        = "{{ r.physical }}"
-force_destroy = false
+force_destroy = {{ r.decommissioning }}
 {% include "terraform/aws/_tags.tf" %}
 }
 

@@ -18,6 +18,7 @@ private_ip_address_allocation = "Dynamic"
 }
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
 resource "azurerm_linux_virtual_machine" "{{ r.label }}" {
 name                            = "{{ r.name }}"
 location                        = "{{ r.region }}"

@@ -9,6 +9,7 @@ resource_group_name = azurerm_resource_group.chatops.name
 }
 {% endif %}
 {% for r in v.dbs %}
+{% include "terraform/shared/_decommission.tf" -%}
 resource "azurerm_postgresql_flexible_server" "{{ r.label }}" {
 # checkov:skip=CKV2_AZURE_57: {% if r.public %}public access approved in chat (access:public); TLS required, clients only from the approved ingress{% else %}injected into its network's delegated subnet with a private DNS zone, the private mode flexible servers offer instead of an endpoint{% endif %}
 name                          = "{{ r.physical }}"
@@ -51,4 +52,21 @@ start_ip_address = "{{ i.first }}"
 end_ip_address   = "{{ i.last }}"
 }
 {% endfor %}
+{% if !r.clients.is_empty() %}
+
+# Only its clients reach {{ r.name }} (the network's other machines are denied PostgreSQL).
+resource "azurerm_network_security_rule" "{{ r.label }}_clients" {
+name                        = "postgres-{{ r.name }}-clients"
+resource_group_name         = azurerm_resource_group.chatops.name
+network_security_group_name = azurerm_network_security_group.{{ r.net }}.name
+priority                    = {{ r.priority }}
+direction                   = "Inbound"
+access                      = "Allow"
+protocol                    = "Tcp"
+source_port_range           = "*"
+destination_port_range      = "5432"
+source_address_prefixes     = [{% for m in r.clients %}azurerm_network_interface.{{ m.label }}.private_ip_address{% if !loop.last %}, {% endif %}{% endfor %}]
+destination_address_prefix  = azurerm_subnet.{{ r.net }}_postgres.address_prefixes[0]
+}
+{% endif %}
 {% endfor %}

@@ -53,6 +53,23 @@ subnet_id                 = azurerm_subnet.{{ n.label }}_postgres.id
 network_security_group_id = azurerm_network_security_group.{{ n.label }}.id
 }
 
+{% if n.restricted %}
+# A database of this network names its clients: PostgreSQL from the rest of the network is denied.
+resource "azurerm_network_security_rule" "{{ n.label }}_postgres_others" {
+name                        = "postgres-deny-others"
+resource_group_name         = azurerm_resource_group.chatops.name
+network_security_group_name = azurerm_network_security_group.{{ n.label }}.name
+priority                    = 4000
+direction                   = "Inbound"
+access                      = "Deny"
+protocol                    = "Tcp"
+source_port_range           = "*"
+destination_port_range      = "5432"
+source_address_prefix       = "VirtualNetwork"
+destination_address_prefix  = azurerm_subnet.{{ n.label }}_postgres.address_prefixes[0]
+}
+{% endif %}
+
 resource "azurerm_private_dns_zone_virtual_network_link" "{{ n.label }}_postgres" {
 name                  = "postgres-{{ n.index }}"
 resource_group_name   = azurerm_resource_group.chatops.name

@@ -18,6 +18,7 @@ depends_on              = [google_project_service.servicenetworking]
 }
 {% endfor %}
 {% for r in v.dbs %}
+{% include "terraform/shared/_decommission.tf" -%}
 resource "google_sql_database_instance" "{{ r.label }}" {
 {% if r.public %}
 # checkov:skip=CKV_GCP_60: public IP approved in chat (access:public); TLS with client certificates required, clients only from the approved ingress
@@ -25,7 +26,7 @@ resource "google_sql_database_instance" "{{ r.label }}" {
 name                = "{{ r.name }}"
 region              = "{{ r.region }}"
 database_version    = "POSTGRES_18"
-deletion_protection = true
+deletion_protection = {{ !r.decommissioning }}
 depends_on          = [google_service_networking_connection.{{ r.net }}_sql_peering, google_project_service.sqladmin]
 
 settings {
@@ -81,4 +82,42 @@ value = "ddl"
 }
 }
 }
+{% if !r.clients.is_empty() %}
+
+# Only its clients reach {{ r.name }}: PostgreSQL to it from the rest of the network is denied.
+resource "google_compute_firewall" "{{ r.label }}_clients" {
+name               = "{{ r.fw_allow }}"
+network            = google_compute_network.{{ r.net }}.id
+direction          = "EGRESS"
+priority           = 1000
+destination_ranges = ["${google_sql_database_instance.{{ r.label }}.private_ip_address}/32"]
+target_tags        = ["{{ r.tag }}"]
+
+allow {
+protocol = "tcp"
+ports    = ["5432"]
+}
+
+log_config {
+metadata = "INCLUDE_ALL_METADATA"
+}
+}
+
+resource "google_compute_firewall" "{{ r.label }}_others" {
+name               = "{{ r.fw_deny }}"
+network            = google_compute_network.{{ r.net }}.id
+direction          = "EGRESS"
+priority           = 1100
+destination_ranges = ["${google_sql_database_instance.{{ r.label }}.private_ip_address}/32"]
+
+deny {
+protocol = "tcp"
+ports    = ["5432"]
+}
+
+log_config {
+metadata = "INCLUDE_ALL_METADATA"
+}
+}
+{% endif %}
 {% endfor %}

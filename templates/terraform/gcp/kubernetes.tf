@@ -6,6 +6,7 @@ region = "{{ r.region }}"
 status = "UP"
 }
 
+{% include "terraform/shared/_decommission.tf" -%}
 resource "google_container_cluster" "{{ r.label }}" {
 # checkov:skip=CKV_GCP_65: RBAC through Google Groups needs the team's Workspace domain (gke-security-groups@<domain>)
 name                     = "{{ r.name }}"
@@ -15,7 +16,7 @@ subnetwork               = google_compute_subnetwork.{{ r.subnet }}.id
 networking_mode          = "VPC_NATIVE"
 remove_default_node_pool = true
 initial_node_count       = 1
-deletion_protection      = true
+deletion_protection      = {{ !r.decommissioning }}
 enable_legacy_abac       = false
 enable_shielded_nodes    = true
 # Dataplane V2 enforces network policies itself (the Calico add-on stays off).

@@ -1,0 +1,79 @@
+//! Large files split into shards, so that an approval in a large project rewrites (and fsyncs) a
+//! few kilobytes instead of every resource of its kind: most of a large project's generation cost
+//! is writing, and only the files whose bytes changed are written.
+//!
+//! A file over [`SHARD_BYTES`] is cut at its top-level blocks (with the comments above them), each
+//! block placed by a stable hash of its first line (`resource "aws_instance" "web-1" {`), so adding
+//! or removing a resource changes only the shards holding its blocks. The shard count is a power of
+//! two that grows with the file, so shards move only when the file doubles. Shard 0 keeps the
+//! file's name (`compute.tf`); the others are `compute_<n>.tf`. Terraform reads every `.tf` file of
+//! the directory as one configuration, so the split changes nothing it sees.
+
+use super::render::RenderedFile;
+use super::write::GENERATED_HEADER;
+
+/// Files larger than this are split.
+pub(crate) const SHARD_BYTES: usize = 32 * 1024;
+
+/// `file` as itself, or as its shards when it is large.
+pub(crate) fn shard(file: RenderedFile) -> Vec<RenderedFile> {
+    if file.contents.len() <= SHARD_BYTES || !file.name.ends_with(".tf") {
+        return vec![file];
+    }
+    let (header, blocks) = split(&file.contents);
+    let count = (file.contents.len() / SHARD_BYTES + 1).next_power_of_two();
+    let mut shards: Vec<Vec<&str>> = vec![Vec::new(); count];
+    for block in &blocks {
+        shards[slot(block, count)].push(block);
+    }
+    let stem = file.name.trim_end_matches(".tf");
+    shards
+        .into_iter()
+        .enumerate()
+        .filter(|(i, blocks)| *i == 0 || !blocks.is_empty())
+        .map(|(i, blocks)| {
+            let name = if i == 0 { file.name.clone() } else { format!("{stem}_{i}.tf") };
+            let mut contents = format!("{}\n", header.trim_end());
+            for block in blocks {
+                contents.push('\n');
+                contents.push_str(block);
+            }
+            RenderedFile { name, contents }
+        })
+        .collect()
+}
+
+/// The header (the generated-by comment and what precedes the first block) and the top-level
+/// blocks, each with the comment lines directly above it and its closing line.
+fn split(text: &str) -> (&str, Vec<&str>) {
+    let mut blocks = Vec::new();
+    let mut header_end = None;
+    let mut start: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        let trimmed = line.trim_end();
+        let top_level = !line.starts_with(' ') && !trimmed.is_empty();
+        if start.is_none() && top_level && !trimmed.starts_with(GENERATED_HEADER) {
+            start = Some(here);
+            header_end.get_or_insert(here);
+        }
+        // A block ends at its closing brace in the first column (the text is formatted).
+        if let Some(s) = start
+            && (trimmed == "}" || (top_level && trimmed.ends_with('}') && !trimmed.starts_with('#')))
+        {
+            blocks.push(&text[s..offset]);
+            start = None;
+        }
+    }
+    let header_end = header_end.unwrap_or(text.len());
+    (&text[..header_end], blocks)
+}
+
+/// The shard of a block: FNV-1a of its first line that is not a comment.
+fn slot(block: &str, count: usize) -> usize {
+    let key = block.lines().find(|l| !l.starts_with('#')).unwrap_or(block);
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    (hash % count as u64) as usize
+}
