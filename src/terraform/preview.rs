@@ -98,9 +98,13 @@ pub fn apply_plan(
                 after.resources.push(new(item, &item.name, priced)?);
             }
         }
-        // A protected resource's first destroy decommissions it: it stays written (its protection is
-        // the generator's to lift) and only the second destroy removes it from the files.
-        Plan::Destroy(target) if target.protected && !target.decommissioning => {}
+        // A protected resource's first destroy decommissions it: it stays written with its
+        // protection lifted, and only the second destroy removes it from the files.
+        Plan::Destroy(target) if target.protected && !target.decommissioning => {
+            for r in after.resources.iter_mut().filter(|r| r.kind == target.kind && r.name.as_str() == target.name) {
+                r.decommissioning = true;
+            }
+        }
         Plan::Destroy(target) => {
             after.resources.retain(|r| !(r.kind == target.kind && r.name.as_str() == target.name));
         }

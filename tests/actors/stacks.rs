@@ -315,3 +315,37 @@ async fn bad_stack_requests_are_refused_and_change_nothing() {
     })
     .await;
 }
+
+/// A team's own template whose wiring the generator could not write (a database on one network
+/// whose client VM is on another) is refused when the lobby opens, holding nothing.
+#[tokio::test]
+async fn a_stack_whose_wiring_cannot_be_written_is_refused_at_open() {
+    each_backend(|db| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stacks.toml");
+        std::fs::write(
+            &path,
+            r#"
+            [split]
+            description = "a database on its network, its client elsewhere"
+            options = ["region"]
+            resources = [
+              { suffix = "net", kind = "network" },
+              { suffix = "vm", kind = "vm" },
+              { suffix = "db", kind = "database", network = "net", clients = ["vm"] },
+            ]
+            "#,
+        )
+        .unwrap();
+        let mut s = settings();
+        s.catalog.stacks_path = path.display().to_string();
+        let app = start(db, s).await;
+        let before = held(&app).await;
+        let reply = app.run(ADMIN, &format!("/cloud-stack project_id:{P} template:split name:odd")).await;
+        let (Reply::Refused { message } | Reply::Error { message }) = &reply else { panic!("{reply:?}") };
+        assert!(message.contains("cannot be written") && message.contains("odd-vm"), "{message}");
+        assert_eq!(held(&app).await, before, "nothing reserved");
+        app.stop().await
+    })
+    .await;
+}

@@ -42,6 +42,11 @@ pub(super) async fn open(
         if let Err(refusal) = renderable(&plan, &written) {
             return Ok(Opened::Refused(refusal));
         }
+        if let Plan::Stack(stack) = &plan
+            && let Err(refusal) = stack_renders(&deps.validation.catalog, project.provider, stack, &written)
+        {
+            return Ok(Opened::Refused(refusal));
+        }
         price_egress(&deps.validation.catalog, project.provider, &mut plan, &written);
     }
 
@@ -118,6 +123,39 @@ fn stack(deps: &LobbyDeps, project: &cloud_projects::Model, ask: StackAsk) -> Re
     let choices =
         StackChoices { region: ask.region.unwrap_or_else(|| project.default_region.clone()), sizes: ask.sizes };
     template.expand(&ask.template, project.provider, &ask.name, &choices)
+}
+
+/// A stack's wiring (its network, load balancer targets, database clients) rendered beside the
+/// project's resources, in memory, as approval will write it (`terraform::check_plan`; a whole
+/// render, so only stacks, whose links a name check alone cannot judge, pay for it).
+fn stack_renders(
+    catalog: &crate::domain::Catalog,
+    provider: crate::domain::Provider,
+    stack: &Stack,
+    written: &[cloud_resources::Model],
+) -> Result<(), String> {
+    use crate::store::spec::resource_spec;
+    let existing = written
+        .iter()
+        .map(|r| resource_spec(provider, r.resource_type, &r.name, &r.region, &r.config, catalog))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let new = stack
+        .items
+        .iter()
+        .map(|item| {
+            let mut config =
+                serde_json::json!({ "size": item.size, "node_count": item.node_count, "options": item.options });
+            if let Some(object) = config.as_object_mut() {
+                for (key, value) in &item.links {
+                    object.insert(key.clone(), serde_json::Value::String(value.clone()));
+                }
+            }
+            resource_spec(provider, item.kind, &item.name, &item.region, &config, catalog)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    crate::terraform::check_plan(provider, &existing, &new).map_err(|e| format!("the stack cannot be written: {e}"))
 }
 
 /// The generator writes one NAT gateway per network (GCP: per subnetwork) that hosts VMs or cluster
