@@ -19,24 +19,13 @@ impl Policy {
 
 /// Evaluates every policy whose pattern matches, lower priority first, ties by id.
 pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
-    let request = facts.input.request;
-    let consumes = facts.consumed_types();
-    let target = PatternTarget {
-        kind: request.kind,
-        name: &request.name,
-        consumes: &consumes,
-        provider: facts.input.project.provider,
-    };
-    let mut policies: Vec<&Policy> = facts.input.policies.iter().collect();
-    policies.sort_by_key(|p| (p.priority, p.id));
-    for policy in policies {
-        match compile(policy) {
-            Ok(compiled) if compiled.pattern.matches(&target) => {
+    for (policy, compiled) in covering(facts) {
+        match compiled {
+            Ok(compiled) => {
                 if let Some(problem) = compiled.rule.violation(facts) {
                     out.policy(policy, format!("{problem} (policy '{}')", shown(&policy.name)));
                 }
             }
-            Ok(_) => {}
             Err(reason) => out.policy(
                 policy,
                 format!(
@@ -55,20 +44,9 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) {
 /// without `require_approval` never blocks a removal: taking away what breaks a rule is welcome.
 pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
     let request = facts.input.request;
-    let consumes = facts.consumed_types();
-    let target = PatternTarget {
-        kind: request.kind,
-        name: &request.name,
-        consumes: &consumes,
-        provider: facts.input.project.provider,
-    };
-    let mut policies: Vec<&Policy> = facts.input.policies.iter().collect();
-    policies.sort_by_key(|p| (p.priority, p.id));
-    for policy in policies {
-        let Ok(compiled) = compile(policy) else { continue };
-        if !compiled.pattern.matches(&target) {
-            continue;
-        }
+    for (policy, compiled) in covering(facts) {
+        // One that cannot be evaluated is reported by the deploy check; a removal passes it by.
+        let Ok(compiled) = compiled else { continue };
         match &compiled.rule {
             Rule::Permission { .. } => {
                 if let Some(problem) = compiled.rule.violation(facts) {
@@ -91,6 +69,27 @@ pub(super) fn check_removal(facts: &Facts<'_>, out: &mut Findings) {
             _ => {}
         }
     }
+}
+
+/// The policies whose pattern covers the request, lower priority first, ties by id, each compiled
+/// (a policy that cannot be compiled is kept, with the reason, since no pattern says it does not
+/// apply).
+fn covering<'p>(facts: &Facts<'p>) -> Vec<(&'p Policy, Result<Compiled, String>)> {
+    let request = facts.input.request;
+    let consumes = facts.consumed_types();
+    let target = PatternTarget {
+        kind: request.kind,
+        name: &request.name,
+        consumes: &consumes,
+        provider: facts.input.project.provider,
+    };
+    let mut policies: Vec<&Policy> = facts.input.policies.iter().collect();
+    policies.sort_by_key(|p| (p.priority, p.id));
+    policies
+        .into_iter()
+        .map(|policy| (policy, compile(policy)))
+        .filter(|(_, compiled)| compiled.as_ref().map_or(true, |c| c.pattern.matches(&target)))
+        .collect()
 }
 
 /// A policy parsed into what it checks.
