@@ -13,12 +13,12 @@ use std::path::Path;
 use similar::TextDiff;
 
 use super::GenerateError;
-use super::model::{ProjectSpec, ResourceOptions, ResourceSpec};
+use super::model::{ProjectSpec, ResourceSpec};
 use super::render::{RenderedFile, dir_name, render};
 use super::write::read_generated;
 use crate::domain::plan::Plan;
 use crate::domain::validate::{DeployRequest, Verdict};
-use crate::domain::{Catalog, MachineType, Region, ResourceKind, ResourceName};
+use crate::domain::{Catalog, MachineType};
 
 /// How one generated file changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -65,21 +65,18 @@ pub fn apply_plan(
 ) -> Result<ProjectSpec, GenerateError> {
     let provider = spec.provider;
     let mut after = spec.clone();
+    // As approval records it (`config::resource_config`) and the generator reads it back.
     let new = |request: &DeployRequest, name: &str, size: Option<&str>| -> Result<ResourceSpec, GenerateError> {
-        let mut r = ResourceSpec::new(
+        let priced =
+            DeployRequest { size: size.map(str::to_owned).or_else(|| request.size.clone()), ..request.clone() };
+        super::config::resource_spec(
+            provider,
             request.kind,
-            ResourceName::parse(provider, request.kind, name)?,
-            Region::parse(provider, &request.region)?,
-        );
-        r.size = size.or(request.size.as_deref()).map(|s| MachineType::parse(provider, s)).transpose()?;
-        r.node_count = request.node_count;
-        r.options = ResourceOptions::parse(provider, request.kind, &request.options)?;
-        r.network = request
-            .links
-            .get("network")
-            .map(|n| ResourceName::parse(provider, ResourceKind::Network, n))
-            .transpose()?;
-        Ok(r.with_defaults(provider, catalog)?)
+            name,
+            &request.region,
+            &super::config::resource_config(&priced),
+            catalog,
+        )
     };
     match plan {
         Plan::Deploy(request) => {

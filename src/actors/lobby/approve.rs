@@ -211,13 +211,8 @@ impl SessionState {
     fn changes(&self) -> (Vec<Write>, Vec<Move>) {
         let lobby = &self.lobby;
         let committed = lobby.reservation.iter().map(|line| (QuotaOp::Commit, line.clone()));
-        let record = |request: &DeployRequest, name: String, links: serde_json::Value| {
-            let mut config = serde_json::json!({
-                "size": request.size,
-                "node_count": request.node_count,
-                "options": request.options,
-            });
-            merge(&mut config, links);
+        let record = |request: &DeployRequest, name: String| {
+            let config = crate::store::spec::resource_config(request);
             Write::RecordResource(NewResource {
                 project_id: lobby.project_id.clone(),
                 provider: lobby.provider,
@@ -237,7 +232,7 @@ impl SessionState {
                     .enumerate()
                     .map(|(i, name)| {
                         let sized = resolved(&self.deps.validation.catalog, request, lobby.verdict.size_name.clone());
-                        let mut write = record(&sized, name, serde_json::Value::Null);
+                        let mut write = record(&sized, name);
                         if let Write::RecordResource(r) = &mut write {
                             // The first carries the NAT gateway the request brings (what the lobby charged).
                             let egress = if i == 0 { request.egress_hourly } else { Money::ZERO };
@@ -255,8 +250,7 @@ impl SessionState {
                     .zip(&lobby.verdict.items)
                     .map(|(item, priced)| {
                         let sized = resolved(&self.deps.validation.catalog, item, priced.size.clone());
-                        let links = serde_json::to_value(&item.links).unwrap_or_default();
-                        let mut write = record(&sized, item.name.clone(), links);
+                        let mut write = record(&sized, item.name.clone());
                         if let Write::RecordResource(r) = &mut write {
                             r.hourly_cost = priced.hourly;
                         }

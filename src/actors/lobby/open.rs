@@ -134,7 +134,7 @@ fn stack_renders(
     stack: &Stack,
     written: &[cloud_resources::Model],
 ) -> Result<(), String> {
-    use crate::store::spec::resource_spec;
+    use crate::store::spec::{resource_config, resource_spec};
     let existing = written
         .iter()
         .map(|r| resource_spec(provider, r.resource_type, &r.name, &r.region, &r.config, catalog))
@@ -143,16 +143,7 @@ fn stack_renders(
     let new = stack
         .items
         .iter()
-        .map(|item| {
-            let mut config =
-                serde_json::json!({ "size": item.size, "node_count": item.node_count, "options": item.options });
-            if let Some(object) = config.as_object_mut() {
-                for (key, value) in &item.links {
-                    object.insert(key.clone(), serde_json::Value::String(value.clone()));
-                }
-            }
-            resource_spec(provider, item.kind, &item.name, &item.region, &config, catalog)
-        })
+        .map(|item| resource_spec(provider, item.kind, &item.name, &item.region, &resource_config(item), catalog))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
     crate::terraform::check_plan(provider, &existing, &new).map_err(|e| format!("the stack cannot be written: {e}"))
@@ -297,9 +288,8 @@ async fn target(
             )));
         }
     }
-    let config = &found.config;
-    let size = config.get("size").or_else(|| config.get("machine_type")).and_then(|v| v.as_str()).map(str::to_owned);
-    let node_count = config.get("node_count").and_then(|v| v.as_u64()).and_then(|n| u32::try_from(n).ok());
+    let size = store::spec::stored_size(&found.config).map(str::to_owned);
+    let node_count = store::spec::stored_node_count(&found.config);
     let mut target = Target {
         id: found.id,
         kind: found.resource_type,
