@@ -211,8 +211,10 @@ impl RecordsHandle {
         project_id: &str,
         kind: Option<ResourceKind>,
     ) -> Result<Vec<cloud_resources::Model>, ActorError> {
+        // Every lobby that opens reads them: opens queued together share one query.
         let id = project_id.to_owned();
-        self.run(move |db| {
+        let key = format!("written {id} {kind:?}");
+        self.read(key, move |db| {
             let id = id.clone();
             Box::pin(async move { store::resources::list_written(db, &id, kind).await })
         })
