@@ -7,31 +7,13 @@ use super::spec::{self, Choice, CommandSpec, OptionKind, OptionSpec, Shape};
 use super::{CommandError, Invoker, Reply, Services, outcomes};
 use crate::actors::ActorError;
 use crate::actors::lobby::{DeployAsk, LobbyAsk, Opened};
-use crate::domain::ResourceKind;
 use crate::domain::plan::Plan;
 use crate::domain::validate::{MAX_COUNT, MAX_K8S_NODES, MIN_COUNT, Outcome};
 
 /// `/cloud-deploy project_id resource_type resource_name [machine_type] [region] [count] [node_count]
 /// [access] [ingress]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Deploy {
-    /// Project.
-    pub project_id: String,
-    /// Kind of resource.
-    pub kind: ResourceKind,
-    /// Name (the provider's naming rules apply).
-    pub name: String,
-    /// Machine type, database tier or node type.
-    pub size: Option<String>,
-    /// Region; the project's when absent.
-    pub region: Option<String>,
-    /// Identical resources.
-    pub count: u32,
-    /// Kubernetes nodes.
-    pub node_count: Option<u32>,
-    /// Security-relevant choices (`access`, `ingress`) that security policies match.
-    pub options: BTreeMap<String, String>,
-}
+/// (The lobby's own ask: a command is exactly what it asks the lobby for.)
+pub type Deploy = DeployAsk;
 
 fn exposures() -> Vec<Choice> {
     vec![Choice { label: "private", value: "private" }, Choice { label: "public", value: "public" }]
@@ -91,9 +73,7 @@ impl Deploy {
 }
 
 pub(super) async fn run(services: &Services, invoker: Invoker, deploy: Deploy) -> Result<Reply, ActorError> {
-    let Deploy { project_id, kind, name, size, region, count, node_count, options } = deploy;
-    let ask = DeployAsk { project_id, kind, name, size, region, count, node_count, options };
-    let opened = services.lobbies.open(invoker, LobbyAsk::Deploy(ask)).await?;
+    let opened = services.lobbies.open(invoker, LobbyAsk::Deploy(deploy)).await?;
     // A denied request shows the nearest one that would pass, so the member can ask again at once.
     let suggestion = match &opened {
         Opened::Lobby(lobby) if lobby.verdict.outcome == Outcome::Denied => match &lobby.plan {

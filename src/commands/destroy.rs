@@ -6,18 +6,10 @@ use super::spec::{self, CommandSpec, OptionKind, OptionSpec, Shape};
 use super::{CommandError, Invoker, Reply, Services, outcomes};
 use crate::actors::ActorError;
 use crate::actors::lobby::{LobbyAsk, TargetAsk};
-use crate::domain::ResourceKind;
 
 /// `/cloud-destroy project_id resource_name [resource_type]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Destroy {
-    /// Project.
-    pub project_id: String,
-    /// The resource's name.
-    pub name: String,
-    /// Its kind, when the name is used by two kinds.
-    pub kind: Option<ResourceKind>,
-}
+/// (The lobby's own ask: a command is exactly what it asks the lobby for.)
+pub type Destroy = TargetAsk;
 
 /// The `resource_name` option of the commands that change an existing resource.
 pub(super) const RESOURCE_NAME: OptionSpec =
@@ -51,7 +43,6 @@ impl Destroy {
     }
 
     pub(super) async fn run(self, services: &Services, invoker: Invoker) -> Result<Reply, ActorError> {
-        let ask = TargetAsk { project_id: self.project_id, name: self.name, kind: self.kind };
-        Ok(outcomes::opened(services.lobbies.open(invoker, LobbyAsk::Destroy(ask)).await?))
+        Ok(outcomes::opened(services.lobbies.open(invoker, LobbyAsk::Destroy(self)).await?))
     }
 }

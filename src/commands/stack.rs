@@ -10,19 +10,8 @@ use crate::actors::ActorError;
 use crate::actors::lobby::{LobbyAsk, StackAsk};
 
 /// `/cloud-stack project_id template name [region] [machine_type] [database_tier]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Stack {
-    /// Project.
-    pub project_id: String,
-    /// Template id (`web`).
-    pub template: String,
-    /// The stack's name; its resources are named after it.
-    pub name: String,
-    /// Region of every resource; the project's when absent.
-    pub region: Option<String>,
-    /// `machine_type`, `database_tier` as given.
-    pub sizes: BTreeMap<String, String>,
-}
+/// (The lobby's own ask: a command is exactly what it asks the lobby for.)
+pub type Stack = StackAsk;
 
 impl Stack {
     /// The command's name.
@@ -58,13 +47,6 @@ impl Stack {
     }
 
     pub(super) async fn run(self, services: &Services, invoker: Invoker) -> Result<Reply, ActorError> {
-        let ask = StackAsk {
-            project_id: self.project_id,
-            template: self.template,
-            name: self.name,
-            region: self.region,
-            sizes: self.sizes,
-        };
-        Ok(outcomes::opened(services.lobbies.open(invoker, LobbyAsk::Stack(ask)).await?))
+        Ok(outcomes::opened(services.lobbies.open(invoker, LobbyAsk::Stack(self)).await?))
     }
 }
