@@ -198,13 +198,11 @@ pub async fn change<C: ConnectionTrait>(
 
 /// Sum of the hourly cost of a project's active resources.
 pub async fn project_hourly_spend<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<Money> {
-    let rows = cloud_resources::Entity::find()
+    let live = cloud_resources::Entity::find()
         .filter(Column::ProjectId.eq(project_id))
         .filter(Column::Status.eq(RecordStatus::Active))
-        .filter(Column::DecommissionedAt.is_null())
-        .all(db)
-        .await?;
-    Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))
+        .filter(Column::DecommissionedAt.is_null());
+    hourly_sum(db, live).await
 }
 
 /// Sum of the hourly cost of the active resources a member deployed in a guild's projects of a provider.
@@ -216,14 +214,24 @@ pub async fn user_hourly_spend<C: ConnectionTrait>(
 ) -> StoreResult<Money> {
     use entities::cloud_projects;
     use sea_orm::{JoinType, QuerySelect, RelationTrait};
-    let rows = cloud_resources::Entity::find()
+    let live = cloud_resources::Entity::find()
         .join(JoinType::InnerJoin, cloud_resources::Relation::CloudProjects.def())
         .filter(cloud_projects::Column::GuildId.eq(guild_id))
         .filter(Column::CreatedBy.eq(user_id))
         .filter(Column::Provider.eq(provider))
         .filter(Column::Status.eq(RecordStatus::Active))
-        .filter(Column::DecommissionedAt.is_null())
-        .all(db)
-        .await?;
-    Ok(Money::from_micros(rows.iter().map(|r| r.hourly_cost_micros).sum()))
+        .filter(Column::DecommissionedAt.is_null());
+    hourly_sum(db, live).await
+}
+
+/// `SUM(hourly_cost_micros)` of the rows `query` selects, summed by the database: every lobby
+/// open and approval asks, and loading the rows to add them up grew with the project (issue 19).
+/// Cast to BIGINT, since PostgreSQL sums a BIGINT column as NUMERIC.
+async fn hourly_sum<C: ConnectionTrait>(db: &C, query: sea_orm::Select<cloud_resources::Entity>) -> StoreResult<Money> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Alias, Func};
+    let cost = Func::sum(Expr::col((cloud_resources::Entity, Column::HourlyCostMicros)));
+    let total = Func::cast_as(Func::coalesce([Expr::from(cost), Expr::val(0_i64)]), Alias::new("BIGINT"));
+    let sum: Option<i64> = query.select_only().expr(total).into_tuple().one(db).await?;
+    Ok(Money::from_micros(sum.unwrap_or(0)))
 }
