@@ -20,6 +20,8 @@ pub struct Model {
     pub status: RecordStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every transaction that changes the project's resources (see `store::revisions`).
+    pub revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

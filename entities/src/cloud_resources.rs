@@ -26,6 +26,8 @@ pub struct Model {
     /// Set when a destroy lifted the resource's deletion protection: it no longer counts in quotas
     /// or costs, and is still written (unprotected) until a second destroy removes it.
     pub decommissioned_at: Option<DateTimeUtc>,
+    /// The project's revision when this row last changed (see `store::revisions`).
+    pub revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

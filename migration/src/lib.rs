@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_initial;
 mod m20261201_000002_trust;
 mod m20261201_000003_lifecycle;
+mod m20261201_000004_revision;
 
 /// The seven tables, in creation order.
 pub use m20261125_000001_initial::TABLES;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_initial::Migration),
             Box::new(m20261201_000002_trust::Migration),
             Box::new(m20261201_000003_lifecycle::Migration),
+            Box::new(m20261201_000004_revision::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub mod projects;
 pub mod quota_batch;
 pub mod quotas;
 pub mod resources;
+pub mod revisions;
 pub mod seed;
 pub mod sessions;
 pub mod spec;

@@ -95,6 +95,7 @@ async fn insert_with_id<C: ConnectionTrait + TransactionTrait>(
         status: Set(RecordStatus::Active),
         created_at: Set(at),
         updated_at: Set(at),
+        revision: Set(0),
     };
     let project = match cloud_projects::Entity::insert(model).exec_with_returning(&txn).await {
         Ok(project) => project,

@@ -38,10 +38,9 @@ pub struct NewResource {
 /// Records an active resource; a taken name is a `Duplicate` conflict.
 pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult<cloud_resources::Model> {
     let (project_id, key) = (new.project_id.clone(), key_of(&new));
-    cloud_resources::Entity::insert(active_model(new)?)
-        .exec_with_returning(db)
-        .await
-        .map_err(|e| insert_error(e, &project_id, key))
+    let mut model = active_model(new)?;
+    model.revision = Set(super::revisions::next(db, &project_id).await?);
+    cloud_resources::Entity::insert(model).exec_with_returning(db).await.map_err(|e| insert_error(e, &project_id, key))
 }
 
 /// `project/kind/name`, as a duplicate names it.
@@ -123,9 +122,11 @@ pub async fn mark_deleted<C: ConnectionTrait>(
     kind: ResourceKind,
     name: &str,
 ) -> StoreResult<()> {
+    let revision = super::revisions::next(db, project_id).await?;
     let res = cloud_resources::Entity::update_many()
         .col_expr(Column::Status, Expr::value(RecordStatus::Deleted))
         .col_expr(Column::DeletedAt, Expr::value(now()))
+        .col_expr(Column::Revision, Expr::value(revision))
         .filter(Column::ProjectId.eq(project_id))
         .filter(Column::ResourceType.eq(kind))
         .filter(Column::Name.eq(name))
@@ -165,7 +166,8 @@ pub async fn change<C: ConnectionTrait>(
     hourly_cost: Money,
     change: &Change,
 ) -> StoreResult<()> {
-    let mut update = cloud_resources::Entity::update_many();
+    let revision = super::revisions::next(db, project_id).await?;
+    let mut update = cloud_resources::Entity::update_many().col_expr(Column::Revision, Expr::value(revision));
     update = match change {
         Change::Remove => update
             .col_expr(Column::Status, Expr::value(RecordStatus::Deleted))

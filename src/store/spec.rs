@@ -4,32 +4,52 @@
 //! store). Omitted sizes and node counts take the catalogue's defaults, as the lobby priced them;
 //! a stored value that breaks a provider's rules stops the generation before any file is touched.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use entities::kinds::RecordStatus;
+use lru::LruCache;
+use sea_orm::{DatabaseConnection, FromQueryResult};
 
 use crate::domain::names::{ProjectId, Region};
 use crate::domain::{Catalog, ResourceKind};
 use crate::store::{self, StoreError};
-use crate::terraform::model::{GeneratorSettings, ProjectSpec};
+use crate::terraform::model::{GeneratorSettings, ProjectSpec, ResourceSpec};
 use crate::terraform::{GenerateError, SpecSource};
 
 // The recorded `config` a resource is read back from lives with the generator's model.
 pub use crate::terraform::config::{resource_config, resource_spec, stored_node_count, stored_size};
 
 /// Reads projects for the generator.
+///
+/// It remembers what it last read of each recently generated project (its revision and the specs
+/// of its written rows) and reads only the rows stamped with a later revision
+/// (`store::revisions`): an approval in a 1,000-resource project reads one row, not 1,000. The
+/// project's own row is read every time, so a renamed project or a moved default region counts.
 pub struct StoreSpecSource {
     db: DatabaseConnection,
     catalog: Arc<Catalog>,
     settings: GeneratorSettings,
+    memo: std::sync::Mutex<LruCache<String, Arc<tokio::sync::Mutex<Option<Read>>>>>,
+}
+
+/// Projects whose last reading is kept.
+const REMEMBERED_PROJECTS: usize = 128;
+
+/// What was read of a project: up to which revision, and its written resources by row id.
+struct Read {
+    revision: i64,
+    resources: BTreeMap<i64, ResourceSpec>,
 }
 
 impl StoreSpecSource {
     /// Over a connection, pricing defaults from `catalog`.
     pub fn new(db: DatabaseConnection, catalog: Arc<Catalog>, settings: GeneratorSettings) -> Self {
-        Self { db, catalog, settings }
+        let memo = std::sync::Mutex::new(LruCache::new(NonZeroUsize::new(REMEMBERED_PROJECTS).expect("not zero")));
+        Self { db, catalog, settings, memo }
     }
 
     async fn load_spec(&self, project_id: &str) -> Result<ProjectSpec, GenerateError> {
@@ -40,13 +60,37 @@ impl StoreSpecSource {
             Err(e) => return Err(source_error(e)),
         };
         let provider = project.provider;
-        let rows = written_rows(&self.db, project_id).await.map_err(source_error)?;
-        let mut resources = Vec::with_capacity(rows.len());
-        for (kind, name, region, config, decommissioned_at) in &rows {
-            let mut spec = resource_spec(provider, *kind, name, region, config, &self.catalog)?;
-            spec.decommissioning = decommissioned_at.is_some();
-            resources.push(spec);
+        let entry = {
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            memo.get_or_insert(project_id.to_owned(), Default::default).clone()
+        };
+        // One reading of a project at a time, so the remembered revision and rows stay a pair.
+        let mut read = entry.lock().await;
+        let known = read.as_ref().map(|r| r.revision).filter(|r| *r <= project.revision);
+        if known != Some(project.revision) {
+            // Every row stamped after `known` (or all written ones): rows stamped later than the
+            // project's revision read above are read again next time, which changes nothing.
+            let rows = written_rows(&self.db, project_id, known).await.map_err(source_error)?;
+            let mut resources = match (known, read.take()) {
+                (Some(_), Some(before)) => before.resources,
+                _ => BTreeMap::new(),
+            };
+            for row in rows {
+                if row.status != RecordStatus::Active {
+                    resources.remove(&row.id);
+                    continue;
+                }
+                let mut spec =
+                    resource_spec(provider, row.resource_type, &row.name, &row.region, &row.config, &self.catalog)?;
+                spec.decommissioning = row.decommissioned_at.is_some();
+                resources.insert(row.id, spec);
+            }
+            *read = Some(Read { revision: project.revision, resources });
         }
+        let mut resources: Vec<ResourceSpec> =
+            read.as_ref().map(|r| r.resources.values().cloned().collect()).unwrap_or_default();
+        drop(read);
+        resources.sort_by(|a, b| (a.kind.as_str(), a.name.as_str()).cmp(&(b.kind.as_str(), b.name.as_str())));
         Ok(ProjectSpec {
             project_id: id,
             provider,
@@ -58,25 +102,45 @@ impl StoreSpecSource {
     }
 }
 
-/// What the generator reads of a resource: type, name, region, config, decommissioned at.
-type WrittenRow = (ResourceKind, String, String, serde_json::Value, Option<chrono::DateTime<chrono::Utc>>);
+/// What the generator reads of a resource row.
+#[derive(Debug, FromQueryResult)]
+struct WrittenRow {
+    id: i64,
+    resource_type: ResourceKind,
+    name: String,
+    region: String,
+    config: serde_json::Value,
+    status: RecordStatus,
+    decommissioned_at: Option<chrono::DateTime<chrono::Utc>>,
+}
 
-/// The rows `store::resources::list_written` returns (same filter, same order), only the columns
-/// the generator reads: decoding whole rows was most of a large project's reading time.
-async fn written_rows(db: &DatabaseConnection, project_id: &str) -> Result<Vec<WrittenRow>, StoreError> {
+/// The project's written rows (`store::resources::list_written`'s filter), only the columns the
+/// generator reads; or, `after` a revision, every row stamped later, whatever its status (a
+/// removed one leaves the Terraform).
+async fn written_rows(
+    db: &DatabaseConnection,
+    project_id: &str,
+    after: Option<i64>,
+) -> Result<Vec<WrittenRow>, StoreError> {
     use entities::cloud_resources::{Column, Entity};
-    use entities::kinds::RecordStatus;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-    Ok(Entity::find()
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let query = Entity::find()
         .select_only()
-        .columns([Column::ResourceType, Column::Name, Column::Region, Column::Config, Column::DecommissionedAt])
-        .filter(Column::ProjectId.eq(project_id))
-        .filter(Column::Status.eq(RecordStatus::Active))
-        .order_by_asc(Column::ResourceType)
-        .order_by_asc(Column::Name)
-        .into_tuple()
-        .all(db)
-        .await?)
+        .columns([
+            Column::Id,
+            Column::ResourceType,
+            Column::Name,
+            Column::Region,
+            Column::Config,
+            Column::Status,
+            Column::DecommissionedAt,
+        ])
+        .filter(Column::ProjectId.eq(project_id));
+    let query = match after {
+        Some(revision) => query.filter(Column::Revision.gt(revision)),
+        None => query.filter(Column::Status.eq(RecordStatus::Active)),
+    };
+    Ok(query.into_model::<WrittenRow>().all(db).await?)
 }
 
 fn source_error(e: StoreError) -> GenerateError {

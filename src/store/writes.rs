@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, Iterable,
-    QueryFilter, Statement, UpdateMany, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic,
+    Iterable, QueryFilter, Statement, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -178,7 +178,9 @@ impl Rows {
             resources::change(db, project_id, *id, *decommissioning, *hourly_cost, change).await?;
         }
         for (model, key, project_id) in &self.resources {
-            cloud_resources::Entity::insert(model.clone())
+            let mut model = model.clone();
+            model.revision = ActiveValue::Set(super::revisions::next(db, project_id).await?);
+            cloud_resources::Entity::insert(model)
                 .exec_without_returning(db)
                 .await
                 .map_err(|e| resources::insert_error(e, project_id, key.clone()))?;
@@ -222,7 +224,23 @@ pub async fn write_all<C: ConnectionTrait>(db: &C, all: &[&Rows]) -> StoreResult
             }
         }
     }
-    let resources: Vec<_> = all.iter().flat_map(|r| r.resources.iter().map(|(model, ..)| model.clone())).collect();
+    // One revision per project the batch records resources in, taken in the projects' order.
+    let mut revisions = BTreeMap::new();
+    for (_, _, project_id) in all.iter().flat_map(|r| &r.resources) {
+        revisions.entry(project_id.as_str()).or_insert(0);
+    }
+    for (project_id, revision) in &mut revisions {
+        *revision = super::revisions::next(db, project_id).await?;
+    }
+    let resources: Vec<_> = all
+        .iter()
+        .flat_map(|r| r.resources.iter())
+        .map(|(model, _, project_id)| {
+            let mut model = model.clone();
+            model.revision = ActiveValue::Set(revisions[project_id.as_str()]);
+            model
+        })
+        .collect();
     for chunk in in_statements(&resources) {
         cloud_resources::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
     }
