@@ -80,3 +80,29 @@ fn large_variants_render_for_the_real_tools() {
     let files = render(&large(Provider::Aws, 60)).unwrap();
     assert!(files.iter().any(|f| f.name == "compute_1.tf" || f.name == "compute_2.tf" || f.name == "compute_3.tf"));
 }
+
+/// A rendering that reuses the last one's formatting (the generator keeps one per project) writes
+/// the same bytes as a fresh rendering, as resources come, go and change, in large and small
+/// projects of every provider.
+#[test]
+fn rendering_with_the_last_renderings_memo_gives_the_same_files() {
+    use cloud_chatops::terraform::{RenderMemo, render_with};
+    for provider in PROVIDERS {
+        let mut memo = RenderMemo::default();
+        let mut spec = large(provider, 120);
+        let mut steps = vec![spec.clone()];
+        spec.resources.push(resource(provider, ResourceKind::Vm, "fleet-extra", default_region(provider)));
+        steps.push(spec.clone());
+        spec.resources.retain(|r| r.name.as_str() != "fleet-3");
+        steps.push(spec.clone());
+        if let Some(db) = spec.resources.iter_mut().find(|r| r.kind != ResourceKind::Vm) {
+            db.decommissioning = true;
+        }
+        steps.push(spec.clone());
+        steps.push(everything(provider));
+        steps.push(spec.clone());
+        for (i, step) in steps.iter().enumerate() {
+            assert_eq!(render_with(step, &mut memo).unwrap(), render(step).unwrap(), "{provider}: step {i}");
+        }
+    }
+}

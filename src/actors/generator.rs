@@ -9,14 +9,16 @@
 //! generations instead of one each. Different projects generate side by side.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use lru::LruCache;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
 
 use super::ActorSlot;
-use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, SpecSource};
+use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, RenderMemo, SpecSource};
 
 /// Messages of the [`GeneratorActor`].
 pub enum GeneratorMsg {
@@ -33,6 +35,8 @@ pub enum GeneratorMsg {
         project_id: String,
         /// Its outcome, for every request it served.
         outcome: Result<Result<Generated, GenerateError>, String>,
+        /// What it rendered, for the project's next generation (lost if it panicked).
+        memo: Option<RenderMemo>,
     },
     /// Test hook: fail the actor while a caller waits, as a bug would.
     #[cfg(feature = "test-hooks")]
@@ -84,11 +88,16 @@ struct Running {
     next: Vec<Reply>,
 }
 
-/// The actor's state: its arguments, and the projects being generated.
+/// The actor's state: its arguments, the projects being generated, and what the last generation
+/// of each recent project rendered (taken by a running generation, given back when it ends).
 pub struct GeneratorState {
     args: GeneratorArgs,
     running: HashMap<String, Running>,
+    memos: LruCache<String, RenderMemo>,
 }
+
+/// Projects whose last rendering is kept.
+const REMEMBERED_PROJECTS: usize = 64;
 
 impl GeneratorState {
     /// Starts a generation of `project_id` for `waiting`, off the actor's task; its end comes back
@@ -96,13 +105,20 @@ impl GeneratorState {
     fn start(&mut self, myself: &ActorRef<GeneratorMsg>, project_id: String, waiting: Vec<Reply>) {
         let (root, source, writer) = (self.args.root.clone(), self.args.source.clone(), self.args.writer.clone());
         let id = project_id.clone();
-        let work = tokio::spawn(async move { terraform::regenerate(&root, source.as_ref(), &id, writer).await });
+        let mut memo = self.memos.pop(&project_id).unwrap_or_default();
+        let work = tokio::spawn(async move {
+            let result = terraform::regenerate_with(&root, source.as_ref(), &id, writer, &mut memo).await;
+            (result, memo)
+        });
         let myself = myself.clone();
         let id = project_id.clone();
         tokio::spawn(async move {
-            let outcome = work.await.map_err(|e| e.to_string());
+            let (outcome, memo) = match work.await {
+                Ok((result, memo)) => (Ok(result), Some(memo)),
+                Err(e) => (Err(e.to_string()), None),
+            };
             // A stopped actor has dropped its waiters already: they were told it is unavailable.
-            let _ = myself.cast(GeneratorMsg::Finished { project_id: id, outcome });
+            let _ = myself.cast(GeneratorMsg::Finished { project_id: id, outcome, memo });
         });
         self.running.insert(project_id, Running { current: waiting, next: Vec::new() });
     }
@@ -118,7 +134,8 @@ impl Actor for GeneratorActor {
         _myself: ActorRef<Self::Msg>,
         args: GeneratorArgs,
     ) -> Result<Self::State, ActorProcessingErr> {
-        Ok(GeneratorState { args, running: HashMap::new() })
+        let memos = LruCache::new(NonZeroUsize::new(REMEMBERED_PROJECTS).expect("not zero"));
+        Ok(GeneratorState { args, running: HashMap::new(), memos })
     }
 
     async fn handle(
@@ -134,8 +151,11 @@ impl Actor for GeneratorActor {
                 Some(running) => running.next.push(reply),
                 None => state.start(&myself, project_id, vec![reply]),
             },
-            GeneratorMsg::Finished { project_id, outcome } => {
+            GeneratorMsg::Finished { project_id, outcome, memo } => {
                 let Some(running) = state.running.remove(&project_id) else { return Ok(()) };
+                if let Some(memo) = memo {
+                    state.memos.put(project_id.clone(), memo);
+                }
                 let result = match outcome {
                     Ok(result) => result,
                     // A bug: fail as the actor did when generations ran on its task; the

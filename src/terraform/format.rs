@@ -6,9 +6,25 @@
 
 /// Formats rendered HCL as `terraform fmt` would lay it out.
 pub fn format_hcl(src: &str) -> String {
+    format_checked(src).0
+}
+
+/// Formats a run of whole top-level blocks as [`format_hcl`] formats them inside a file, or `None`
+/// when its brackets do not balance (it is not such a run). Formatting a file run by run, joined
+/// with one blank line where the source had one, gives the file's formatting: every run starts
+/// and ends at depth zero, where no alignment run or blank-line rule reaches across.
+pub(crate) fn format_blocks(src: &str) -> Option<String> {
+    match format_checked(src) {
+        (out, true) => Some(out),
+        (_, false) => None,
+    }
+}
+
+/// The formatted text, and whether every bracket it opens it closes (and none more).
+fn format_checked(src: &str) -> (String, bool) {
     let lines: Vec<Line> = src.lines().map(|l| Line::scan(l.trim())).collect();
     let lines = drop_redundant_blanks(lines);
-    let indents = indent_levels(&lines);
+    let (indents, balanced) = indent_levels(&lines);
     let widths = align_widths(&lines, &indents);
     let mut out = String::with_capacity(src.len());
     for ((line, indent), width) in lines.iter().zip(indents).zip(widths) {
@@ -30,7 +46,7 @@ pub fn format_hcl(src: &str) -> String {
         }
         out.push('\n');
     }
-    out
+    (out, balanced)
 }
 
 struct Line {
@@ -110,10 +126,12 @@ fn drop_redundant_blanks(lines: Vec<Line>) -> Vec<Line> {
 }
 
 /// hclwrite's rule: a line that opens brackets is indented at the current depth and deepens
-/// it; a line that closes them is indented at the depth after closing.
-fn indent_levels(lines: &[Line]) -> Vec<usize> {
+/// it; a line that closes them is indented at the depth after closing. Also answers whether the
+/// lines end at depth zero without closing more than they opened.
+fn indent_levels(lines: &[Line]) -> (Vec<usize>, bool) {
     let mut stack: Vec<i32> = Vec::new();
     let mut out = Vec::with_capacity(lines.len());
+    let mut underflow = false;
     for line in lines {
         if line.net > 0 {
             out.push(stack.len());
@@ -130,13 +148,17 @@ fn indent_levels(lines: &[Line]) -> Vec<usize> {
                         closed -= *top;
                         stack.pop();
                     }
-                    None => break,
+                    None => {
+                        underflow = true;
+                        break;
+                    }
                 }
             }
             out.push(stack.len());
         }
     }
-    out
+    let balanced = !underflow && stack.is_empty();
+    (out, balanced)
 }
 
 /// For each attribute line, the key width of its run of consecutive attribute lines.

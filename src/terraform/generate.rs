@@ -7,7 +7,8 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use super::GenerateError;
-use super::render::{RenderedFile, render};
+use super::memo::RenderMemo;
+use super::render::{RenderedFile, render_with};
 use super::source::SpecSource;
 use super::write::{self, FileWriter, lock_project, write_project};
 use crate::domain::ProjectId;
@@ -34,6 +35,18 @@ pub async fn regenerate(
     project_id: &str,
     writer: Arc<dyn FileWriter>,
 ) -> Result<Generated, GenerateError> {
+    regenerate_with(root, source, project_id, writer, &mut RenderMemo::default()).await
+}
+
+/// [`regenerate`], reusing what `memo` kept of the project's last rendering: the GeneratorActor
+/// keeps one per recently generated project. The files are the same either way.
+pub async fn regenerate_with(
+    root: &Path,
+    source: &dyn SpecSource,
+    project_id: &str,
+    writer: Arc<dyn FileWriter>,
+    memo: &mut RenderMemo,
+) -> Result<Generated, GenerateError> {
     let id = ProjectId::parse(project_id)?;
     // A project generated before has its lock file: locking it touches nothing new, so the one
     // reading and rendering is the one under the lock. Otherwise render first, so that a project
@@ -42,7 +55,7 @@ pub async fn regenerate(
         None
     } else {
         let spec = source.load(id.as_str()).await?;
-        let files = render(&spec)?;
+        let files = render_with(&spec, memo)?;
         Some((spec, files))
     };
     let (lock_root, lock_id) = (root.to_path_buf(), id.clone());
@@ -53,15 +66,18 @@ pub async fn regenerate(
             tracing::error!(error = %e, "terraform write: cannot lock the project");
             GenerateError::Io(e.kind())
         })?;
+    let started = std::time::Instant::now();
     let spec = source.load(id.as_str()).await?;
+    let t_load = started.elapsed();
     if spec.project_id != id {
         return Err(GenerateError::Source(format!("asked for {id}, got {}", spec.project_id)));
     }
     let files = match early {
         // Nothing changed between the two readings: the same spec renders the same bytes.
         Some((before, files)) if before == spec => files,
-        _ => render(&spec)?,
+        _ => render_with(&spec, memo)?,
     };
+    let t_render = started.elapsed();
     let root = root.to_path_buf();
     let provider = spec.provider;
     let written = tokio::task::spawn_blocking(move || {
@@ -74,6 +90,13 @@ pub async fn regenerate(
         tracing::error!(error = %e, "terraform write task panicked");
         GenerateError::Unavailable
     })??;
+    tracing::debug!(
+        project_id,
+        load_us = t_load.as_micros() as u64,
+        render_us = (t_render - t_load).as_micros() as u64,
+        write_us = (started.elapsed() - t_render).as_micros() as u64,
+        "terraform regenerated"
+    );
     let names = written.files.iter().map(|f| f.name.clone()).collect();
     Ok(Generated { content_hash: content_hash(&written.files), dir: written.dir, files: names })
 }

@@ -3,9 +3,9 @@
 use askama::Template;
 
 use super::GenerateError;
-use super::format::format_hcl;
+use super::memo::RenderMemo;
 use super::model::ProjectSpec;
-use super::shard::shard;
+use super::shard::shard_formatted;
 use super::view::{self, View};
 use crate::domain::Provider;
 
@@ -25,6 +25,11 @@ pub fn dir_name(spec: &ProjectSpec) -> String {
 
 /// Renders every file of the project's configuration; the same spec always gives the same bytes.
 pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
+    render_with(spec, &mut RenderMemo::default())
+}
+
+/// [`render`], reusing what `memo` kept of the project's last rendering (the same bytes either way).
+pub fn render_with(spec: &ProjectSpec, memo: &mut RenderMemo) -> Result<Vec<RenderedFile>, GenerateError> {
     let v = view::build(spec)?;
     let wanted = [
         ("versions.tf", true),
@@ -40,13 +45,18 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
         ("terraform.tfvars.example", true),
     ];
     let mut files = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for (name, present) in wanted {
         if present {
             let raw = render_one(spec.provider, name, &v)?;
-            files.extend(shard(RenderedFile { name: name.to_owned(), contents: format_hcl(&raw) }));
+            let f = memo.format(&raw);
+            if name.ends_with(".tf") {
+                check_unique_addresses(&mut seen, f.openers())?;
+            }
+            files.extend(shard_formatted(name, f));
         }
     }
-    check_unique_addresses(files.iter().filter(|f| f.name.ends_with(".tf")))?;
+    memo.finish();
     Ok(files)
 }
 
@@ -113,20 +123,20 @@ templates! {
 }
 
 /// Terraform refuses two blocks with the same address; catch generated clashes (a user network
-/// named like a generated one, say) here rather than at `terraform validate`.
-fn check_unique_addresses<'a>(files: impl Iterator<Item = &'a RenderedFile>) -> Result<(), GenerateError> {
-    let mut seen = std::collections::BTreeSet::new();
-    for file in files {
-        for line in file.contents.lines() {
-            let Some(rest) = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \"")) else {
-                continue;
-            };
-            let address: String =
-                rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
-            let key = (line.starts_with("data"), address);
-            if !seen.insert(key.clone()) {
-                return Err(GenerateError::Conflict(format!("two resources would both be `{}`", key.1)));
-            }
+/// named like a generated one, say) here rather than at `terraform validate`. `lines` holds every
+/// `resource "…"` and `data "…"` line of one file; `seen` the addresses of the files before it.
+fn check_unique_addresses<'a>(
+    seen: &mut std::collections::BTreeSet<(bool, String)>,
+    lines: impl Iterator<Item = &'a str>,
+) -> Result<(), GenerateError> {
+    for line in lines {
+        let Some(rest) = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \"")) else {
+            continue;
+        };
+        let address: String = rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
+        let key = (line.starts_with("data"), address);
+        if !seen.insert(key.clone()) {
+            return Err(GenerateError::Conflict(format!("two resources would both be `{}`", key.1)));
         }
     }
     Ok(())

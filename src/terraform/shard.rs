@@ -9,6 +9,9 @@
 //! file's name (`compute.tf`); the others are `compute_<n>.tf`. Terraform reads every `.tf` file of
 //! the directory as one configuration, so the split changes nothing it sees.
 
+use std::sync::Arc;
+
+use super::memo::{Formatted, Run};
 use super::render::RenderedFile;
 use super::write::GENERATED_HEADER;
 
@@ -26,13 +29,58 @@ pub(crate) fn shard(file: RenderedFile) -> Vec<RenderedFile> {
     for block in &blocks {
         shards[slot(block, count)].push(block);
     }
-    let stem = file.name.trim_end_matches(".tf");
+    assemble(&file.name, header, shards)
+}
+
+/// A formatted file as [`shard`] would leave it, from its runs when it has them: their blocks and
+/// shard places are known already, so the large file is never assembled and cut apart again.
+pub(crate) fn shard_formatted(name: &str, formatted: Formatted) -> Vec<RenderedFile> {
+    let Formatted::Runs(runs) = &formatted else {
+        return shard(RenderedFile { name: name.to_owned(), contents: formatted.text() });
+    };
+    let len: usize = runs.iter().map(|(r, blank)| r.text.len() + usize::from(*blank)).sum();
+    let by_runs = (len > SHARD_BYTES && name.ends_with(".tf")).then(|| shard_runs(name, runs, len)).flatten();
+    match by_runs {
+        Some(files) => {
+            debug_assert_eq!(
+                files,
+                shard(RenderedFile { name: name.to_owned(), contents: formatted.text() }),
+                "sharding by runs differs from sharding the file"
+            );
+            files
+        }
+        None => shard(RenderedFile { name: name.to_owned(), contents: formatted.text() }),
+    }
+}
+
+/// The shards of a large file from its runs: the first run is the header when it opens no block
+/// (the generated-by comment), every other run one block. `None` when the runs are not so.
+fn shard_runs(name: &str, runs: &[(Arc<Run>, bool)], len: usize) -> Option<Vec<RenderedFile>> {
+    let (header, blocks) = match runs.split_first() {
+        Some(((first, _), rest)) if first.opener.is_none() => (first.text.as_str(), rest),
+        _ => ("", runs),
+    };
+    if !header.lines().all(|l| l.is_empty() || l.starts_with(GENERATED_HEADER)) {
+        return None;
+    }
+    let count = (len / SHARD_BYTES + 1).next_power_of_two();
+    let mut shards: Vec<Vec<&str>> = vec![Vec::new(); count];
+    for (run, _) in blocks {
+        let opener = run.opener.as_deref()?;
+        shards[slot_of(opener, count)].push(&run.text);
+    }
+    Some(assemble(name, header, shards))
+}
+
+/// Shard 0 keeps the file's name, the others are `<stem>_<n>.tf`; empty ones are left out.
+fn assemble(name: &str, header: &str, shards: Vec<Vec<&str>>) -> Vec<RenderedFile> {
+    let stem = name.trim_end_matches(".tf");
     shards
         .into_iter()
         .enumerate()
         .filter(|(i, blocks)| *i == 0 || !blocks.is_empty())
         .map(|(i, blocks)| {
-            let name = if i == 0 { file.name.clone() } else { format!("{stem}_{i}.tf") };
+            let name = if i == 0 { name.to_owned() } else { format!("{stem}_{i}.tf") };
             let mut contents = format!("{}\n", header.trim_end());
             for block in blocks {
                 contents.push('\n');
@@ -73,7 +121,11 @@ fn split(text: &str) -> (&str, Vec<&str>) {
 
 /// The shard of a block: FNV-1a of its first line that is not a comment.
 fn slot(block: &str, count: usize) -> usize {
-    let key = block.lines().find(|l| !l.starts_with('#')).unwrap_or(block);
+    slot_of(block.lines().find(|l| !l.starts_with('#')).unwrap_or(block), count)
+}
+
+/// The shard of a block whose first line that is not a comment is `key`.
+fn slot_of(key: &str, count: usize) -> usize {
     let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     (hash % count as u64) as usize
 }
