@@ -18,7 +18,7 @@ use lru::LruCache;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
 
 use super::ActorSlot;
-use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, RenderMemo, SpecSource};
+use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, GenerationMemo, SpecSource};
 
 /// Messages of the [`GeneratorActor`].
 pub enum GeneratorMsg {
@@ -36,7 +36,7 @@ pub enum GeneratorMsg {
         /// Its outcome, for every request it served.
         outcome: Result<Result<Generated, GenerateError>, String>,
         /// What it rendered, for the project's next generation (lost if it panicked).
-        memo: Option<RenderMemo>,
+        memo: Option<Box<GenerationMemo>>,
     },
     /// Test hook: fail the actor while a caller waits, as a bug would.
     #[cfg(feature = "test-hooks")]
@@ -93,7 +93,7 @@ struct Running {
 pub struct GeneratorState {
     args: GeneratorArgs,
     running: HashMap<String, Running>,
-    memos: LruCache<String, RenderMemo>,
+    memos: LruCache<String, GenerationMemo>,
 }
 
 /// Projects whose last rendering is kept.
@@ -114,7 +114,7 @@ impl GeneratorState {
         let id = project_id.clone();
         tokio::spawn(async move {
             let (outcome, memo) = match work.await {
-                Ok((result, memo)) => (Ok(result), Some(memo)),
+                Ok((result, memo)) => (Ok(result), Some(Box::new(memo))),
                 Err(e) => (Err(e.to_string()), None),
             };
             // A stopped actor has dropped its waiters already: they were told it is unavailable.
@@ -154,7 +154,7 @@ impl Actor for GeneratorActor {
             GeneratorMsg::Finished { project_id, outcome, memo } => {
                 let Some(running) = state.running.remove(&project_id) else { return Ok(()) };
                 if let Some(memo) = memo {
-                    state.memos.put(project_id.clone(), memo);
+                    state.memos.put(project_id.clone(), *memo);
                 }
                 let result = match outcome {
                     Ok(result) => result,

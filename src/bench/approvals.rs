@@ -45,8 +45,10 @@ pub async fn run(target: &Target) -> anyhow::Result<Vec<Figure>> {
             let t = Instant::now();
             approve(&sample, id).await?;
             times.push(millis(t.elapsed()));
-            // Back to `size`, so every run approves into a project of that size.
+            // Back to `size`, so every run approves into a project of that size, and written so, so
+            // that the next run's generation writes its own change only (not this removal too).
             resources::mark_deleted(&sample.bench.db, seed::PROJECT_ID, ResourceKind::Vm, &name).await?;
+            sample.system.generator.generate(seed::PROJECT_ID).await?;
         }
         let median = quantile(&mut times, 0.5);
         p50.push(median);

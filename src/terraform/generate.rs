@@ -10,7 +10,7 @@ use super::GenerateError;
 use super::memo::RenderMemo;
 use super::render::{RenderedFile, render_with};
 use super::source::SpecSource;
-use super::write::{self, FileWriter, lock_project, write_project};
+use super::write::{self, FileWriter, WriteMemo, lock_project, write_project_with};
 use crate::domain::ProjectId;
 
 /// The result of a generation.
@@ -20,7 +20,7 @@ pub struct Generated {
     pub dir: PathBuf,
     /// File names written, in generation order.
     pub files: Vec<String>,
-    /// sha256 (hex) over every file's name and contents, in order.
+    /// sha256 (hex) over every file's name and the sha256 of its contents, in order ([`content_hash`]).
     pub content_hash: String,
 }
 
@@ -35,17 +35,25 @@ pub async fn regenerate(
     project_id: &str,
     writer: Arc<dyn FileWriter>,
 ) -> Result<Generated, GenerateError> {
-    regenerate_with(root, source, project_id, writer, &mut RenderMemo::default()).await
+    regenerate_with(root, source, project_id, writer, &mut GenerationMemo::default()).await
 }
 
-/// [`regenerate`], reusing what `memo` kept of the project's last rendering: the GeneratorActor
-/// keeps one per recently generated project. The files are the same either way.
+/// What a project's last generation keeps for its next one: the formatting it rendered and what it
+/// knows its files on disk hold. The GeneratorActor keeps one per recently generated project;
+/// the files written are the same with or without it, only cheaper to make.
+#[derive(Default)]
+pub struct GenerationMemo {
+    render: RenderMemo,
+    write: WriteMemo,
+}
+
+/// [`regenerate`], reusing what `memo` kept of the project's last generation.
 pub async fn regenerate_with(
     root: &Path,
     source: &dyn SpecSource,
     project_id: &str,
     writer: Arc<dyn FileWriter>,
-    memo: &mut RenderMemo,
+    memo: &mut GenerationMemo,
 ) -> Result<Generated, GenerateError> {
     let id = ProjectId::parse(project_id)?;
     // A project generated before has its lock file: locking it touches nothing new, so the one
@@ -55,7 +63,7 @@ pub async fn regenerate_with(
         None
     } else {
         let spec = source.load(id.as_str()).await?;
-        let files = render_with(&spec, memo)?;
+        let files = render_with(&spec, &mut memo.render)?;
         Some((spec, files))
     };
     let (lock_root, lock_id) = (root.to_path_buf(), id.clone());
@@ -75,21 +83,25 @@ pub async fn regenerate_with(
     let files = match early {
         // Nothing changed between the two readings: the same spec renders the same bytes.
         Some((before, files)) if before == spec => files,
-        _ => render_with(&spec, memo)?,
+        _ => render_with(&spec, &mut memo.render)?,
     };
     let t_render = started.elapsed();
     let root = root.to_path_buf();
     let provider = spec.provider;
-    let written = tokio::task::spawn_blocking(move || {
-        let written = write_project(&root, provider, &id, &files, writer.as_ref());
+    let mut known = std::mem::take(&mut memo.write);
+    let (written, known) = tokio::task::spawn_blocking(move || {
+        let written = write_project_with(&root, provider, &id, &files, writer.as_ref(), &mut known);
         drop(lock);
-        written
+        (written, known)
     })
     .await
     .map_err(|e| {
         tracing::error!(error = %e, "terraform write task panicked");
         GenerateError::Unavailable
-    })??;
+    })?;
+    // A failed write may have left anything: what the files hold is read again next time.
+    memo.write = if written.is_ok() { known } else { WriteMemo::default() };
+    let written = written?;
     tracing::debug!(
         project_id,
         load_us = t_load.as_micros() as u64,
@@ -98,16 +110,22 @@ pub async fn regenerate_with(
         "terraform regenerated"
     );
     let names = written.files.iter().map(|f| f.name.clone()).collect();
-    Ok(Generated { content_hash: content_hash(&written.files), dir: written.dir, files: names })
+    let content_hash = hash_of(written.files.iter().map(|f| (f.name.as_str(), memo.write.digest(f))));
+    Ok(Generated { content_hash, dir: written.dir, files: names })
 }
 
-/// sha256 over each file's name, a NUL, its contents and a NUL, so renames change the hash too.
+/// sha256 over each file's name, a NUL, the sha256 of its contents and a NUL, so renames change
+/// the hash too; a generation takes the digests of unchanged files from its memo.
 pub fn content_hash(files: &[RenderedFile]) -> String {
+    hash_of(files.iter().map(|f| (f.name.as_str(), Sha256::digest(f.contents.as_bytes()).into())))
+}
+
+fn hash_of<'a>(files: impl Iterator<Item = (&'a str, [u8; 32])>) -> String {
     let mut hasher = Sha256::new();
-    for f in files {
-        hasher.update(f.name.as_bytes());
+    for (name, digest) in files {
+        hasher.update(name.as_bytes());
         hasher.update([0]);
-        hasher.update(f.contents.as_bytes());
+        hasher.update(digest);
         hasher.update([0]);
     }
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()

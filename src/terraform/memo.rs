@@ -19,6 +19,9 @@ use super::format::{format_blocks, format_hcl};
 pub struct RenderMemo {
     last: Runs,
     next: Runs,
+    /// The buffer files are rendered into, kept across renderings: a large file's megabyte is
+    /// not allocated (and its pages faulted in) anew each time.
+    buffer: String,
 }
 
 /// Rendered run → its formatting, by [`fingerprint`] (hashing each run whole cost most of what the
@@ -98,6 +101,18 @@ impl RenderMemo {
         };
         debug_assert_eq!(formatted.text(), format_hcl(raw), "formatting by runs differs from formatting the file");
         formatted
+    }
+
+    /// The rendering buffer (empty).
+    pub(crate) fn take_buffer(&mut self) -> String {
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        buffer
+    }
+
+    /// Gives the rendering buffer back for the next file.
+    pub(crate) fn give_buffer(&mut self, buffer: String) {
+        self.buffer = buffer;
     }
 
     /// Ends a rendering: what it did not use is forgotten.

@@ -32,7 +32,7 @@ pub mod write;
 
 pub use address::address_of;
 pub use error::GenerateError;
-pub use generate::{Generated, content_hash, regenerate, regenerate_with};
+pub use generate::{Generated, GenerationMemo, content_hash, regenerate, regenerate_with};
 pub use memo::RenderMemo;
 pub use model::{GeneratorSettings, ProjectSpec, ResourceSpec};
 pub use nat::{nat_gateways, nat_gateways_added};

@@ -48,8 +48,10 @@ pub fn render_with(spec: &ProjectSpec, memo: &mut RenderMemo) -> Result<Vec<Rend
     let mut seen = std::collections::BTreeSet::new();
     for (name, present) in wanted {
         if present {
-            let raw = render_one(spec.provider, name, &v)?;
+            let mut raw = memo.take_buffer();
+            render_one(spec.provider, name, &v, &mut raw)?;
             let f = memo.format(&raw);
+            memo.give_buffer(raw);
             if name.ends_with(".tf") {
                 check_unique_addresses(&mut seen, f.openers())?;
             }
@@ -71,11 +73,13 @@ macro_rules! templates {
             }
         )+
 
-        fn render_one(provider: Provider, file: &str, v: &View) -> Result<String, GenerateError> {
+        /// Renders `file` into `out` (emptied first).
+        fn render_one(provider: Provider, file: &str, v: &View, out: &mut String) -> Result<(), GenerateError> {
             let p = provider.as_str();
+            out.clear();
             $(
                 if p == stringify!($provider) && file == $file {
-                    return Ok($ty { v }.render()?);
+                    return Ok($ty { v }.render_into(out)?);
                 }
             )+
             Err(GenerateError::Render(format!("no {file} template for {p}")))

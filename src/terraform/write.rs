@@ -15,6 +15,8 @@ use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use super::GenerateError;
 use super::render::RenderedFile;
 use crate::domain::{ProjectId, Provider};
@@ -120,6 +122,97 @@ pub fn write_project(
     files: &[RenderedFile],
     writer: &dyn FileWriter,
 ) -> Result<Written, GenerateError> {
+    write_project_with(root, provider, project_id, files, writer, &mut WriteMemo::default())
+}
+
+/// What a generation knows its files on disk hold: each file it wrote or read, by name, with the
+/// file's metadata then. A file whose metadata (size, inode, change and modification times) is
+/// unchanged still holds those bytes, so comparing with it needs no reading; any other file is
+/// read and compared, so a hand-edited or replaced file is still found and rewritten.
+#[derive(Default)]
+pub struct WriteMemo {
+    on_disk: std::collections::HashMap<String, Known>,
+}
+
+/// A file's bytes as last seen, with the metadata it had then and the bytes' sha256.
+struct Known {
+    stamp: Stamp,
+    contents: String,
+    digest: [u8; 32],
+}
+
+impl Known {
+    fn new(stamp: Stamp, contents: &str) -> Known {
+        Known { stamp, contents: contents.to_owned(), digest: Sha256::digest(contents.as_bytes()).into() }
+    }
+}
+
+/// The metadata a file's bytes are known by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    ino: u64,
+    ctime: (i64, i64),
+    mtime: (i64, i64),
+}
+
+impl Stamp {
+    fn of(m: &fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp { len: m.len(), ino: m.ino(), ctime: (m.ctime(), m.ctime_nsec()), mtime: (m.mtime(), m.mtime_nsec()) }
+    }
+}
+
+impl WriteMemo {
+    /// Whether `file` is in `dir` already, as a regular file with exactly these contents.
+    fn unchanged(&mut self, dir: &Path, file: &RenderedFile) -> bool {
+        let path = dir.join(&file.name);
+        let Ok(meta) = fs::symlink_metadata(&path) else { return false };
+        if !meta.is_file() || meta.len() != file.contents.len() as u64 {
+            return false;
+        }
+        let stamp = Stamp::of(&meta);
+        if let Some(known) = self.on_disk.get(&file.name)
+            && known.stamp == stamp
+        {
+            return known.contents == file.contents;
+        }
+        let same = fs::read(&path).is_ok_and(|bytes| bytes == file.contents.as_bytes());
+        if same {
+            self.on_disk.insert(file.name.clone(), Known::new(stamp, &file.contents));
+        }
+        same
+    }
+
+    /// The sha256 of `file`'s contents, from what is known of it when that is these contents.
+    pub fn digest(&self, file: &RenderedFile) -> [u8; 32] {
+        match self.on_disk.get(&file.name) {
+            Some(known) if known.contents == file.contents => known.digest,
+            _ => Sha256::digest(file.contents.as_bytes()).into(),
+        }
+    }
+
+    /// Records what `written` put in `dir` (a file that cannot be read back is forgotten).
+    fn wrote(&mut self, dir: &Path, written: &[RenderedFile]) {
+        for file in written {
+            match fs::symlink_metadata(dir.join(&file.name)) {
+                Ok(meta) => self.on_disk.insert(file.name.clone(), Known::new(Stamp::of(&meta), &file.contents)),
+                Err(_) => self.on_disk.remove(&file.name),
+            };
+        }
+    }
+}
+
+/// [`write_project`], comparing with what `memo` knows the directory holds instead of reading
+/// every file back (the GeneratorActor keeps one per recent project).
+pub fn write_project_with(
+    root: &Path,
+    provider: Provider,
+    project_id: &ProjectId,
+    files: &[RenderedFile],
+    writer: &dyn FileWriter,
+    memo: &mut WriteMemo,
+) -> Result<Written, GenerateError> {
     let target = project_dir(root, provider, project_id);
     let dir_name = format!("terraform_{provider}_{project_id}");
     let io_err = |what: &str, path: &Path, e: io::Error| {
@@ -146,7 +239,7 @@ pub fn write_project(
     let files = plan(&target, &owned, files)?;
     // Only what changed is written (an approval usually changes two files of ten): each fsync is
     // most of a generation's cost. An unchanged set with its manifest in place writes nothing.
-    let changed: Vec<RenderedFile> = files.iter().filter(|f| !unchanged(&target, f)).cloned().collect();
+    let changed: Vec<RenderedFile> = files.iter().filter(|f| !memo.unchanged(&target, f)).cloned().collect();
     let listed = read_manifest(&meta.join(MANIFEST)).map_err(|e| io_err("read the manifest", &meta, e))?;
     if changed.is_empty() && listed.as_deref() == Some(&names(&files)[..]) {
         return Ok(Written { dir: target, files });
@@ -160,6 +253,7 @@ pub fn write_project(
     fs::rename(&stage, meta.join(COMMIT)).map_err(|e| io_err("commit the new files", &meta, e))?;
     fsync_dir(&meta).map_err(|e| io_err("commit the new files", &meta, e))?;
     roll_forward(&target).map_err(|e| io_err("put the new files in place", &target, e))?;
+    memo.wrote(&target, &changed);
     Ok(Written { dir: target, files })
 }
 
@@ -293,13 +387,6 @@ fn stage_files(
     fsync_dir(stage)
 }
 
-/// Whether `file` is in `dir` already, as a regular file with exactly these contents.
-fn unchanged(dir: &Path, file: &RenderedFile) -> bool {
-    let path = dir.join(&file.name);
-    fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() == file.contents.len() as u64)
-        && fs::read(&path).is_ok_and(|bytes| bytes == file.contents.as_bytes())
-}
-
 fn names(files: &[RenderedFile]) -> Vec<String> {
     files.iter().map(|f| f.name.clone()).collect()
 }
@@ -318,16 +405,15 @@ fn roll_forward(dir: &Path) -> io::Result<()> {
         }
         return Ok(());
     };
-    for name in &new {
-        match fs::rename(commit.join(name), dir.join(name)) {
-            Ok(()) => {}
-            // Moved by the interrupted run already.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
+    let keep: BTreeSet<&String> = new.iter().collect();
+    // Only the changed files were staged: move what the commit holds (an interrupted run may have
+    // moved some already), not one rename per file of the set.
+    for entry in fs::read_dir(&commit)? {
+        let name = entry?.file_name();
+        let Some(name) = name.to_str().filter(|n| *n != MANIFEST && keep.contains(&n.to_string())) else { continue };
+        fs::rename(commit.join(name), dir.join(name))?;
     }
     fsync_dir(dir)?;
-    let keep: BTreeSet<&String> = new.iter().collect();
     for old in owned_files(dir)? {
         if !keep.contains(&old) {
             match fs::remove_file(dir.join(&old)) {
