@@ -212,3 +212,47 @@ fn test_hooks_are_compiled_only_with_their_feature() {
         }
     }
 }
+
+#[test]
+fn every_write_to_resources_takes_the_projects_revision() {
+    // The generator reads only rows stamped after the revision it last read (`store::spec`): a
+    // write that does not take the project's next revision would never reach the Terraform.
+    let writes = [
+        "cloud_resources::Entity::insert",
+        "cloud_resources::Entity::update",
+        "cloud_resources::Entity::delete",
+        "INSERT INTO cloud_resources",
+        "UPDATE cloud_resources",
+        "DELETE FROM cloud_resources",
+    ];
+    let allowed = ["src/store/resources.rs", "src/store/writes.rs"];
+    let outside = uses_outside(&writes, &allowed);
+    assert!(outside.is_empty(), "resources written outside {allowed:?}:\n{}", outside.join("\n"));
+    let mut missing = Vec::new();
+    for rel in allowed {
+        let lines = code(&root().join(rel));
+        for (i, (n, line)) in lines.iter().enumerate() {
+            if !writes.iter().any(|w| line.contains(w)) {
+                continue;
+            }
+            // The function the write is in, from its signature to the write.
+            let start = lines[..i]
+                .iter()
+                .rposition(|(_, l)| {
+                    l.trim_start().starts_with("pub async fn")
+                        || l.trim_start().starts_with("async fn")
+                        || l.trim_start().starts_with("pub fn")
+                        || l.trim_start().starts_with("fn ")
+                })
+                .unwrap_or(0);
+            if !lines[start..=i].iter().any(|(_, l)| l.contains("revisions::next")) {
+                missing.push(format!("{rel}:{n}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "writes without `revisions::next` before them in their function:\n{}",
+        missing.join("\n")
+    );
+}
