@@ -126,7 +126,11 @@ impl CheckpointState {
         match &done {
             Ok(Some(c)) => {
                 tracing::debug!(log_frames = c.log_frames, copied = c.copied, "write-ahead log checkpointed");
-                self.checkpointed = changed;
+                // A log copied only in part (a reader held its end) is not done: the next tick,
+                // which sees the same unchanged log, copies the rest.
+                if c.copied >= c.log_frames {
+                    self.checkpointed = changed;
+                }
                 self.last = Some(*c);
             }
             Ok(None) => {}

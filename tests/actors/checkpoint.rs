@@ -74,11 +74,14 @@ async fn the_actor_checkpoints_a_grown_log_by_itself() {
     // The actor looks at each tick of its timer and copies the whole log once it has grown. On a
     // loaded machine its real-time tick may already have come during the write above; otherwise the
     // next tick (paused time) does it. No one else checkpoints: the connections' threshold is 40 MB.
-    let grown =
-        |d: &Option<wal::Checkpointed>| d.as_ref().is_some_and(|d| d.log_frames as u64 * 4_096 >= CHECKPOINT_BYTES);
-    // (An earlier tick may have copied a smaller log, the sample data's, while the write was open.)
+    // Done: the grown log copied whole. (An earlier tick may have copied a smaller log, the sample
+    // data's, while the write was open; or copied part of the grown one while a reader held its
+    // end, which the next tick finishes.)
+    let done = |d: &Option<wal::Checkpointed>| {
+        d.as_ref().is_some_and(|d| d.log_frames as u64 * 4_096 >= CHECKPOINT_BYTES && d.copied == d.log_frames)
+    };
     for _ in 0..5 {
-        if grown(&app.system.checkpoint.last().await.unwrap()) {
+        if done(&app.system.checkpoint.last().await.unwrap()) {
             break;
         }
         tokio::time::pause();
