@@ -97,7 +97,7 @@ pub struct GeneratorState {
 }
 
 /// Projects whose last rendering is kept.
-const REMEMBERED_PROJECTS: usize = 64;
+const REMEMBERED_PROJECTS: usize = 32;
 
 impl GeneratorState {
     /// Starts a generation of `project_id` for `waiting`, off the actor's task; its end comes back
