@@ -235,12 +235,16 @@ pub fn write_project_with(
     roll_forward(&target).map_err(|e| io_err("finish an interrupted write", &target, e))?;
     remove_stages(&meta).map_err(|e| io_err("remove an interrupted stage", &meta, e))?;
 
-    let owned = owned_files(&target).map_err(|e| io_err("read the manifest", &target, e))?;
+    // The manifest once: what the generator owns, and whether it already lists this set.
+    let listed = read_manifest(&meta.join(MANIFEST)).map_err(|e| io_err("read the manifest", &meta, e))?;
+    let owned = match &listed {
+        Some(names) => names.iter().cloned().collect(),
+        None => legacy_owned(&target).map_err(|e| io_err("read the manifest", &target, e))?,
+    };
     let files = plan(&target, &owned, files)?;
     // Only what changed is written (an approval usually changes two files of ten): each fsync is
     // most of a generation's cost. An unchanged set with its manifest in place writes nothing.
     let changed: Vec<RenderedFile> = files.iter().filter(|f| !memo.unchanged(&target, f)).cloned().collect();
-    let listed = read_manifest(&meta.join(MANIFEST)).map_err(|e| io_err("read the manifest", &meta, e))?;
     if changed.is_empty() && listed.as_deref() == Some(&names(&files)[..]) {
         return Ok(Written { dir: target, files });
     }
@@ -262,8 +266,8 @@ pub fn write_project_with(
 pub fn plan(dir: &Path, owned: &BTreeSet<String>, files: &[RenderedFile]) -> Result<Vec<RenderedFile>, GenerateError> {
     let mut out = Vec::with_capacity(files.len());
     for f in files {
-        let exists = fs::symlink_metadata(dir.join(&f.name)).is_ok();
-        if exists && !owned.contains(&f.name) {
+        // Only a name the generator does not own can be someone else's file.
+        if !owned.contains(&f.name) && fs::symlink_metadata(dir.join(&f.name)).is_ok() {
             if TEAM_MAY_OWN.contains(&f.name.as_str()) {
                 tracing::warn!(file = %f.name, "terraform write: the team's own file is kept; not generating it");
                 continue;
