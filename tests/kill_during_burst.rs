@@ -6,6 +6,8 @@
 #[path = "common/binary.rs"]
 #[allow(dead_code)]
 mod common_binary;
+#[path = "common/pg.rs"]
+mod common_pg;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -13,7 +15,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common_binary::binary;
-use sea_orm::ConnectionTrait;
 
 const TRIALS: usize = 10;
 const BURST: usize = 40;
@@ -106,24 +107,12 @@ fn sqlite_a_kill_at_any_moment_of_a_burst_leaves_check_clean_after_the_restart()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_a_kill_at_any_moment_of_a_burst_leaves_check_clean_after_the_restart() {
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
-        eprintln!("TEST_DATABASE_URL is not a PostgreSQL URL: nothing to run against");
-        return;
-    };
-    let name = format!("chatops_kill_{}", uuid::Uuid::new_v4().simple());
-    let admin = cloud_chatops::store::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let (base, query) = admin_url.split_once('?').map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
-    let server = base.rsplit_once('/').unwrap().0;
-    let url = match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().to_path_buf();
-    let result = tokio::task::spawn_blocking(move || trials(&path, Some(&url), seed())).await;
-    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    common_pg::on_fresh_database("chatops_kill", |url| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_path_buf();
+        if let Err(e) = tokio::task::spawn_blocking(move || trials(&path, Some(&url), seed())).await {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    })
+    .await;
 }

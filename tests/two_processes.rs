@@ -3,6 +3,9 @@
 //! Never more than 10 are committed, and at rest the accounts agree. Runs when `TEST_DATABASE_URL`
 //! names a PostgreSQL server (a fresh database is created on it and dropped after).
 
+#[path = "common/pg.rs"]
+mod common_pg;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -10,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 use cloud_chatops::check::{self, Repair};
 use cloud_chatops::domain::Catalog;
 use cloud_chatops::store;
-use sea_orm::ConnectionTrait;
+use common_pg::on_fresh_database;
 
 const PER_PROCESS: usize = 500;
 const LIMIT: i64 = 10;
@@ -32,38 +35,6 @@ fn spawn_with_input(mut cmd: Command, input: String) -> std::thread::JoinHandle<
     // Writing and reading at once: a script larger than the pipe would otherwise deadlock.
     std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     std::thread::spawn(move || child.wait_with_output().unwrap())
-}
-
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let (server, _) = base.rsplit_once('/').expect("a database URL has a path");
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-/// Runs `body` on a fresh database of the `TEST_DATABASE_URL` PostgreSQL server, dropped after.
-async fn on_fresh_database<F, Fut>(prefix: &str, body: F)
-where
-    F: FnOnce(String) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
-        eprintln!("TEST_DATABASE_URL is not a PostgreSQL URL: the two-process test has nothing to run against");
-        return;
-    };
-    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    let admin = store::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let url = with_database(&admin_url, &name);
-    // The race runs in its own task so the database is dropped even when an assertion fails.
-    let result = tokio::spawn(body(url)).await;
-    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,8 @@
 //! End to end: the real serenity client against a fake Discord (REST + gateway) on 127.0.0.1.
 
 mod commands_agree;
+#[path = "../common/pg.rs"]
+mod common_pg;
 mod day_one;
 mod fake;
 mod payloads;

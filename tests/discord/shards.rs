@@ -8,7 +8,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use cloud_chatops::store;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
 
 use super::fake::Fake;
 use super::payloads::GUILD_ID;
@@ -84,24 +84,8 @@ fn edits_of(requests: &[super::fake::Recorded], message_id: i64) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_bot_processes_each_expire_only_the_lobbies_of_their_shards() {
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
-        eprintln!("TEST_DATABASE_URL is not a PostgreSQL URL: the two-shard test has nothing to run against");
-        return;
-    };
     assert_eq!(((SHARD0_GUILD >> 22) % 2, (GUILD_ID >> 22) % 2), (0, 1));
-    let name = format!("chatops_shards_{}", uuid::Uuid::new_v4().simple());
-    let admin = store::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let (base, query) = admin_url.split_once('?').map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
-    let url = match query {
-        Some(q) => format!("{}/{name}?{q}", base.rsplit_once('/').unwrap().0),
-        None => format!("{}/{name}", base.rsplit_once('/').unwrap().0),
-    };
-    let result = tokio::spawn(run(url)).await;
-    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
+    crate::common_pg::on_fresh_database("chatops_shards", run).await;
 }
 
 async fn run(url: String) {
