@@ -14,24 +14,17 @@ use super::fixture::{Sample, USER};
 use super::{Figure, millis, quantile};
 use crate::actors::notifier::LogNotifier;
 use crate::commands::{Command, LobbyAction, Press, Reply, execute};
-use crate::domain::{Money, Provider, ResourceKind, Role, SizeClass};
+use crate::domain::{Money, Provider, ResourceKind};
 use crate::seed;
-use crate::store::permissions::Grant;
 use crate::store::resources::{self, NewResource};
 
 /// Sequential approvals timed at each size.
 const RUNS: usize = 15;
 /// Concurrent approvals in one project.
-pub const BURST: usize = 400;
+const BURST: usize = 400;
 
 pub async fn run(target: &Target) -> anyhow::Result<Vec<Figure>> {
     let sample = Arc::new(Sample::start(target, Arc::new(LogNotifier)).await?);
-    // The sample member's $3,000 monthly budget holds about 240 small VMs: lift it for the burst
-    // (before anything has read, and so cached, the grant).
-    let mut grant = Grant::for_role(seed::USER_ID, seed::GUILD_ID, Provider::Gcp, Role::CloudUser, seed::ADMIN_ID);
-    grant.permissions.max_vm_size = Some(SizeClass::Medium);
-    grant.permissions.allowed_regions = Some(vec!["us-central1".into()]);
-    crate::store::permissions::grant(&sample.bench.db, grant).await?;
     let mut out = Vec::new();
     let mut p50 = Vec::new();
     for size in [10, 1_000] {

@@ -11,7 +11,7 @@ use super::validate::DeployRequest;
 use super::{Provider, ResourceKind, ResourceName};
 
 /// The templates shipped with the product.
-pub const BUILTIN_STACKS: &str = include_str!("../../config/stacks.toml");
+const BUILTIN_STACKS: &str = include_str!("../../config/stacks.toml");
 
 /// What a member may set on a stack.
 pub const STACK_OPTIONS: [&str; 3] = ["region", "machine_type", "database_tier"];

@@ -227,11 +227,11 @@ impl SessionState {
         };
         match lobby.plan() {
             Plan::Deploy(request) => {
+                let sized = resolved(&self.deps.validation.catalog, request, lobby.verdict.size_name.clone());
                 let writes = resource_names(request)
                     .into_iter()
                     .enumerate()
                     .map(|(i, name)| {
-                        let sized = resolved(&self.deps.validation.catalog, request, lobby.verdict.size_name.clone());
                         let mut write = record(&sized, name);
                         if let Write::RecordResource(r) = &mut write {
                             // The first carries the NAT gateway the request brings (what the lobby charged).
@@ -331,7 +331,6 @@ impl SessionState {
     }
 }
 
-/// The request as priced: the size the verdict priced (the catalogue default when none was named).
 /// The request as the lobby priced it: the size it quoted and the node count the catalogue resolved
 /// (recorded, so a later change of the catalogue's defaults never resizes what was approved).
 fn resolved(catalog: &crate::domain::Catalog, request: &DeployRequest, priced: Option<String>) -> DeployRequest {
