@@ -40,6 +40,10 @@ pub async fn apply<C: ConnectionTrait>(txn: &C, changes: &[Change<'_>]) -> Store
     if changes.iter().any(|c| c.rows.in_order_only()) {
         return Ok(None);
     }
+    // Projects whose resources the batch records are locked before their quota rows, in the order
+    // the request-by-request path takes them (the revision, then the quota rows).
+    let recording: BTreeSet<&str> = changes.iter().flat_map(|c| c.rows.recorded_projects()).collect();
+    super::revisions::lock(txn, &recording).await?;
     let projects: BTreeSet<&str> = changes.iter().map(|c| c.project_id).collect();
     let read = rows_of(txn, projects).await?;
     let mut rows = read.clone();

@@ -1,7 +1,10 @@
 //! Cloud resources: create, list by project and kind, remove, decommission or resize, hourly spend.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 use entities::cloud_resources::{self, Column};
@@ -36,11 +39,23 @@ pub struct NewResource {
 }
 
 /// Records an active resource; a taken name is a `Duplicate` conflict.
-pub async fn create<C: ConnectionTrait>(db: &C, new: NewResource) -> StoreResult<cloud_resources::Model> {
+///
+/// Like every change of a project's resources, it takes the project's revision and writes the row
+/// in one transaction (a savepoint inside the caller's): a revision is never seen without its row.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    new: NewResource,
+) -> StoreResult<cloud_resources::Model> {
     let (project_id, key) = (new.project_id.clone(), key_of(&new));
     let mut model = active_model(new)?;
-    model.revision = Set(super::revisions::next(db, &project_id).await?);
-    cloud_resources::Entity::insert(model).exec_with_returning(db).await.map_err(|e| insert_error(e, &project_id, key))
+    let txn = db.begin().await?;
+    model.revision = Set(super::revisions::next(&txn, &project_id).await?);
+    let row = cloud_resources::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await
+        .map_err(|e| insert_error(e, &project_id, key))?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// `project/kind/name`, as a duplicate names it.
@@ -116,13 +131,14 @@ pub async fn list_written<C: ConnectionTrait>(
 }
 
 /// Marks an active resource deleted; its name becomes free again.
-pub async fn mark_deleted<C: ConnectionTrait>(
+pub async fn mark_deleted<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     project_id: &str,
     kind: ResourceKind,
     name: &str,
 ) -> StoreResult<()> {
-    let revision = super::revisions::next(db, project_id).await?;
+    let txn = db.begin().await?;
+    let revision = super::revisions::next(&txn, project_id).await?;
     let res = cloud_resources::Entity::update_many()
         .col_expr(Column::Status, Expr::value(RecordStatus::Deleted))
         .col_expr(Column::DeletedAt, Expr::value(now()))
@@ -131,11 +147,12 @@ pub async fn mark_deleted<C: ConnectionTrait>(
         .filter(Column::ResourceType.eq(kind))
         .filter(Column::Name.eq(name))
         .filter(Column::Status.eq(RecordStatus::Active))
-        .exec(db)
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(StoreError::not_found("resource", format!("{project_id}/{kind}/{name}")));
     }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -158,7 +175,7 @@ pub enum Change {
 /// Applies `change` to resource `id` of `project_id` if it is still live as the lobby saw it
 /// (`decommissioning`: whether it was being decommissioned then; `hourly_cost`: its price then).
 /// A resource changed or removed meanwhile is a conflict, and nothing changes.
-pub async fn change<C: ConnectionTrait>(
+pub async fn change<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     project_id: &str,
     id: i64,
@@ -166,7 +183,8 @@ pub async fn change<C: ConnectionTrait>(
     hourly_cost: Money,
     change: &Change,
 ) -> StoreResult<()> {
-    let revision = super::revisions::next(db, project_id).await?;
+    let txn = db.begin().await?;
+    let revision = super::revisions::next(&txn, project_id).await?;
     let mut update = cloud_resources::Entity::update_many().col_expr(Column::Revision, Expr::value(revision));
     update = match change {
         Change::Remove => update
@@ -185,7 +203,7 @@ pub async fn change<C: ConnectionTrait>(
         .filter(Column::Status.eq(RecordStatus::Active))
         .filter(Column::HourlyCostMicros.eq(hourly_cost.micros()))
         .filter(seen)
-        .exec(db)
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(StoreError::Conflict(super::Conflict::InvalidState {
@@ -195,6 +213,7 @@ pub async fn change<C: ConnectionTrait>(
             by: None,
         }));
     }
+    txn.commit().await?;
     Ok(())
 }
 

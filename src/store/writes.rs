@@ -152,6 +152,11 @@ impl Rows {
         !self.ends.is_empty() || !self.resources.is_empty()
     }
 
+    /// The projects these rows record resources in.
+    pub fn recorded_projects(&self) -> impl Iterator<Item = &str> {
+        self.resources.iter().map(|(_, _, project_id)| project_id.as_str())
+    }
+
     /// Whether the rows carry a decision only the database can make in order, request after request
     /// (a member's budget, a resource that must still be as its lobby saw it): such a batch is
     /// written request by request, never by [`write_all`].
@@ -161,7 +166,7 @@ impl Rows {
 
     /// Writes these rows one statement each, with each store call's own errors: the exact fallback
     /// when a batch cannot be written by [`write_all`].
-    pub async fn write<C: ConnectionTrait>(&self, db: &C) -> StoreResult<()> {
+    pub async fn write<C: ConnectionTrait + sea_orm::TransactionTrait>(&self, db: &C) -> StoreResult<()> {
         // Budgets first: they lock the member's grant before anything else is touched.
         for &(user_id, guild_id, provider, adds_hourly) in &self.budgets {
             permissions::hold_budget(db, user_id, guild_id, provider, adds_hourly).await?;
@@ -177,9 +182,16 @@ impl Rows {
         for (project_id, id, decommissioning, hourly_cost, change) in &self.changes {
             resources::change(db, project_id, *id, *decommissioning, *hourly_cost, change).await?;
         }
+        // One revision per project the rows record resources in (this runs in the caller's transaction).
+        let mut revisions = BTreeMap::new();
+        for project_id in self.recorded_projects() {
+            if !revisions.contains_key(project_id) {
+                revisions.insert(project_id, super::revisions::next(db, project_id).await?);
+            }
+        }
         for (model, key, project_id) in &self.resources {
             let mut model = model.clone();
-            model.revision = ActiveValue::Set(super::revisions::next(db, project_id).await?);
+            model.revision = ActiveValue::Set(revisions[project_id.as_str()]);
             cloud_resources::Entity::insert(model)
                 .exec_without_returning(db)
                 .await
