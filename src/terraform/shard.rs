@@ -126,6 +126,6 @@ fn slot(block: &str, count: usize) -> usize {
 
 /// The shard of a block whose first line that is not a comment is `key`.
 fn slot_of(key: &str, count: usize) -> usize {
-    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = crate::terraform::slots::fnv1a(key);
     (hash % count as u64) as usize
 }

@@ -7,6 +7,12 @@ use super::GenerateError;
 /// CIDRs are `10.<slot>.0.0/16`, so slots must fit an octet.
 pub(crate) const MAX_NETWORKS: usize = 250;
 
+/// FNV-1a of `key`: tiny, and stable across Rust versions (unlike `DefaultHasher`), so what it
+/// places (CIDR slots, shards, shortened names) stays put from one release to the next.
+pub(crate) fn fnv1a(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// Hands out CIDR slots derived from a stable key (a name), so adding or removing one network
 /// does not renumber, and so replace, the others; collisions probe to the next free slot.
 #[derive(Default)]
@@ -20,9 +26,7 @@ impl Slots {
                 "more than {MAX_NETWORKS} networks or clusters in one project"
             )));
         }
-        // FNV-1a: tiny, stable across Rust versions (unlike `DefaultHasher`).
-        let hash =
-            key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        let hash = fnv1a(key);
         let mut slot = (hash % MAX_NETWORKS as u64) as usize;
         while !self.0.insert(slot) {
             slot = (slot + 1) % MAX_NETWORKS;

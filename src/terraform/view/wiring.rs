@@ -160,7 +160,7 @@ pub(crate) fn gcp_name(base: &str, suffix: &str) -> String {
     if plain.len() <= 63 {
         return plain;
     }
-    let hash = base.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = crate::terraform::slots::fnv1a(base);
     let keep = 63 - suffix.len() - 10;
     let head: String = base.chars().take(keep).collect();
     format!("{head}-{:08x}-{suffix}", hash as u32)
