@@ -10,9 +10,11 @@
 //! formatting it whole.
 
 use std::collections::HashMap;
+use std::hash::Hasher;
 use std::sync::Arc;
 
 use super::format::{format_blocks, format_hcl};
+use super::render::{BlockAddress, block_address};
 
 /// The runs one rendering formatted, by their rendered text.
 #[derive(Default)]
@@ -22,11 +24,13 @@ pub struct RenderMemo {
     /// The buffer files are rendered into, kept across renderings: a large file's megabyte is
     /// not allocated (and its pages faulted in) anew each time.
     buffer: String,
+    /// The resources the last rendering found valid.
+    pub(crate) valid: super::validate::ValidMemo,
 }
 
 /// Rendered run → its formatting, by [`fingerprint`] (hashing each run whole cost most of what the
 /// memo saves). Two runs with one fingerprint: the first is kept, the other formatted each time.
-type Runs = HashMap<u64, (Box<str>, Arc<Run>)>;
+type Runs = rustc_hash::FxHashMap<u64, (Box<str>, Arc<Run>)>;
 
 /// One formatted run.
 #[derive(Debug)]
@@ -35,6 +39,8 @@ pub(crate) struct Run {
     pub text: String,
     /// Its first line that is not a comment, when that opens a top-level block.
     pub opener: Option<String>,
+    /// The address of the `resource` or `data` block it is.
+    pub address: Option<BlockAddress>,
 }
 
 /// A file formatted: by runs, or whole when it could not be cut into runs.
@@ -46,12 +52,11 @@ pub(crate) enum Formatted {
 }
 
 impl Formatted {
-    /// The first lines of its top-level blocks (every line, for a file formatted whole): what the
-    /// address check reads.
-    pub fn openers(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+    /// The addresses of its `resource` and `data` blocks: what the address check reads.
+    pub fn addresses(&self) -> Box<dyn Iterator<Item = BlockAddress> + '_> {
         match self {
-            Formatted::Whole(text) => Box::new(text.lines()),
-            Formatted::Runs(runs) => Box::new(runs.iter().filter_map(|(r, _)| r.opener.as_deref())),
+            Formatted::Whole(text) => Box::new(text.lines().filter_map(block_address)),
+            Formatted::Runs(runs) => Box::new(runs.iter().filter_map(|(r, _)| r.address.clone())),
         }
     }
 
@@ -118,7 +123,7 @@ impl RenderMemo {
     /// Ends a rendering: what it did not use is forgotten.
     pub(crate) fn finish(&mut self) {
         let capacity = self.next.len();
-        self.last = std::mem::replace(&mut self.next, HashMap::with_capacity(capacity));
+        self.last = std::mem::replace(&mut self.next, HashMap::with_capacity_and_hasher(capacity, Default::default()));
     }
 
     /// `None` when a run does not balance its brackets (an opener-like line inside a block).
@@ -158,17 +163,17 @@ impl RenderMemo {
 fn format_run(run: &str) -> Option<(Box<str>, Arc<Run>)> {
     let text = format_blocks(run)?;
     let opener = text.lines().find(|l| !l.starts_with('#')).filter(|l| opens_block(l)).map(str::to_owned);
-    Some((run.into(), Arc::new(Run { text, opener })))
+    let address = opener.as_deref().and_then(block_address);
+    Some((run.into(), Arc::new(Run { text, opener, address })))
 }
 
 /// A cheap hash of a run: its length, its start (which names its block) and its end.
 fn fingerprint(run: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
     let bytes = run.as_bytes();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.len().hash(&mut h);
-    bytes[..bytes.len().min(160)].hash(&mut h);
-    bytes[bytes.len().saturating_sub(48)..].hash(&mut h);
+    let mut h = rustc_hash::FxHasher::default();
+    h.write_usize(bytes.len());
+    h.write(&bytes[..bytes.len().min(160)]);
+    h.write(&bytes[bytes.len().saturating_sub(48)..]);
     h.finish()
 }
 
@@ -183,10 +188,12 @@ fn runs(raw: &str) -> impl Iterator<Item = (&str, bool)> {
     // them was blank.
     let mut comments: Option<(usize, bool)> = None;
     let mut last_blank = false;
+    // One scan for every line end (a search per line costs more than the lines are long).
+    let mut newlines = memchr::memchr_iter(b'\n', bytes);
     std::iter::from_fn(move || {
         while at < bytes.len() {
             let here = at;
-            let end = memchr::memchr(b'\n', &bytes[here..]).map_or(bytes.len(), |n| here + n + 1);
+            let end = newlines.next().map_or(bytes.len(), |n| n + 1);
             at = end;
             let kind = match bytes[here] {
                 b'\n' => Line::Blank,

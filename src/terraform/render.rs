@@ -1,5 +1,8 @@
 //! ProjectSpec → the files of its Terraform directory, in a fixed order, formatted.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use askama::Template;
 
 use super::GenerateError;
@@ -30,7 +33,7 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
 
 /// [`render`], reusing what `memo` kept of the project's last rendering (the same bytes either way).
 pub fn render_with(spec: &ProjectSpec, memo: &mut RenderMemo) -> Result<Vec<RenderedFile>, GenerateError> {
-    let v = view::build(spec)?;
+    let v = view::build_with(spec, &mut memo.valid)?;
     let wanted = [
         ("versions.tf", true),
         ("provider.tf", true),
@@ -45,7 +48,7 @@ pub fn render_with(spec: &ProjectSpec, memo: &mut RenderMemo) -> Result<Vec<Rend
         ("terraform.tfvars.example", true),
     ];
     let mut files = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = HashSet::new();
     for (name, present) in wanted {
         if present {
             let mut raw = memo.take_buffer();
@@ -53,7 +56,7 @@ pub fn render_with(spec: &ProjectSpec, memo: &mut RenderMemo) -> Result<Vec<Rend
             let f = memo.format(&raw);
             memo.give_buffer(raw);
             if name.ends_with(".tf") {
-                check_unique_addresses(&mut seen, f.openers())?;
+                check_unique_addresses(&mut seen, f.addresses())?;
             }
             files.extend(shard_formatted(name, f));
         }
@@ -127,21 +130,26 @@ templates! {
 }
 
 /// Terraform refuses two blocks with the same address; catch generated clashes (a user network
-/// named like a generated one, say) here rather than at `terraform validate`. `lines` holds every
-/// `resource "…"` and `data "…"` line of one file; `seen` the addresses of the files before it.
-fn check_unique_addresses<'a>(
-    seen: &mut std::collections::BTreeSet<(bool, String)>,
-    lines: impl Iterator<Item = &'a str>,
+/// named like a generated one, say) here rather than at `terraform validate`. `addresses` holds
+/// every `resource` and `data` block of one file; `seen` the addresses of the files before it.
+fn check_unique_addresses(
+    seen: &mut HashSet<BlockAddress>,
+    addresses: impl Iterator<Item = BlockAddress>,
 ) -> Result<(), GenerateError> {
-    for line in lines {
-        let Some(rest) = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \"")) else {
-            continue;
-        };
-        let address: String = rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
-        let key = (line.starts_with("data"), address);
-        if !seen.insert(key.clone()) {
-            return Err(GenerateError::Conflict(format!("two resources would both be `{}`", key.1)));
+    for address in addresses {
+        if let Some(clash) = seen.replace(address) {
+            return Err(GenerateError::Conflict(format!("two resources would both be `{}`", clash.1)));
         }
     }
     Ok(())
+}
+
+/// A block's address: whether it is a `data` block, and `type.label`.
+pub(crate) type BlockAddress = (bool, Arc<str>);
+
+/// The address of the block `line` opens, when it opens a `resource` or `data` block.
+pub(crate) fn block_address(line: &str) -> Option<BlockAddress> {
+    let rest = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \""))?;
+    let address: String = rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
+    Some((line.starts_with("data"), address.into()))
 }

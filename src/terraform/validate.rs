@@ -1,17 +1,45 @@
 //! The generator's own check of its input: every value re-parsed against the spec's provider.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use super::GenerateError;
 use super::model::{ProjectSpec, ResourceSpec};
 use super::options::ResourceOptions;
-use crate::domain::{MachineType, ParseError, Region, ResourceKind, ResourceName};
+use crate::domain::{MachineType, ParseError, Provider, Region, ResourceKind, ResourceName};
 
 const MAX_NODES: u32 = 100;
 
+/// The resources the last rendering found valid, by name, for its provider: a resource spec equal
+/// to one of them passes again without being parsed again (its checks read the spec and the
+/// provider alone). The project-wide checks (Terraform names, peers) run every time.
+#[derive(Default)]
+pub(crate) struct ValidMemo {
+    provider: Option<Provider>,
+    /// By [`ValidMemo::key`]; two resources with one key: the later is parsed each time.
+    last: rustc_hash::FxHashMap<u64, ResourceSpec>,
+}
+
+impl ValidMemo {
+    fn key(r: &ResourceSpec) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        (r.kind, r.name.as_str()).hash(&mut h);
+        h.finish()
+    }
+
+    /// Whether `r` was found valid for `provider` last time.
+    fn knows(&self, provider: Provider, r: &ResourceSpec) -> bool {
+        self.provider == Some(provider) && self.last.get(&Self::key(r)).is_some_and(|known| known == r)
+    }
+}
+
 /// Re-validates every value against `spec.provider`, so a name parsed for another provider or
-/// kind cannot slip through, and returns the resources sorted by kind then name.
-pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, GenerateError> {
+/// kind cannot slip through, and returns the resources sorted by kind then name; parses again
+/// only what `memo` has not seen valid.
+pub(crate) fn validated_with<'a>(
+    spec: &'a ProjectSpec,
+    memo: &mut ValidMemo,
+) -> Result<Vec<&'a ResourceSpec>, GenerateError> {
     if spec.project_id.provider() != spec.provider {
         return Err(ParseError::new(
             "project id",
@@ -23,6 +51,10 @@ pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, Generat
     Region::parse(spec.provider, spec.default_region.as_str())?;
     let mut out = Vec::with_capacity(spec.resources.len());
     for r in &spec.resources {
+        if memo.knows(spec.provider, r) {
+            out.push(r);
+            continue;
+        }
         ResourceName::parse(spec.provider, r.kind, r.name.as_str())?;
         Region::parse(spec.provider, r.region.as_str())?;
         let sized = matches!(r.kind, ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s);
@@ -56,10 +88,10 @@ pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, Generat
         }
         peers(spec, r, "targets", &r.targets, ResourceKind::LoadBalancer)?;
         peers(spec, r, "clients", &r.clients, ResourceKind::Database)?;
-        out.push(r.clone());
+        out.push(r);
     }
     out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-    let mut seen = BTreeSet::new();
+    let mut seen = HashSet::with_capacity(out.len());
     for r in &out {
         if !seen.insert((r.kind, r.name.tf_label())) {
             return Err(GenerateError::Conflict(format!(
@@ -68,6 +100,18 @@ pub(crate) fn validated(spec: &ProjectSpec) -> Result<Vec<ResourceSpec>, Generat
                 r.name.tf_label()
             )));
         }
+    }
+    // Every resource passed: they are what the next rendering knows valid.
+    memo.provider = Some(spec.provider);
+    let fresh = rustc_hash::FxHashMap::with_capacity_and_hasher(out.len(), Default::default());
+    let mut last = std::mem::replace(&mut memo.last, fresh);
+    for r in &out {
+        let key = ValidMemo::key(r);
+        let known = match last.remove(&key) {
+            Some(known) if known == **r => known,
+            _ => (*r).clone(),
+        };
+        memo.last.insert(key, known);
     }
     Ok(out)
 }
@@ -95,4 +139,46 @@ fn peers(
         ResourceName::parse(spec.provider, ResourceKind::Vm, n.as_str())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ProjectId;
+
+    /// A project of `provider` holding a bucket whose name was parsed for GCP.
+    fn spec(provider: Provider, project: &str, region: &str) -> ProjectSpec {
+        let region = Region::parse(provider, region).unwrap();
+        let bucket = ResourceSpec::new(
+            ResourceKind::Storage,
+            ResourceName::parse(Provider::Gcp, ResourceKind::Storage, "team-assets").unwrap(),
+            region.clone(),
+        );
+        ProjectSpec {
+            project_id: ProjectId::parse(project).unwrap(),
+            provider,
+            default_region: region,
+            project_name: "p".into(),
+            resources: vec![bucket],
+            settings: Default::default(),
+        }
+    }
+
+    #[test]
+    fn what_the_memo_saw_valid_for_one_provider_is_parsed_again_for_another() {
+        let mut memo = ValidMemo::default();
+        let gcp = spec(Provider::Gcp, "gcp-abc123", "us-central1");
+        assert_eq!(validated_with(&gcp, &mut memo).unwrap().len(), 1);
+        assert!(memo.knows(Provider::Gcp, &gcp.resources[0]));
+        // The very same bucket in an Azure project: a hyphen is no part of a storage account's name.
+        let azure = spec(Provider::Azure, "azure-abc123", "us-central1");
+        assert_eq!(azure.resources, gcp.resources);
+        assert!(validated_with(&azure, &mut ValidMemo::default()).is_err());
+        assert!(validated_with(&azure, &mut memo).is_err());
+        // A changed resource is parsed again too: a node count out of range is refused.
+        let mut changed = gcp.clone();
+        changed.resources[0].node_count = Some(1_000);
+        assert!(validated_with(&changed, &mut memo).is_err());
+        assert_eq!(validated_with(&gcp, &mut memo).unwrap().len(), 1);
+    }
 }

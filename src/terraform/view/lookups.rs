@@ -18,7 +18,7 @@ pub(crate) struct Lookups {
 impl Lookups {
     pub(crate) fn derive(
         ctx: &Context,
-        resources: &[ResourceSpec],
+        resources: &[&ResourceSpec],
         networks: &[Net],
         vms: &[Res],
         dbs: &[Res],

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::GenerateError;
 use super::model::ProjectSpec;
-use super::validate::validated;
+use super::validate::{ValidMemo, validated_with};
 use crate::domain::names::tf_label;
 use crate::domain::{Provider, ResourceKind};
 
@@ -195,16 +195,26 @@ pub(crate) struct Context {
     pub project_id: String,
     pub default_region: String,
     region_labels: BTreeMap<String, String>,
+    /// The label of each region's generated network, `chatops_<region label>`.
+    glue_labels: BTreeMap<String, String>,
 }
 
 impl Context {
-    fn new(spec: &ProjectSpec, resources: &[super::model::ResourceSpec]) -> Result<Self, GenerateError> {
+    fn new(spec: &ProjectSpec, resources: &[&super::model::ResourceSpec]) -> Result<Self, GenerateError> {
+        let region_labels = region_labels(spec, resources)?;
+        let glue_labels = region_labels.iter().map(|(r, l)| (r.clone(), format!("chatops_{l}"))).collect();
         Ok(Self {
             provider: spec.provider,
             project_id: spec.project_id.as_str().to_owned(),
             default_region: spec.default_region.as_str().to_owned(),
-            region_labels: region_labels(spec, resources)?,
+            region_labels,
+            glue_labels,
         })
+    }
+
+    /// The label of the generated network (GCP: subnetwork) of a region in use.
+    pub fn glue_label(&self, region: &str) -> String {
+        self.glue_labels[region].clone()
     }
 
     /// The Terraform label of a region in use.
@@ -228,7 +238,12 @@ impl Context {
 
 /// Builds the view for `spec`, or says why it cannot be generated.
 pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
-    let resources = validated(spec)?;
+    build_with(spec, &mut ValidMemo::default())
+}
+
+/// [`build`], re-validating only the resources `valid` has not seen valid.
+pub(crate) fn build_with(spec: &ProjectSpec, valid: &mut ValidMemo) -> Result<View, GenerateError> {
+    let resources = validated_with(spec, valid)?;
     let ctx = Context::new(spec, &resources)?;
     let mut placement = networks::place(&ctx, &resources)?;
     let mut by_kind = resources::by_kind(&ctx, &resources, &placement)?;
@@ -270,7 +285,7 @@ pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
 /// Labels for every region in use; two regions that would share a label are refused.
 fn region_labels(
     spec: &ProjectSpec,
-    resources: &[super::model::ResourceSpec],
+    resources: &[&super::model::ResourceSpec],
 ) -> Result<BTreeMap<String, String>, GenerateError> {
     let mut labels = BTreeMap::new();
     let mut used = BTreeSet::new();

@@ -14,8 +14,8 @@ use crate::domain::{ParseError, Provider, ResourceKind};
 pub(crate) struct Placement {
     pub networks: Vec<Net>,
     pub subnets: Vec<Subnet>,
-    /// The project network a resource named, by (kind, name).
-    chosen: BTreeMap<(ResourceKind, String), Net>,
+    /// The project network a resource named, by kind and name.
+    chosen: BTreeMap<ResourceKind, BTreeMap<String, Net>>,
 }
 
 /// The label of GCP's one generated network (subnetworks are per region).
@@ -33,19 +33,20 @@ pub(crate) fn needs_network(provider: Provider, kind: ResourceKind) -> bool {
 
 /// Places every network-bound resource: the project's networks, then one generated network per
 /// region left over (GCP: one network with a subnetwork per region).
-pub(crate) fn place(ctx: &Context, resources: &[ResourceSpec]) -> Result<Placement, GenerateError> {
+pub(crate) fn place(ctx: &Context, resources: &[&ResourceSpec]) -> Result<Placement, GenerateError> {
     let mut slots = Slots::default();
     let user = user_networks(ctx, resources, &mut slots)?;
-    let mut chosen = BTreeMap::new();
+    let mut chosen: BTreeMap<ResourceKind, BTreeMap<String, Net>> = BTreeMap::new();
     for r in resources.iter().filter(|r| needs_network(ctx.provider, r.kind)) {
         if let Some(net) = explicit_network(r, &user)? {
-            chosen.insert((r.kind, r.name.as_str().to_owned()), net);
+            chosen.entry(r.kind).or_default().insert(r.name.as_str().to_owned(), net);
         }
     }
+    let named = |r: &ResourceSpec| chosen.get(&r.kind).is_some_and(|m| m.contains_key(r.name.as_str()));
     // Regions with network-bound resources that did not name a network of the project.
     let glue: BTreeSet<String> = resources
         .iter()
-        .filter(|r| needs_network(ctx.provider, r.kind) && !chosen.contains_key(&(r.kind, r.name.as_str().to_owned())))
+        .filter(|r| needs_network(ctx.provider, r.kind) && !named(r))
         .map(|r| r.region.as_str().to_owned())
         .collect();
     let mut networks = user.clone();
@@ -81,16 +82,16 @@ impl Placement {
         if !needs_network(ctx.provider, r.kind) {
             return (String::new(), String::new());
         }
-        let glue_label = format!("chatops_{}", ctx.region_label(r.region.as_str()));
-        match (self.chosen.get(&(r.kind, r.name.as_str().to_owned())), ctx.provider) {
+        let glue_label = || ctx.glue_label(r.region.as_str());
+        match (self.chosen.get(&r.kind).and_then(|m| m.get(r.name.as_str())), ctx.provider) {
             (Some(n), _) => (n.label.clone(), n.label.clone()),
-            (None, Provider::Gcp) => (GCP_GLUE.to_owned(), glue_label),
-            (None, _) => (glue_label.clone(), glue_label),
+            (None, Provider::Gcp) => (GCP_GLUE.to_owned(), glue_label()),
+            (None, _) => (glue_label(), glue_label()),
         }
     }
 }
 
-fn user_networks(ctx: &Context, resources: &[ResourceSpec], slots: &mut Slots) -> Result<Vec<Net>, GenerateError> {
+fn user_networks(ctx: &Context, resources: &[&ResourceSpec], slots: &mut Slots) -> Result<Vec<Net>, GenerateError> {
     let mut out = Vec::new();
     for r in resources.iter().filter(|r| r.kind == ResourceKind::Network) {
         out.push(Net {
@@ -179,10 +180,13 @@ fn gcp_subnets(
 /// GCP subnetworks) that host VMs or Kubernetes nodes NAT egress.
 pub(crate) fn mark_egress(by_kind: &BTreeMap<ResourceKind, Vec<Res>>, placement: &mut Placement) {
     let hosts = by_kind.iter().filter(|(k, _)| matches!(k, ResourceKind::Vm | ResourceKind::K8s)).flat_map(|(_, v)| v);
+    let (mut nets, mut subnets) = (BTreeSet::new(), BTreeSet::new());
     for r in hosts {
-        placement.networks.iter_mut().filter(|n| n.label == r.net).for_each(|n| n.egress = true);
-        placement.subnets.iter_mut().filter(|s| s.label == r.subnet).for_each(|s| s.egress = true);
+        nets.insert(r.net.as_str());
+        subnets.insert(r.subnet.as_str());
     }
+    placement.networks.iter_mut().filter(|n| nets.contains(n.label.as_str())).for_each(|n| n.egress = true);
+    placement.subnets.iter_mut().filter(|s| subnets.contains(s.label.as_str())).for_each(|s| s.egress = true);
 }
 
 /// The project network a resource asked for in `config.network`, checked to exist in its region.

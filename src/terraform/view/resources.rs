@@ -7,20 +7,23 @@ use super::super::model::{Access, ResourceSpec};
 use super::super::slots::Slots;
 use super::networks::Placement;
 use super::{Context, Ingress, Res};
-use crate::domain::names::physical_name;
+use crate::domain::names::{is_globally_named, physical_name};
 use crate::domain::{Provider, ResourceKind};
 
 /// The resources grouped by kind, each in name order.
 pub(crate) fn by_kind(
     ctx: &Context,
-    resources: &[ResourceSpec],
+    resources: &[&ResourceSpec],
     placement: &Placement,
 ) -> Result<BTreeMap<ResourceKind, Vec<Res>>, GenerateError> {
     // Clusters get CIDR slots of their own (control-plane ranges), stable per name.
     let mut cluster_slots = Slots::default();
     let mut out: BTreeMap<ResourceKind, Vec<Res>> = BTreeMap::new();
     for r in resources {
-        let list = out.entry(r.kind).or_default();
+        let list = out.entry(r.kind).or_insert_with(|| {
+            // Sorted by kind: the rest of this kind follow this one.
+            Vec::with_capacity(resources.iter().filter(|o| o.kind == r.kind).count())
+        });
         let index = if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { list.len() };
         list.push(res(ctx, r, placement, index)?);
     }
@@ -33,10 +36,18 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
     let size = r.size.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
     let region = r.region.as_str();
     let arm = is_arm(ctx.provider, &size);
+    let name = r.name.as_str().to_owned();
+    // Validation parsed the name: only a global namespace changes it.
+    let physical = if is_globally_named(ctx.provider, r.kind) {
+        physical_name(ctx.provider, r.kind, &name, &ctx.project_id)?
+    } else {
+        name.clone()
+    };
+    let region_label = ctx.region_label(region);
     Ok(Res {
         label: r.name.tf_label(),
-        name: r.name.as_str().to_owned(),
-        physical: physical_name(ctx.provider, r.kind, r.name.as_str(), &ctx.project_id)?,
+        name,
+        physical,
         public: r.options.access == Access::Public,
         ingress: r
             .options
@@ -51,13 +62,13 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
             })
             .collect(),
         region: region.to_owned(),
-        region_label: ctx.region_label(region),
         nodes: r.node_count.unwrap_or_default(),
         index,
         net,
         subnet,
         provider: ctx.alias(region),
-        dns_prefix: dns_prefix(r.name.as_str()),
+        // Only AKS clusters print them.
+        dns_prefix: if r.kind == ResourceKind::K8s { dns_prefix(r.name.as_str()) } else { String::new() },
         arm,
         decommissioning: r.decommissioning,
         targets: Vec::new(),
@@ -69,7 +80,13 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
         priority: 0,
         fw_allow: String::new(),
         fw_deny: String::new(),
-        image: format!("{}_al2023_{}", ctx.region_label(region), if arm { "arm64" } else { "x86_64" }),
+        // Only AWS machines look their image up.
+        image: if ctx.provider == Provider::Aws {
+            format!("{region_label}_al2023_{}", if arm { "arm64" } else { "x86_64" })
+        } else {
+            String::new()
+        },
+        region_label,
         size,
     })
 }

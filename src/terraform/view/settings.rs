@@ -9,7 +9,7 @@ use super::{Api, Backend, Context};
 use crate::domain::{ParseError, Provider, ResourceKind};
 
 /// GCP: the services each kind needs, so a fresh Google project can `apply` without clicking.
-pub(crate) fn google_apis(ctx: &Context, resources: &[ResourceSpec]) -> Vec<Api> {
+pub(crate) fn google_apis(ctx: &Context, resources: &[&ResourceSpec]) -> Vec<Api> {
     if ctx.provider != Provider::Gcp {
         return Vec::new();
     }

@@ -16,9 +16,13 @@ const AZURE_FIRST_PRIORITY: u32 = 200;
 /// priorities, from the specs (sorted by kind then name, as `by_kind` was built).
 pub(crate) fn wire(
     ctx: &Context,
-    resources: &[ResourceSpec],
+    resources: &[&ResourceSpec],
     by_kind: &mut BTreeMap<ResourceKind, Vec<Res>>,
 ) -> Result<(), GenerateError> {
+    // Nothing names a peer (most projects): nothing to wire.
+    if resources.iter().all(|r| r.targets.is_empty() && r.clients.is_empty()) {
+        return Ok(());
+    }
     let vms: BTreeMap<String, VmRef> = by_kind
         .get(&ResourceKind::Vm)
         .into_iter()
@@ -35,7 +39,7 @@ pub(crate) fn wire(
         })
         .collect();
     let mut tags: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let specs = |kind| resources.iter().filter(move |r: &&ResourceSpec| r.kind == kind);
+    let specs = |kind| resources.iter().filter(move |r: &&&ResourceSpec| r.kind == kind);
 
     let lbs = by_kind.entry(ResourceKind::LoadBalancer).or_default();
     for (spec, lb) in specs(ResourceKind::LoadBalancer).zip(lbs.iter_mut()) {
