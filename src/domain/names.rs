@@ -51,14 +51,14 @@ impl ResourceName {
 
 /// Turns a validated name into a Terraform identifier (letters, digits, `_`, `-`; not digit-first).
 pub(crate) fn tf_label(s: &str) -> String {
-    let kept = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let kept = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let starts = |s: &str| s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
     // Most names are labels already.
-    if s.as_bytes().first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_') && s.bytes().all(|b| kept(&b)) {
+    if starts(s) && s.chars().all(kept) {
         return s.to_owned();
     }
-    let body: String =
-        s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    if body.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') { body } else { format!("r_{body}") }
+    let body: String = s.chars().map(|c| if kept(c) { c } else { '_' }).collect();
+    if starts(&body) { body } else { format!("r_{body}") }
 }
 
 fn rule_for(provider: Provider, kind: ResourceKind) -> Rule {

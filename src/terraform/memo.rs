@@ -9,12 +9,10 @@
 //! changes what is written, only how much work it takes: a debug build checks every file against
 //! formatting it whole.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 use std::sync::Arc;
 
 use super::format::{format_blocks, format_hcl};
-use super::render::{BlockAddress, block_address};
 
 /// The runs one rendering formatted, by their rendered text.
 #[derive(Default)]
@@ -41,6 +39,16 @@ pub(crate) struct Run {
     pub opener: Option<String>,
     /// The address of the `resource` or `data` block it is.
     pub address: Option<BlockAddress>,
+}
+
+/// A block's address: whether it is a `data` block, and `type.label`.
+pub(crate) type BlockAddress = (bool, Arc<str>);
+
+/// The address of the block `line` opens, when it opens a `resource` or `data` block.
+pub(crate) fn block_address(line: &str) -> Option<BlockAddress> {
+    let rest = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \""))?;
+    let address: String = rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
+    Some((line.starts_with("data"), address.into()))
 }
 
 /// A file formatted: by runs, or whole when it could not be cut into runs.
@@ -123,7 +131,7 @@ impl RenderMemo {
     /// Ends a rendering: what it did not use is forgotten.
     pub(crate) fn finish(&mut self) {
         let capacity = self.next.len();
-        self.last = std::mem::replace(&mut self.next, HashMap::with_capacity_and_hasher(capacity, Default::default()));
+        self.last = std::mem::replace(&mut self.next, Runs::with_capacity_and_hasher(capacity, Default::default()));
     }
 
     /// `None` when a run does not balance its brackets (an opener-like line inside a block).

@@ -1,12 +1,11 @@
 //! ProjectSpec → the files of its Terraform directory, in a fixed order, formatted.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use askama::Template;
 
 use super::GenerateError;
-use super::memo::RenderMemo;
+use super::memo::{BlockAddress, RenderMemo};
 use super::model::ProjectSpec;
 use super::shard::shard_formatted;
 use super::view::{self, View};
@@ -142,14 +141,4 @@ fn check_unique_addresses(
         }
     }
     Ok(())
-}
-
-/// A block's address: whether it is a `data` block, and `type.label`.
-pub(crate) type BlockAddress = (bool, Arc<str>);
-
-/// The address of the block `line` opens, when it opens a `resource` or `data` block.
-pub(crate) fn block_address(line: &str) -> Option<BlockAddress> {
-    let rest = line.strip_prefix("resource \"").or_else(|| line.strip_prefix("data \""))?;
-    let address: String = rest.split('"').filter(|s| !s.trim().is_empty()).take(2).collect::<Vec<_>>().join(".");
-    Some((line.starts_with("data"), address.into()))
 }

@@ -9,9 +9,10 @@ use crate::domain::{MachineType, ParseError, Provider, Region, ResourceKind, Res
 
 const MAX_NODES: u32 = 100;
 
-/// The resources the last rendering found valid, by name, for its provider: a resource spec equal
-/// to one of them passes again without being parsed again (its checks read the spec and the
-/// provider alone). The project-wide checks (Terraform names, peers) run every time.
+/// The resources the last rendering found valid, for its provider: a resource spec equal to one
+/// of them passes again without being parsed again (its checks read the spec and the provider
+/// alone). The project-wide checks (Terraform names, peers) run every time. A rendering that fails
+/// validation leaves the memo empty.
 #[derive(Default)]
 pub(crate) struct ValidMemo {
     provider: Option<Provider>,
@@ -25,11 +26,6 @@ impl ValidMemo {
         let mut h = rustc_hash::FxHasher::default();
         (r.kind, r.name.as_str()).hash(&mut h);
         h.finish()
-    }
-
-    /// Whether `r` was found valid for `provider` last time.
-    fn knows(&self, provider: Provider, r: &ResourceSpec) -> bool {
-        self.provider == Some(provider) && self.last.get(&Self::key(r)).is_some_and(|known| known == r)
     }
 }
 
@@ -49,9 +45,14 @@ pub(crate) fn validated_with<'a>(
         .into());
     }
     Region::parse(spec.provider, spec.default_region.as_str())?;
+    let same_provider = memo.provider.take() == Some(spec.provider);
+    let mut last = std::mem::take(&mut memo.last);
+    let mut valid = rustc_hash::FxHashMap::with_capacity_and_hasher(spec.resources.len(), Default::default());
     let mut out = Vec::with_capacity(spec.resources.len());
     for r in &spec.resources {
-        if memo.knows(spec.provider, r) {
+        let key = ValidMemo::key(r);
+        if let Some(known) = last.remove(&key).filter(|known| same_provider && known == r) {
+            valid.insert(key, known);
             out.push(r);
             continue;
         }
@@ -88,6 +89,7 @@ pub(crate) fn validated_with<'a>(
         }
         peers(spec, r, "targets", &r.targets, ResourceKind::LoadBalancer)?;
         peers(spec, r, "clients", &r.clients, ResourceKind::Database)?;
+        valid.insert(key, r.clone());
         out.push(r);
     }
     out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
@@ -102,17 +104,7 @@ pub(crate) fn validated_with<'a>(
         }
     }
     // Every resource passed: they are what the next rendering knows valid.
-    memo.provider = Some(spec.provider);
-    let fresh = rustc_hash::FxHashMap::with_capacity_and_hasher(out.len(), Default::default());
-    let mut last = std::mem::replace(&mut memo.last, fresh);
-    for r in &out {
-        let key = ValidMemo::key(r);
-        let known = match last.remove(&key) {
-            Some(known) if known == **r => known,
-            _ => (*r).clone(),
-        };
-        memo.last.insert(key, known);
-    }
+    *memo = ValidMemo { provider: Some(spec.provider), last: valid };
     Ok(out)
 }
 
@@ -146,6 +138,11 @@ mod tests {
     use super::*;
     use crate::domain::ProjectId;
 
+    /// Whether `memo` holds `r` as found valid for `provider`.
+    fn knows(memo: &ValidMemo, provider: Provider, r: &ResourceSpec) -> bool {
+        memo.provider == Some(provider) && memo.last.get(&ValidMemo::key(r)).is_some_and(|known| known == r)
+    }
+
     /// A project of `provider` holding a bucket whose name was parsed for GCP.
     fn spec(provider: Provider, project: &str, region: &str) -> ProjectSpec {
         let region = Region::parse(provider, region).unwrap();
@@ -169,7 +166,7 @@ mod tests {
         let mut memo = ValidMemo::default();
         let gcp = spec(Provider::Gcp, "gcp-abc123", "us-central1");
         assert_eq!(validated_with(&gcp, &mut memo).unwrap().len(), 1);
-        assert!(memo.knows(Provider::Gcp, &gcp.resources[0]));
+        assert!(knows(&memo, Provider::Gcp, &gcp.resources[0]));
         // The very same bucket in an Azure project: a hyphen is no part of a storage account's name.
         let azure = spec(Provider::Azure, "azure-abc123", "us-central1");
         assert_eq!(azure.resources, gcp.resources);

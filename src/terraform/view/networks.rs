@@ -133,7 +133,7 @@ fn regional_glue_network(ctx: &Context, region: &str, slots: &mut Slots) -> Resu
         _ => format!("chatops-{pid}-{region}"),
     };
     Ok(Net {
-        label: format!("chatops_{}", ctx.region_label(region)),
+        label: ctx.glue_label(region),
         name,
         region: region.to_owned(),
         region_label: ctx.region_label(region),
@@ -165,7 +165,7 @@ fn gcp_subnets(
         .collect();
     for region in glue {
         out.push(Subnet {
-            label: format!("chatops_{}", ctx.region_label(region)),
+            label: ctx.glue_label(region),
             name: format!("chatops-{}-{}", ctx.project_id, gcp_name_part(region)),
             net: GCP_GLUE.to_owned(),
             region: region.clone(),
