@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cloud_chatops::domain::{Provider, ResourceKind};
+use cloud_chatops::domain::{MachineType, Provider, ResourceKind};
 use cloud_chatops::terraform::render;
 use common::*;
 
@@ -101,6 +101,14 @@ fn rendering_with_the_last_renderings_memo_gives_the_same_files() {
         steps.push(spec.clone());
         steps.push(everything(provider));
         steps.push(spec.clone());
+        // A resize changes one VM's block only; a renamed project every block that prints it.
+        let vm = spec.resources.iter_mut().find(|r| r.kind == ResourceKind::Vm).unwrap();
+        vm.size = Some(MachineType::parse(provider, arm_size(provider)).unwrap());
+        steps.push(spec.clone());
+        spec.project_name = "Renamed backend".to_owned();
+        steps.push(spec.clone());
+        // Every variant in turn (wiring, decommissioning, settings) through the same memo.
+        steps.extend(variants().into_iter().filter(|(name, _)| name.starts_with(provider.as_str())).map(|(_, s)| s));
         for (i, step) in steps.iter().enumerate() {
             assert_eq!(render_with(step, &mut memo).unwrap(), render(step).unwrap(), "{provider}: step {i}");
         }

@@ -12,7 +12,8 @@
 use std::hash::Hasher;
 use std::sync::Arc;
 
-use super::format::{format_blocks, format_hcl};
+use super::blocks::{BlockMemo, Pieces};
+use super::format::format_blocks;
 
 /// The runs one rendering formatted, by their rendered text.
 #[derive(Default)]
@@ -24,6 +25,10 @@ pub struct RenderMemo {
     buffer: String,
     /// The resources the last rendering found valid.
     pub(crate) valid: super::validate::ValidMemo,
+    /// The blocks the last rendering formatted, by item.
+    pub(crate) blocks: BlockMemo,
+    /// The shards the last rendering assembled.
+    pub(crate) shards: super::shard::ShardMemo,
 }
 
 /// Rendered run → its formatting, by [`fingerprint`] (hashing each run whole cost most of what the
@@ -39,6 +44,8 @@ pub(crate) struct Run {
     pub opener: Option<String>,
     /// The address of the `resource` or `data` block it is.
     pub address: Option<BlockAddress>,
+    /// FNV-1a of the opener: which shard the run goes to.
+    pub slot_key: Option<u64>,
 }
 
 /// A block's address: whether it is a `data` block, and `type.label`.
@@ -106,14 +113,11 @@ fn opens_block(line: &str) -> bool {
 }
 
 impl RenderMemo {
-    /// `raw` (one rendered file) formatted as [`format_hcl`] formats it.
-    pub(crate) fn format(&mut self, raw: &str) -> Formatted {
-        let formatted = match self.format_runs(raw) {
-            Some(runs) => Formatted::Runs(runs),
-            None => Formatted::Whole(format_hcl(raw)),
-        };
-        debug_assert_eq!(formatted.text(), format_hcl(raw), "formatting by runs differs from formatting the file");
-        formatted
+    /// `raw` (one piece of a file) cut into runs and formatted, each run with whether a blank
+    /// line follows it; `None` when a run does not balance its brackets (an opener-like line
+    /// inside a block), and the file is formatted whole instead.
+    pub(crate) fn pieces(&mut self, raw: &str) -> Option<Pieces> {
+        runs(raw).map(|(run, ends_blank)| Some((self.formatted(run)?, ends_blank))).collect()
     }
 
     /// The rendering buffer (empty).
@@ -130,23 +134,10 @@ impl RenderMemo {
 
     /// Ends a rendering: what it did not use is forgotten.
     pub(crate) fn finish(&mut self) {
+        self.blocks.finish();
+        self.shards.finish();
         let capacity = self.next.len();
         self.last = std::mem::replace(&mut self.next, Runs::with_capacity_and_hasher(capacity, Default::default()));
-    }
-
-    /// `None` when a run does not balance its brackets (an opener-like line inside a block).
-    fn format_runs(&mut self, raw: &str) -> Option<Vec<(Arc<Run>, bool)>> {
-        let mut out = Vec::new();
-        let mut blank_before = false;
-        for (run, ends_blank) in runs(raw) {
-            let formatted = self.formatted(run)?;
-            if !formatted.text.is_empty() {
-                // The file's formatting keeps one blank line between blocks that had any.
-                out.push((formatted, blank_before && !out.is_empty()));
-            }
-            blank_before = ends_blank;
-        }
-        Some(out)
     }
 
     /// The formatting of `run`: this rendering's, the last one's, or formatted now.
@@ -172,7 +163,8 @@ fn format_run(run: &str) -> Option<(Box<str>, Arc<Run>)> {
     let text = format_blocks(run)?;
     let opener = text.lines().find(|l| !l.starts_with('#')).filter(|l| opens_block(l)).map(str::to_owned);
     let address = opener.as_deref().and_then(block_address);
-    Some((run.into(), Arc::new(Run { text, opener, address })))
+    let slot_key = opener.as_deref().map(super::slots::fnv1a);
+    Some((run.into(), Arc::new(Run { text, opener, address, slot_key })))
 }
 
 /// A cheap hash of a run: its length, its start (which names its block) and its end.

@@ -11,6 +11,7 @@
 //! - [`generate`]: one regeneration (load, render, lock, write), shared by the actor and `check`.
 
 pub mod address;
+mod blocks;
 pub mod config;
 mod error;
 pub mod escape;

@@ -32,14 +32,43 @@ pub(crate) fn shard(file: RenderedFile) -> Vec<RenderedFile> {
     assemble(&file.name, header, shards)
 }
 
+/// The shards the last rendering assembled, by file name, with the runs they were assembled from:
+/// a shard of the same runs (the same formatted blocks, by identity) has the same contents.
+#[derive(Default)]
+pub(crate) struct ShardMemo {
+    last: rustc_hash::FxHashMap<String, (Vec<Arc<Run>>, String)>,
+    next: rustc_hash::FxHashMap<String, (Vec<Arc<Run>>, String)>,
+}
+
+impl ShardMemo {
+    /// Ends a rendering: shards it did not assemble are forgotten.
+    pub(crate) fn finish(&mut self) {
+        self.last = std::mem::take(&mut self.next);
+    }
+
+    /// The shard `name` of `header` and `blocks`: last time's contents when it was these runs.
+    fn assemble(&mut self, name: String, header: &str, blocks: &[&Arc<Run>]) -> RenderedFile {
+        // Held, not only compared: a run kept here cannot be freed and its address reused.
+        let same =
+            |was: &[Arc<Run>]| was.len() == blocks.len() && was.iter().zip(blocks).all(|(a, b)| Arc::ptr_eq(a, b));
+        let contents = match self.last.remove(&name) {
+            Some((was, contents)) if same(&was) && contents.starts_with(header) => contents,
+            _ => shard_text(header, blocks.iter().map(|r| r.text.as_str())),
+        };
+        self.next.insert(name.clone(), (blocks.iter().map(|r| Arc::clone(r)).collect(), contents.clone()));
+        RenderedFile { name, contents }
+    }
+}
+
 /// A formatted file as [`shard`] would leave it, from its runs when it has them: their blocks and
-/// shard places are known already, so the large file is never assembled and cut apart again.
-pub(crate) fn shard_formatted(name: &str, formatted: Formatted) -> Vec<RenderedFile> {
+/// shard places are known already, so the large file is never assembled and cut apart again, and
+/// a shard whose runs are last time's is not assembled either.
+pub(crate) fn shard_formatted(name: &str, formatted: Formatted, memo: &mut ShardMemo) -> Vec<RenderedFile> {
     let Formatted::Runs(runs) = &formatted else {
         return shard(RenderedFile { name: name.to_owned(), contents: formatted.text() });
     };
     let len: usize = runs.iter().map(|(r, blank)| r.text.len() + usize::from(*blank)).sum();
-    let by_runs = (len > SHARD_BYTES && name.ends_with(".tf")).then(|| shard_runs(name, runs, len)).flatten();
+    let by_runs = (len > SHARD_BYTES && name.ends_with(".tf")).then(|| shard_runs(name, runs, len, memo)).flatten();
     match by_runs {
         Some(files) => {
             debug_assert_eq!(
@@ -55,7 +84,7 @@ pub(crate) fn shard_formatted(name: &str, formatted: Formatted) -> Vec<RenderedF
 
 /// The shards of a large file from its runs: the first run is the header when it opens no block
 /// (the generated-by comment), every other run one block. `None` when the runs are not so.
-fn shard_runs(name: &str, runs: &[(Arc<Run>, bool)], len: usize) -> Option<Vec<RenderedFile>> {
+fn shard_runs(name: &str, runs: &[(Arc<Run>, bool)], len: usize, memo: &mut ShardMemo) -> Option<Vec<RenderedFile>> {
     let (header, blocks) = match runs.split_first() {
         Some(((first, _), rest)) if first.opener.is_none() => (first.text.as_str(), rest),
         _ => ("", runs),
@@ -64,12 +93,34 @@ fn shard_runs(name: &str, runs: &[(Arc<Run>, bool)], len: usize) -> Option<Vec<R
         return None;
     }
     let count = (len / SHARD_BYTES + 1).next_power_of_two();
-    let mut shards: Vec<Vec<&str>> = vec![Vec::new(); count];
+    let mut shards: Vec<Vec<&Arc<Run>>> = vec![Vec::new(); count];
     for (run, _) in blocks {
-        let opener = run.opener.as_deref()?;
-        shards[slot_of(opener, count)].push(&run.text);
+        let key = run.slot_key?;
+        shards[(key % count as u64) as usize].push(run);
     }
-    Some(assemble(name, header, shards))
+    let stem = name.trim_end_matches(".tf");
+    let files = shards
+        .iter()
+        .enumerate()
+        .filter(|(i, blocks)| *i == 0 || !blocks.is_empty())
+        .map(|(i, blocks)| memo.assemble(shard_name(name, stem, i), header, blocks))
+        .collect();
+    Some(files)
+}
+
+/// Shard 0 keeps the file's name, the others are `<stem>_<n>.tf`.
+fn shard_name(name: &str, stem: &str, i: usize) -> String {
+    if i == 0 { name.to_owned() } else { format!("{stem}_{i}.tf") }
+}
+
+/// A shard's text: the header, then each block after a blank line.
+fn shard_text<'a>(header: &str, blocks: impl Iterator<Item = &'a str>) -> String {
+    let mut contents = format!("{}\n", header.trim_end());
+    for block in blocks {
+        contents.push('\n');
+        contents.push_str(block);
+    }
+    contents
 }
 
 /// Shard 0 keeps the file's name, the others are `<stem>_<n>.tf`; empty ones are left out.
@@ -79,14 +130,9 @@ fn assemble(name: &str, header: &str, shards: Vec<Vec<&str>>) -> Vec<RenderedFil
         .into_iter()
         .enumerate()
         .filter(|(i, blocks)| *i == 0 || !blocks.is_empty())
-        .map(|(i, blocks)| {
-            let name = if i == 0 { name.to_owned() } else { format!("{stem}_{i}.tf") };
-            let mut contents = format!("{}\n", header.trim_end());
-            for block in blocks {
-                contents.push('\n');
-                contents.push_str(block);
-            }
-            RenderedFile { name, contents }
+        .map(|(i, blocks)| RenderedFile {
+            name: shard_name(name, stem, i),
+            contents: shard_text(header, blocks.into_iter()),
         })
         .collect()
 }

@@ -14,6 +14,7 @@ mod wiring;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::GenerateError;
+use super::blocks::Item;
 use super::model::ProjectSpec;
 use super::validate::{ValidMemo, validated_with};
 use crate::domain::names::tf_label;
@@ -72,6 +73,7 @@ pub(crate) struct Backend {
 }
 
 /// One user resource, ready to print.
+#[derive(Hash)]
 pub(crate) struct Res {
     pub label: String,
     pub name: String,
@@ -85,7 +87,8 @@ pub(crate) struct Res {
     pub region_label: String,
     pub size: String,
     pub nodes: u32,
-    /// A slot (0-249) stable across regenerations; keeps per-resource CIDRs apart.
+    /// Clusters: a slot (0-249) stable across regenerations that keeps their control-plane CIDRs
+    /// apart; 0 for other kinds.
     pub index: usize,
     pub net: String,
     pub subnet: String,
@@ -120,13 +123,14 @@ pub(crate) struct Res {
 }
 
 /// A VM a load balancer or database names (`targets`, `clients`).
-#[derive(Clone)]
+#[derive(Clone, Hash)]
 pub(crate) struct Peer {
     pub name: String,
     pub label: String,
 }
 
 /// GCP: an unmanaged instance group of a load balancer's targets in one zone.
+#[derive(Hash)]
 pub(crate) struct Group {
     pub label: String,
     pub name: String,
@@ -137,6 +141,7 @@ pub(crate) struct Group {
 }
 
 /// One approved ingress range, in the forms the providers take.
+#[derive(Hash)]
 pub(crate) struct Ingress {
     /// `ingress-<n>`, stable for a given set of ranges (they are sorted).
     pub name: String,
@@ -146,7 +151,7 @@ pub(crate) struct Ingress {
 }
 
 /// A network, the user's or generated.
-#[derive(Clone)]
+#[derive(Clone, Hash)]
 pub(crate) struct Net {
     pub label: String,
     pub name: String,
@@ -164,6 +169,7 @@ pub(crate) struct Net {
 }
 
 /// A GCP subnetwork of a network in one region.
+#[derive(Hash)]
 pub(crate) struct Subnet {
     pub label: String,
     pub name: String,
@@ -187,6 +193,24 @@ pub(crate) struct RegionRef {
     pub label: String,
     pub name: String,
     pub provider: String,
+}
+
+impl Item for Res {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+impl Item for Net {
+    fn label(&self) -> &str {
+        &self.label
+    }
+}
+
+impl Item for Subnet {
+    fn label(&self) -> &str {
+        &self.label
+    }
 }
 
 /// What every step reads: the project's provider, id and default region, and the region labels.

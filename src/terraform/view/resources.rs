@@ -24,7 +24,8 @@ pub(crate) fn by_kind(
             // Sorted by kind: the rest of this kind follow this one.
             Vec::with_capacity(resources.iter().filter(|o| o.kind == r.kind).count())
         });
-        let index = if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { list.len() };
+        // Only clusters print theirs; a position would change every block after an insertion.
+        let index = if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { 0 };
         list.push(res(ctx, r, placement, index)?);
     }
     Ok(out)

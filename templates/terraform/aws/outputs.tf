@@ -7,33 +7,4 @@ value = "{{ v.project_id }}"
 output "chatops_project_name" {
 value = "{{ v.project_name }}"
 }
-{% for r in v.vms %}
-output "vm_{{ r.label }}_private_ip" {
-value = aws_instance.{{ r.label }}.private_ip
-}
-{% endfor %}
-{% for r in v.dbs %}
-output "database_{{ r.label }}_endpoint" {
-value = aws_db_instance.{{ r.label }}.endpoint
-}
-{% endfor %}
-{% for r in v.clusters %}
-output "k8s_{{ r.label }}_endpoint" {
-value = aws_eks_cluster.{{ r.label }}.endpoint
-}
-{% endfor %}
-{% for r in v.buckets %}
-output "storage_{{ r.label }}_arn" {
-value = aws_s3_bucket.{{ r.label }}.arn
-}
-{% endfor %}
-{% for n in v.networks %}
-output "network_{{ n.label }}_id" {
-value = aws_vpc.{{ n.label }}.id
-}
-{% endfor %}
-{% for r in v.lbs %}
-output "load_balancer_{{ r.label }}_dns_name" {
-value = aws_lb.{{ r.label }}.dns_name
-}
-{% endfor %}
+

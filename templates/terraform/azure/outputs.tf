@@ -11,33 +11,4 @@ value = "{{ v.project_name }}"
 output "resource_group_name" {
 value = azurerm_resource_group.chatops.name
 }
-{% for r in v.vms %}
-output "vm_{{ r.label }}_private_ip" {
-value = azurerm_network_interface.{{ r.label }}.private_ip_address
-}
-{% endfor %}
-{% for r in v.dbs %}
-output "database_{{ r.label }}_fqdn" {
-value = azurerm_postgresql_flexible_server.{{ r.label }}.fqdn
-}
-{% endfor %}
-{% for r in v.clusters %}
-output "k8s_{{ r.label }}_private_fqdn" {
-value = azurerm_kubernetes_cluster.{{ r.label }}.private_fqdn
-}
-{% endfor %}
-{% for r in v.buckets %}
-output "storage_{{ r.label }}_blob_endpoint" {
-value = azurerm_storage_account.{{ r.label }}.primary_blob_endpoint
-}
-{% endfor %}
-{% for n in v.networks %}
-output "network_{{ n.label }}_id" {
-value = azurerm_virtual_network.{{ n.label }}.id
-}
-{% endfor %}
-{% for r in v.lbs %}
-output "load_balancer_{{ r.label }}_private_ip" {
-value = azurerm_lb.{{ r.label }}.private_ip_address
-}
-{% endfor %}
+

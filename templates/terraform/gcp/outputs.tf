@@ -7,37 +7,4 @@ value = "{{ v.project_id }}"
 output "chatops_project_name" {
 value = "{{ v.project_name }}"
 }
-{% for r in v.vms %}
-output "vm_{{ r.label }}_internal_ip" {
-value = google_compute_instance.{{ r.label }}.network_interface[0].network_ip
-}
-{% endfor %}
-{% for r in v.dbs %}
-output "database_{{ r.label }}_private_ip" {
-value = google_sql_database_instance.{{ r.label }}.private_ip_address
-}
 
-output "database_{{ r.label }}_connection_name" {
-value = google_sql_database_instance.{{ r.label }}.connection_name
-}
-{% endfor %}
-{% for r in v.clusters %}
-output "k8s_{{ r.label }}_endpoint" {
-value = google_container_cluster.{{ r.label }}.endpoint
-}
-{% endfor %}
-{% for r in v.buckets %}
-output "storage_{{ r.label }}_url" {
-value = google_storage_bucket.{{ r.label }}.url
-}
-{% endfor %}
-{% for n in v.networks %}
-output "network_{{ n.label }}_id" {
-value = google_compute_network.{{ n.label }}.id
-}
-{% endfor %}
-{% for r in v.lbs %}
-output "load_balancer_{{ r.label }}_ip" {
-value = google_compute_global_address.{{ r.label }}.address
-}
-{% endfor %}

@@ -1,0 +1,231 @@
+//! A file rendered piece by piece: its head (everything but the per-item loops) and one block per
+//! item of each loop (a VM's `resource` blocks, a network's, an output), each block's formatting
+//! kept from the last rendering while its item and the project's [`Globals`] are unchanged.
+//!
+//! A block template sees only its item and the [`Globals`] (its struct has no other field), so
+//! its text is a function of those two: an equal item under equal globals renders the same bytes,
+//! and an approval that adds one VM to a thousand renders and formats one block. A debug build
+//! renders every piece again and checks the file against formatting it whole.
+
+use std::hash::{BuildHasher, Hash, RandomState};
+use std::sync::Arc;
+
+use askama::Template;
+
+use super::GenerateError;
+use super::memo::{Formatted, RenderMemo, Run};
+
+/// What a block template may read besides its item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Globals {
+    pub project_id: String,
+    pub project_name: String,
+    /// Azure: VMs and AKS nodes encrypt at host.
+    pub encryption_at_host: bool,
+}
+
+/// An item a block is rendered for: found by its Terraform label, and known unchanged by a keyed
+/// hash of all of it (the key is random per process, so no name can be chosen to collide).
+pub(crate) trait Item: Hash {
+    fn label(&self) -> &str;
+}
+
+/// Formatted runs, each with whether a blank line follows it (empty runs included: they carry
+/// the blank lines between blocks).
+pub(crate) type Pieces = Vec<(Arc<Run>, bool)>;
+
+/// The blocks the last renderings formatted: by block template, then by item label.
+#[derive(Default)]
+pub(crate) struct BlockMemo {
+    globals: Option<Globals>,
+    by_template: rustc_hash::FxHashMap<&'static str, rustc_hash::FxHashMap<Box<str>, Kept>>,
+    /// The rendering in progress; blocks not used by it are forgotten when it ends.
+    round: u64,
+    /// Keys the item hashes.
+    hasher: RandomState,
+    /// This rendering's item hashes, by the address of their list: a list two files loop over
+    /// (a VM's block and its output) is hashed once.
+    hashes: rustc_hash::FxHashMap<usize, Vec<u64>>,
+}
+
+struct Kept {
+    /// The item's hash under the globals and template it was rendered with.
+    hash: u64,
+    runs: Pieces,
+    round: u64,
+}
+
+impl BlockMemo {
+    /// Starts a rendering under `globals`: blocks kept under other globals are forgotten.
+    pub(crate) fn begin(&mut self, globals: &Globals) {
+        if self.globals.as_ref() != Some(globals) {
+            self.by_template.clear();
+            self.globals = Some(globals.clone());
+        }
+        self.round += 1;
+        self.hashes.clear();
+    }
+
+    /// Ends a rendering: blocks it did not use are forgotten.
+    pub(crate) fn finish(&mut self) {
+        let round = self.round;
+        for kept in self.by_template.values_mut() {
+            kept.retain(|_, k| k.round == round);
+        }
+        self.by_template.retain(|_, kept| !kept.is_empty());
+    }
+
+    /// The hashes of `items`, each block's kept under (hand them back with [`Self::give_hashes`]).
+    fn take_hashes<T: Item>(&mut self, items: &[T]) -> Vec<u64> {
+        match self.hashes.remove(&(items.as_ptr() as usize)) {
+            Some(hashes) if hashes.len() == items.len() => hashes,
+            _ => items.iter().map(|item| self.hasher.hash_one(item)).collect(),
+        }
+    }
+
+    fn give_hashes<T: Item>(&mut self, items: &[T], hashes: Vec<u64>) {
+        self.hashes.insert(items.as_ptr() as usize, hashes);
+    }
+
+    fn hit<T: Item>(&mut self, template: &'static str, item: &T, hash: u64) -> Option<&Pieces> {
+        let kept = self.by_template.get_mut(template)?.get_mut(item.label())?;
+        if kept.hash != hash {
+            return None;
+        }
+        kept.round = self.round;
+        Some(&kept.runs)
+    }
+
+    fn keep<T: Item>(&mut self, template: &'static str, item: &T, hash: u64, runs: Pieces) {
+        let kept = Kept { hash, runs, round: self.round };
+        self.by_template.entry(template).or_default().insert(item.label().into(), kept);
+    }
+}
+
+/// Collects one file's pieces, from the memos or rendered now.
+pub(crate) struct FileBuilder<'m> {
+    memo: &'m mut RenderMemo,
+    mode: Mode,
+}
+
+enum Mode {
+    /// By pieces, reusing kept blocks; `None` once a piece could not be cut into runs.
+    Pieces(Option<Pieces>),
+    /// Every piece rendered, concatenated: the file's text before formatting.
+    Raw(String),
+}
+
+impl<'m> FileBuilder<'m> {
+    /// A file built by pieces.
+    pub(crate) fn pieces(memo: &'m mut RenderMemo) -> Self {
+        FileBuilder { memo, mode: Mode::Pieces(Some(Vec::new())) }
+    }
+
+    /// A file rendered whole, with no memo consulted.
+    pub(crate) fn raw(memo: &'m mut RenderMemo) -> Self {
+        FileBuilder { memo, mode: Mode::Raw(String::new()) }
+    }
+
+    /// Adds the file's head, rendered now.
+    pub(crate) fn head(&mut self, template: &impl Template) -> Result<(), GenerateError> {
+        match &mut self.mode {
+            Mode::Raw(raw) => Ok(template.render_into(raw)?),
+            Mode::Pieces(None) => Ok(()),
+            Mode::Pieces(Some(_)) => {
+                let runs = self.render_runs(template)?;
+                self.push(runs.as_ref());
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds one block per item, each kept from the last rendering when its item is unchanged.
+    pub(crate) fn blocks<'i, T: Item, B: Template>(
+        &mut self,
+        template: &'static str,
+        items: &'i [T],
+        block: impl Fn(&'i T) -> B,
+    ) -> Result<(), GenerateError> {
+        if let Mode::Raw(raw) = &mut self.mode {
+            for item in items {
+                block(item).render_into(raw)?;
+            }
+            return Ok(());
+        }
+        let hashes = self.memo.blocks.take_hashes(items);
+        let done = self.each_block(template, items, &hashes, block);
+        self.memo.blocks.give_hashes(items, hashes);
+        done
+    }
+
+    fn each_block<'i, T: Item, B: Template>(
+        &mut self,
+        template: &'static str,
+        items: &'i [T],
+        hashes: &[u64],
+        block: impl Fn(&'i T) -> B,
+    ) -> Result<(), GenerateError> {
+        for (item, &hash) in items.iter().zip(hashes) {
+            let Mode::Pieces(Some(out)) = &mut self.mode else { return Ok(()) };
+            if let Some(kept) = self.memo.blocks.hit(template, item, hash) {
+                out.extend(kept.iter().cloned());
+                continue;
+            }
+            let runs = self.render_runs(&block(item))?;
+            if let Some(runs) = &runs {
+                self.memo.blocks.keep(template, item, hash, runs.clone());
+            }
+            self.push(runs.as_ref());
+        }
+        Ok(())
+    }
+
+    /// The file formatted by pieces; `None` when it must be formatted whole instead (a piece
+    /// that is not blocks), or when it was rendered whole.
+    pub(crate) fn finish(self) -> Option<Formatted> {
+        match self.mode {
+            Mode::Pieces(pieces) => pieces.map(|p| Formatted::Runs(joined(p))),
+            Mode::Raw(_) => None,
+        }
+    }
+
+    /// The file's text before formatting (empty unless it was rendered whole).
+    pub(crate) fn into_raw(self) -> String {
+        match self.mode {
+            Mode::Raw(raw) => raw,
+            Mode::Pieces(_) => String::new(),
+        }
+    }
+
+    fn render_runs(&mut self, template: &impl Template) -> Result<Option<Pieces>, GenerateError> {
+        let mut buffer = self.memo.take_buffer();
+        template.render_into(&mut buffer)?;
+        let runs = self.memo.pieces(&buffer);
+        self.memo.give_buffer(buffer);
+        Ok(runs)
+    }
+
+    fn push(&mut self, runs: Option<&Pieces>) {
+        if let Mode::Pieces(out) = &mut self.mode {
+            match (out.as_mut(), runs) {
+                (Some(out), Some(runs)) => out.extend(runs.iter().cloned()),
+                _ => *out = None,
+            }
+        }
+    }
+}
+
+/// The runs of a file as formatting it whole keeps them: empty ones dropped, one blank line
+/// before a run that had any above it, none before the first.
+fn joined(pieces: Pieces) -> Vec<(Arc<Run>, bool)> {
+    let mut out: Vec<(Arc<Run>, bool)> = Vec::with_capacity(pieces.len());
+    let mut blank_before = false;
+    for (run, ends_blank) in pieces {
+        if !run.text.is_empty() {
+            let blank = blank_before && !out.is_empty();
+            out.push((run, blank));
+        }
+        blank_before = ends_blank;
+    }
+    out
+}

@@ -1,0 +1,5 @@
+{# One VM's part of outputs.tf, rendered and kept per item (src/terraform/blocks.rs): it sees only `r` and the globals `v`. #}
+output "vm_{{ r.label }}_private_ip" {
+value = aws_instance.{{ r.label }}.private_ip
+}
+
