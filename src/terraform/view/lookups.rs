@@ -27,7 +27,7 @@ impl Lookups {
             it.collect::<BTreeSet<_>>().into_iter().map(|r| ctx.region_ref(r)).collect()
         };
         let regions = distinct(&mut networks.iter().map(|n| n.region.as_str()));
-        let zones = distinct(&mut vms.iter().map(|r| r.region.as_str()));
+        let zones = distinct(&mut vms.iter().map(|r| &*r.region));
         let (images, aliases) = if ctx.provider == Provider::Aws {
             let mut all = resources.iter().map(|r| r.region.as_str()).chain(networks.iter().map(|n| n.region.as_str()));
             (aws_images(vms), distinct(&mut all).into_iter().filter(|r| !r.provider.is_empty()).collect())
@@ -35,7 +35,7 @@ impl Lookups {
             (Vec::new(), Vec::new())
         };
         let db_networks = if ctx.provider == Provider::Gcp {
-            let used: BTreeSet<&str> = dbs.iter().map(|r| r.net.as_str()).collect();
+            let used: BTreeSet<&str> = dbs.iter().map(|r| &*r.net).collect();
             networks.iter().filter(|n| used.contains(n.label.as_str())).cloned().collect()
         } else {
             Vec::new()
@@ -63,8 +63,8 @@ pub(crate) fn azure_pg_networks(ctx: &Context, networks: &[Net], dbs: &[Res]) ->
     if ctx.provider != Provider::Azure {
         return Vec::new();
     }
-    let used: BTreeSet<&str> = dbs.iter().filter(|r| !r.public).map(|r| r.net.as_str()).collect();
-    let restricted: BTreeSet<&str> = dbs.iter().filter(|r| !r.clients.is_empty()).map(|r| r.net.as_str()).collect();
+    let used: BTreeSet<&str> = dbs.iter().filter(|r| !r.public).map(|r| &*r.net).collect();
+    let restricted: BTreeSet<&str> = dbs.iter().filter(|r| !r.clients.is_empty()).map(|r| &*r.net).collect();
     networks
         .iter()
         .filter(|n| used.contains(n.label.as_str()))

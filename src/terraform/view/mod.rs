@@ -12,6 +12,7 @@ mod settings;
 mod wiring;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::GenerateError;
 use super::blocks::Item;
@@ -83,15 +84,16 @@ pub(crate) struct Res {
     pub public: bool,
     /// The approved ranges a public resource admits.
     pub ingress: Vec<Ingress>,
-    pub region: String,
-    pub region_label: String,
+    /// Shared with every resource of the region (as are its label and network labels).
+    pub region: Arc<str>,
+    pub region_label: Arc<str>,
     pub size: String,
     pub nodes: u32,
     /// Clusters: a slot (0-249) stable across regenerations that keeps their control-plane CIDRs
     /// apart; 0 for other kinds.
     pub index: usize,
-    pub net: String,
-    pub subnet: String,
+    pub net: Arc<str>,
+    pub subnet: Arc<str>,
     /// `aws.<alias>` when the resource is outside the default AWS region, else empty.
     pub provider: String,
     /// Azure only: the AKS DNS prefix derived from the name.
@@ -219,26 +221,52 @@ pub(crate) struct Context {
     pub project_id: String,
     pub default_region: String,
     region_labels: BTreeMap<String, String>,
-    /// The label of each region's generated network, `chatops_<region label>`.
-    glue_labels: BTreeMap<String, String>,
+    /// Each region in use's name, label and generated network's label, shared by its resources.
+    names: BTreeMap<String, RegionNames>,
+    /// GCP: the label of the generated network, shared by the resources placed on it.
+    gcp_glue: Arc<str>,
+}
+
+/// A region's names as resources print them, shared (not copied) by each of its resources.
+pub(crate) struct RegionNames {
+    pub name: Arc<str>,
+    pub label: Arc<str>,
+    /// The label of the region's generated network (GCP: subnetwork), `chatops_<region label>`.
+    pub glue: Arc<str>,
 }
 
 impl Context {
     fn new(spec: &ProjectSpec, resources: &[&super::model::ResourceSpec]) -> Result<Self, GenerateError> {
         let region_labels = region_labels(spec, resources)?;
-        let glue_labels = region_labels.iter().map(|(r, l)| (r.clone(), format!("chatops_{l}"))).collect();
+        let names = region_labels
+            .iter()
+            .map(|(r, l)| {
+                let names = RegionNames {
+                    name: r.as_str().into(),
+                    label: l.as_str().into(),
+                    glue: format!("chatops_{l}").into(),
+                };
+                (r.clone(), names)
+            })
+            .collect();
         Ok(Self {
             provider: spec.provider,
             project_id: spec.project_id.as_str().to_owned(),
             default_region: spec.default_region.as_str().to_owned(),
             region_labels,
-            glue_labels,
+            names,
+            gcp_glue: networks::GCP_GLUE.into(),
         })
     }
 
     /// The label of the generated network (GCP: subnetwork) of a region in use.
     pub fn glue_label(&self, region: &str) -> String {
-        self.glue_labels[region].clone()
+        self.names[region].glue.to_string()
+    }
+
+    /// The shared names of a region in use.
+    pub fn names(&self, region: &str) -> &RegionNames {
+        &self.names[region]
     }
 
     /// The Terraform label of a region in use.

@@ -3,6 +3,7 @@
 //! a network must not move, and so replace, running machines.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::super::GenerateError;
 use super::super::model::ResourceSpec;
@@ -19,7 +20,7 @@ pub(crate) struct Placement {
 }
 
 /// The label of GCP's one generated network (subnetworks are per region).
-const GCP_GLUE: &str = "chatops";
+pub(super) const GCP_GLUE: &str = "chatops";
 
 /// Whether resources of `kind` live on a network of the project.
 pub(crate) fn needs_network(provider: Provider, kind: ResourceKind) -> bool {
@@ -78,14 +79,17 @@ pub(crate) fn place(ctx: &Context, resources: &[&ResourceSpec]) -> Result<Placem
 
 impl Placement {
     /// The (network, subnetwork) labels a resource is placed on; empty for kinds without one.
-    pub(crate) fn of(&self, ctx: &Context, r: &ResourceSpec) -> (String, String) {
+    pub(crate) fn of(&self, ctx: &Context, r: &ResourceSpec) -> (Arc<str>, Arc<str>) {
         if !needs_network(ctx.provider, r.kind) {
-            return (String::new(), String::new());
+            return (Arc::default(), Arc::default());
         }
-        let glue_label = || ctx.glue_label(r.region.as_str());
+        let glue_label = || ctx.names(r.region.as_str()).glue.clone();
         match (self.chosen.get(&r.kind).and_then(|m| m.get(r.name.as_str())), ctx.provider) {
-            (Some(n), _) => (n.label.clone(), n.label.clone()),
-            (None, Provider::Gcp) => (GCP_GLUE.to_owned(), glue_label()),
+            (Some(n), _) => {
+                let label: Arc<str> = n.label.as_str().into();
+                (label.clone(), label)
+            }
+            (None, Provider::Gcp) => (ctx.gcp_glue.clone(), glue_label()),
             (None, _) => (glue_label(), glue_label()),
         }
     }
@@ -182,8 +186,8 @@ pub(crate) fn mark_egress(by_kind: &BTreeMap<ResourceKind, Vec<Res>>, placement:
     let hosts = by_kind.iter().filter(|(k, _)| matches!(k, ResourceKind::Vm | ResourceKind::K8s)).flat_map(|(_, v)| v);
     let (mut nets, mut subnets) = (BTreeSet::new(), BTreeSet::new());
     for r in hosts {
-        nets.insert(r.net.as_str());
-        subnets.insert(r.subnet.as_str());
+        nets.insert(&*r.net);
+        subnets.insert(&*r.subnet);
     }
     placement.networks.iter_mut().filter(|n| nets.contains(n.label.as_str())).for_each(|n| n.egress = true);
     placement.subnets.iter_mut().filter(|s| subnets.contains(s.label.as_str())).for_each(|s| s.egress = true);

@@ -36,6 +36,7 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
     // Validation made sure sized kinds carry the size the catalogue priced.
     let size = r.size.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
     let region = r.region.as_str();
+    let names = ctx.names(region);
     let arm = is_arm(ctx.provider, &size);
     let name = r.name.as_str().to_owned();
     // Validation parsed the name: only a global namespace changes it.
@@ -44,7 +45,6 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
     } else {
         name.clone()
     };
-    let region_label = ctx.region_label(region);
     Ok(Res {
         label: r.name.tf_label(),
         name,
@@ -62,7 +62,7 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
                 last: c.last().to_string(),
             })
             .collect(),
-        region: region.to_owned(),
+        region: names.name.clone(),
         nodes: r.node_count.unwrap_or_default(),
         index,
         net,
@@ -83,11 +83,11 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
         fw_deny: String::new(),
         // Only AWS machines look their image up.
         image: if ctx.provider == Provider::Aws {
-            format!("{region_label}_al2023_{}", if arm { "arm64" } else { "x86_64" })
+            format!("{}_al2023_{}", names.label, if arm { "arm64" } else { "x86_64" })
         } else {
             String::new()
         },
-        region_label,
+        region_label: names.label.clone(),
         size,
     })
 }

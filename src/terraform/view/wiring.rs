@@ -31,9 +31,9 @@ pub(crate) fn wire(
             let vm = VmRef {
                 name: r.name.clone(),
                 label: r.label.clone(),
-                net: r.net.clone(),
-                region: r.region.clone(),
-                region_label: r.region_label.clone(),
+                net: r.net.to_string(),
+                region: r.region.to_string(),
+                region_label: r.region_label.to_string(),
             };
             (r.name.clone(), vm)
         })
@@ -86,7 +86,7 @@ pub(crate) fn wire(
                 .into());
             }
             Provider::Azure => {
-                let p = next_priority.entry(db.net.clone()).or_insert(AZURE_FIRST_PRIORITY);
+                let p = next_priority.entry(db.net.to_string()).or_insert(AZURE_FIRST_PRIORITY);
                 db.priority = *p;
                 *p += 1;
             }
@@ -127,7 +127,7 @@ fn resolve(
         let Some(vm) = vms.get(n.as_str()) else {
             return Err(ParseError::new(field, n.as_str(), "the name of a VM of this project").into());
         };
-        if same_net && vm.net != owner.net {
+        if same_net && *vm.net != *owner.net {
             return Err(ParseError::new(field, n.as_str(), format!("a VM on the network of `{}`", owner.name)).into());
         }
         out.push(Peer { name: vm.name.clone(), label: vm.label.clone() });
