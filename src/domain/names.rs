@@ -340,8 +340,18 @@ pub fn physical_name(
 ) -> Result<String, ParseError> {
     let name = ResourceName::parse(provider, kind, name)?;
     let project = ProjectId::parse(project_id)?;
+    physical_name_of(provider, kind, &name, &project)
+}
+
+/// [`physical_name`] of a name and project id parsed already.
+pub fn physical_name_of(
+    provider: Provider,
+    kind: ResourceKind,
+    name: &ResourceName,
+    project: &ProjectId,
+) -> Result<String, ParseError> {
     if !is_globally_named(provider, kind) {
-        return Ok(name.0);
+        return Ok(name.0.clone());
     }
     let suffix = project.0.rsplit('-').next().unwrap_or_default();
     let (max, sep) = match (provider, kind) {

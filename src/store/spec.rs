@@ -39,10 +39,12 @@ pub struct StoreSpecSource {
 /// Projects whose last reading is kept.
 const REMEMBERED_PROJECTS: usize = 128;
 
-/// What was read of a project: up to which revision, and its written resources by row id.
+/// What was read of a project: up to which revision, and its written resources by row id, and
+/// in the order a spec lists them (kind, then name).
 struct Read {
     revision: i64,
     resources: BTreeMap<i64, ResourceSpec>,
+    sorted: Vec<ResourceSpec>,
 }
 
 impl StoreSpecSource {
@@ -85,12 +87,12 @@ impl StoreSpecSource {
                 spec.decommissioning = row.decommissioned_at.is_some();
                 resources.insert(row.id, spec);
             }
-            *read = Some(Read { revision: project.revision, resources });
+            let mut sorted: Vec<ResourceSpec> = resources.values().cloned().collect();
+            sorted.sort_by(|a, b| (a.kind.as_str(), a.name.as_str()).cmp(&(b.kind.as_str(), b.name.as_str())));
+            *read = Some(Read { revision: project.revision, resources, sorted });
         }
-        let mut resources: Vec<ResourceSpec> =
-            read.as_ref().map(|r| r.resources.values().cloned().collect()).unwrap_or_default();
+        let resources = read.as_ref().map(|r| r.sorted.clone()).unwrap_or_default();
         drop(read);
-        resources.sort_by(|a, b| (a.kind.as_str(), a.name.as_str()).cmp(&(b.kind.as_str(), b.name.as_str())));
         Ok(ProjectSpec {
             project_id: id,
             provider,

@@ -90,7 +90,7 @@ pub async fn regenerate_with(
     let provider = spec.provider;
     let mut known = std::mem::take(&mut memo.write);
     let (written, known) = tokio::task::spawn_blocking(move || {
-        let written = write_project_with(&root, provider, &id, &files, writer.as_ref(), &mut known);
+        let written = write_project_with(&root, provider, &id, files, writer.as_ref(), &mut known);
         drop(lock);
         (written, known)
     })

@@ -51,11 +51,14 @@ impl ShardMemo {
         // Held, not only compared: a run kept here cannot be freed and its address reused.
         let same =
             |was: &[Arc<Run>]| was.len() == blocks.len() && was.iter().zip(blocks).all(|(a, b)| Arc::ptr_eq(a, b));
-        let contents = match self.last.remove(&name) {
-            Some((was, contents)) if same(&was) && contents.starts_with(header) => contents,
-            _ => shard_text(header, blocks.iter().map(|r| r.text.as_str())),
+        let (runs, contents) = match self.last.remove(&name) {
+            Some((was, contents)) if same(&was) && contents.starts_with(header) => (was, contents),
+            _ => (
+                blocks.iter().map(|r| Arc::clone(r)).collect(),
+                shard_text(header, blocks.iter().map(|r| r.text.as_str())),
+            ),
         };
-        self.next.insert(name.clone(), (blocks.iter().map(|r| Arc::clone(r)).collect(), contents.clone()));
+        self.next.insert(name.clone(), (runs, contents.clone()));
         RenderedFile { name, contents }
     }
 }

@@ -122,7 +122,7 @@ pub fn write_project(
     files: &[RenderedFile],
     writer: &dyn FileWriter,
 ) -> Result<Written, GenerateError> {
-    write_project_with(root, provider, project_id, files, writer, &mut WriteMemo::default())
+    write_project_with(root, provider, project_id, files.to_vec(), writer, &mut WriteMemo::default())
 }
 
 /// What a generation knows its files on disk hold: each file it wrote or read, by name, with the
@@ -209,7 +209,7 @@ pub fn write_project_with(
     root: &Path,
     provider: Provider,
     project_id: &ProjectId,
-    files: &[RenderedFile],
+    files: Vec<RenderedFile>,
     writer: &dyn FileWriter,
     memo: &mut WriteMemo,
 ) -> Result<Written, GenerateError> {
@@ -241,7 +241,7 @@ pub fn write_project_with(
         Some(names) => names.iter().cloned().collect(),
         None => legacy_owned(&target).map_err(|e| io_err("read the manifest", &target, e))?,
     };
-    let files = plan(&target, &owned, files)?;
+    let files = plan_owned(&target, &owned, files)?;
     // Only what changed is written (an approval usually changes two files of ten): each fsync is
     // most of a generation's cost. An unchanged set with its manifest in place writes nothing.
     let changed: Vec<RenderedFile> = files.iter().filter(|f| !memo.unchanged(&target, f)).cloned().collect();
@@ -264,6 +264,15 @@ pub fn write_project_with(
 /// The files to write: all of `files`, less a team-owned file the team may keep instead of ours.
 /// Any other name the generator would write over a file it does not own is refused.
 pub fn plan(dir: &Path, owned: &BTreeSet<String>, files: &[RenderedFile]) -> Result<Vec<RenderedFile>, GenerateError> {
+    plan_owned(dir, owned, files.to_vec())
+}
+
+/// [`plan`], keeping the files it is given rather than copying them.
+fn plan_owned(
+    dir: &Path,
+    owned: &BTreeSet<String>,
+    files: Vec<RenderedFile>,
+) -> Result<Vec<RenderedFile>, GenerateError> {
     let mut out = Vec::with_capacity(files.len());
     for f in files {
         // Only a name the generator does not own can be someone else's file.
@@ -277,7 +286,7 @@ pub fn plan(dir: &Path, owned: &BTreeSet<String>, files: &[RenderedFile]) -> Res
                 f.name
             )));
         }
-        out.push(f.clone());
+        out.push(f);
     }
     Ok(out)
 }

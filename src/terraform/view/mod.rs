@@ -19,7 +19,7 @@ use super::blocks::Item;
 use super::model::ProjectSpec;
 use super::validate::{ValidMemo, validated_with};
 use crate::domain::names::tf_label;
-use crate::domain::{Provider, ResourceKind};
+use crate::domain::{ProjectId, Provider, ResourceKind};
 
 /// Everything a template may print; every string in here is escaped when printed.
 pub(crate) struct View {
@@ -219,6 +219,8 @@ impl Item for Subnet {
 pub(crate) struct Context {
     pub provider: Provider,
     pub project_id: String,
+    /// The same id, parsed.
+    pub project: ProjectId,
     pub default_region: String,
     region_labels: BTreeMap<String, String>,
     /// Each region in use's name, label and generated network's label, shared by its resources.
@@ -252,6 +254,7 @@ impl Context {
         Ok(Self {
             provider: spec.provider,
             project_id: spec.project_id.as_str().to_owned(),
+            project: spec.project_id.clone(),
             default_region: spec.default_region.as_str().to_owned(),
             region_labels,
             names,

@@ -7,7 +7,7 @@ use super::super::model::{Access, ResourceSpec};
 use super::super::slots::Slots;
 use super::networks::Placement;
 use super::{Context, Ingress, Res};
-use crate::domain::names::{is_globally_named, physical_name};
+use crate::domain::names::{is_globally_named, physical_name_of};
 use crate::domain::{Provider, ResourceKind};
 
 /// The resources grouped by kind, each in name order.
@@ -41,7 +41,7 @@ fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> 
     let name = r.name.as_str().to_owned();
     // Validation parsed the name: only a global namespace changes it.
     let physical = if is_globally_named(ctx.provider, r.kind) {
-        physical_name(ctx.provider, r.kind, &name, &ctx.project_id)?
+        physical_name_of(ctx.provider, r.kind, &r.name, &ctx.project)?
     } else {
         name.clone()
     };
