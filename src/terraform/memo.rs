@@ -1,13 +1,13 @@
 //! What a project's last rendering formatted, kept so the next rendering formats only what changed.
 //!
-//! Formatting is most of a large project's rendering (every line scanned, aligned and copied), and
-//! an approval changes a block or two of it. A rendered file is cut into runs: the text before its
-//! first top-level block, then one run per top-level block (a `resource "…"`, `data "…"`, … line,
-//! with the comment lines directly above it, through to the next such run). A run rendered the same
-//! as last time takes last time's formatting, and with it what the shards and the address check
-//! need from it. The formatting of a run is a function of its text alone, so the memo never
-//! changes what is written, only how much work it takes: a debug build checks every file against
-//! formatting it whole.
+//! Formatting is much of a large project's rendering (every line scanned, aligned and copied), and
+//! an approval changes a block or two of it. Each rendered piece of a file (its head, or one item's
+//! block: `blocks.rs`) is cut into runs: the text before its first top-level block, then one run per
+//! top-level block (a `resource "…"`, `data "…"`, … line, with the comment lines directly above it,
+//! through to the next such run). A run rendered the same as last time takes last time's
+//! formatting, and with it what the shards and the address check need from it. The formatting of a
+//! run is a function of its text alone, so the memo never changes what is written, only how much
+//! work it takes: a debug build checks every file against rendering and formatting it whole.
 
 use std::hash::Hasher;
 use std::sync::Arc;
