@@ -25,10 +25,20 @@ pub(crate) struct Globals {
 }
 
 /// An item a block is rendered for: found by its Terraform label, and known unchanged by a keyed
-/// hash of all of it (the key is random per process, so no name can be chosen to collide).
+/// hash of all of it (the key is random per process, so no name can be chosen to collide), or by
+/// being the very handle its block was kept with.
 pub(crate) trait Item: Hash {
     fn label(&self) -> &str;
+
+    /// A shared, immutable allocation of the item (an `Arc` nothing changes while it is shared):
+    /// the same handle is the same item, with no hashing.
+    fn handle(&self) -> Option<Handle> {
+        None
+    }
 }
+
+/// An item's shared allocation, compared by address; holding it keeps the address from reuse.
+pub(crate) type Handle = Arc<dyn std::any::Any + Send + Sync>;
 
 /// Formatted runs, each with whether a blank line follows it (empty runs included: they carry
 /// the blank lines between blocks).
@@ -43,14 +53,13 @@ pub(crate) struct BlockMemo {
     round: u64,
     /// Keys the item hashes.
     hasher: RandomState,
-    /// This rendering's item hashes, by the address of their list: a list two files loop over
-    /// (a VM's block and its output) is hashed once.
-    hashes: rustc_hash::FxHashMap<usize, Vec<u64>>,
 }
 
 struct Kept {
     /// The item's hash under the globals and template it was rendered with.
     hash: u64,
+    /// The item's handle when it has one, held.
+    handle: Option<Handle>,
     runs: Pieces,
     round: u64,
 }
@@ -63,7 +72,6 @@ impl BlockMemo {
             self.globals = Some(globals.clone());
         }
         self.round += 1;
-        self.hashes.clear();
     }
 
     /// Ends a rendering: blocks it did not use are forgotten.
@@ -75,29 +83,28 @@ impl BlockMemo {
         self.by_template.retain(|_, kept| !kept.is_empty());
     }
 
-    /// The hashes of `items`, each block's kept under (hand them back with [`Self::give_hashes`]).
-    fn take_hashes<T: Item>(&mut self, items: &[T]) -> Vec<u64> {
-        match self.hashes.remove(&(items.as_ptr() as usize)) {
-            Some(hashes) if hashes.len() == items.len() => hashes,
-            _ => items.iter().map(|item| self.hasher.hash_one(item)).collect(),
-        }
-    }
-
-    fn give_hashes<T: Item>(&mut self, items: &[T], hashes: Vec<u64>) {
-        self.hashes.insert(items.as_ptr() as usize, hashes);
-    }
-
-    fn hit<T: Item>(&mut self, template: &'static str, item: &T, hash: u64) -> Option<&Pieces> {
-        let kept = self.by_template.get_mut(template)?.get_mut(item.label())?;
-        if kept.hash != hash {
-            return None;
+    /// The block kept for `item`, or the item's hash to keep its block under.
+    fn hit<T: Item>(&mut self, template: &'static str, item: &T) -> Result<&Pieces, u64> {
+        let handle = item.handle();
+        let hasher = &self.hasher;
+        let Some(kept) = self.by_template.get_mut(template).and_then(|m| m.get_mut(item.label())) else {
+            return Err(hasher.hash_one(item));
+        };
+        let same =
+            matches!((&kept.handle, &handle), (Some(a), Some(b)) if std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)));
+        if !same {
+            let hash = hasher.hash_one(item);
+            if kept.hash != hash {
+                return Err(hash);
+            }
+            kept.handle = handle;
         }
         kept.round = self.round;
-        Some(&kept.runs)
+        Ok(&kept.runs)
     }
 
     fn keep<T: Item>(&mut self, template: &'static str, item: &T, hash: u64, runs: Pieces) {
-        let kept = Kept { hash, runs, round: self.round };
+        let kept = Kept { hash, handle: item.handle(), runs, round: self.round };
         self.by_template.entry(template).or_default().insert(item.label().into(), kept);
     }
 }
@@ -152,25 +159,15 @@ impl<'m> FileBuilder<'m> {
             }
             return Ok(());
         }
-        let hashes = self.memo.blocks.take_hashes(items);
-        let done = self.each_block(template, items, &hashes, block);
-        self.memo.blocks.give_hashes(items, hashes);
-        done
-    }
-
-    fn each_block<'i, T: Item, B: Template>(
-        &mut self,
-        template: &'static str,
-        items: &'i [T],
-        hashes: &[u64],
-        block: impl Fn(&'i T) -> B,
-    ) -> Result<(), GenerateError> {
-        for (item, &hash) in items.iter().zip(hashes) {
+        for item in items {
             let Mode::Pieces(Some(out)) = &mut self.mode else { return Ok(()) };
-            if let Some(kept) = self.memo.blocks.hit(template, item, hash) {
-                out.extend(kept.iter().cloned());
-                continue;
-            }
+            let hash = match self.memo.blocks.hit(template, item) {
+                Ok(kept) => {
+                    out.extend(kept.iter().cloned());
+                    continue;
+                }
+                Err(hash) => hash,
+            };
             let runs = self.render_runs(&block(item))?;
             if let Some(runs) = &runs {
                 self.memo.blocks.keep(template, item, hash, runs.clone());

@@ -23,8 +23,8 @@ pub struct RenderMemo {
     /// The buffer files are rendered into, kept across renderings: a large file's megabyte is
     /// not allocated (and its pages faulted in) anew each time.
     buffer: String,
-    /// The resources the last rendering found valid.
-    pub(crate) valid: super::validate::ValidMemo,
+    /// The resources the last rendering found valid, and built.
+    pub(crate) view: super::view::ViewMemo,
     /// The blocks the last rendering formatted, by item.
     pub(crate) blocks: BlockMemo,
     /// The shards the last rendering assembled.

@@ -33,7 +33,7 @@ pub fn render(spec: &ProjectSpec) -> Result<Vec<RenderedFile>, GenerateError> {
 
 /// [`render`], reusing what `memo` kept of the project's last rendering (the same bytes either way).
 pub fn render_with(spec: &ProjectSpec, memo: &mut RenderMemo) -> Result<Vec<RenderedFile>, GenerateError> {
-    let v = view::build_with(spec, &mut memo.valid)?;
+    let v = view::build_with(spec, &mut memo.view)?;
     let g = Globals {
         project_id: v.project_id.clone(),
         project_name: v.project_name.clone(),

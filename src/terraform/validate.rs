@@ -17,11 +17,29 @@ const MAX_NODES: u32 = 100;
 pub(crate) struct ValidMemo {
     provider: Option<Provider>,
     /// By [`ValidMemo::key`]; two resources with one key: the later is parsed each time.
-    last: rustc_hash::FxHashMap<u64, ResourceSpec>,
+    last: rustc_hash::FxHashMap<u64, Known>,
+    /// Counts validations; never reset, so a round names one validation for good.
+    round: u64,
+}
+
+/// A resource found valid, with the round since which it has been valid as it is.
+struct Known {
+    spec: ResourceSpec,
+    since: u64,
+}
+
+/// What a validation found: the resources sorted by kind then name, and for each the round since
+/// which the memo has seen it as it is now (this round when it is new or changed).
+pub(crate) struct Validated<'a> {
+    pub resources: Vec<&'a ResourceSpec>,
+    pub since: Vec<u64>,
+    /// This validation's round.
+    pub round: u64,
 }
 
 impl ValidMemo {
-    fn key(r: &ResourceSpec) -> u64 {
+    /// The key a resource is remembered by: its kind and name.
+    pub(crate) fn key(r: &ResourceSpec) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = rustc_hash::FxHasher::default();
         (r.kind, r.name.as_str()).hash(&mut h);
@@ -32,10 +50,7 @@ impl ValidMemo {
 /// Re-validates every value against `spec.provider`, so a name parsed for another provider or
 /// kind cannot slip through, and returns the resources sorted by kind then name; parses again
 /// only what `memo` has not seen valid.
-pub(crate) fn validated_with<'a>(
-    spec: &'a ProjectSpec,
-    memo: &mut ValidMemo,
-) -> Result<Vec<&'a ResourceSpec>, GenerateError> {
+pub(crate) fn validated_with<'a>(spec: &'a ProjectSpec, memo: &mut ValidMemo) -> Result<Validated<'a>, GenerateError> {
     if spec.project_id.provider() != spec.provider {
         return Err(ParseError::new(
             "project id",
@@ -47,13 +62,15 @@ pub(crate) fn validated_with<'a>(
     Region::parse(spec.provider, spec.default_region.as_str())?;
     let same_provider = memo.provider.take() == Some(spec.provider);
     let mut last = std::mem::take(&mut memo.last);
+    memo.round += 1;
+    let round = memo.round;
     let mut valid = rustc_hash::FxHashMap::with_capacity_and_hasher(spec.resources.len(), Default::default());
     let mut out = Vec::with_capacity(spec.resources.len());
     for r in &spec.resources {
         let key = ValidMemo::key(r);
-        if let Some(known) = last.remove(&key).filter(|known| same_provider && known == r) {
+        if let Some(known) = last.remove(&key).filter(|known| same_provider && known.spec == *r) {
+            out.push((r, known.since));
             valid.insert(key, known);
-            out.push(r);
             continue;
         }
         ResourceName::parse(spec.provider, r.kind, r.name.as_str())?;
@@ -89,10 +106,11 @@ pub(crate) fn validated_with<'a>(
         }
         peers(spec, r, "targets", &r.targets, ResourceKind::LoadBalancer)?;
         peers(spec, r, "clients", &r.clients, ResourceKind::Database)?;
-        valid.insert(key, r.clone());
-        out.push(r);
+        valid.entry(key).or_insert_with(|| Known { spec: r.clone(), since: round });
+        out.push((r, round));
     }
-    out.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    out.sort_by(|(a, _), (b, _)| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    let (out, since): (Vec<&ResourceSpec>, Vec<u64>) = out.into_iter().unzip();
     let mut seen = HashSet::with_capacity(out.len());
     for r in &out {
         if !seen.insert((r.kind, r.name.tf_label())) {
@@ -104,8 +122,8 @@ pub(crate) fn validated_with<'a>(
         }
     }
     // Every resource passed: they are what the next rendering knows valid.
-    *memo = ValidMemo { provider: Some(spec.provider), last: valid };
-    Ok(out)
+    *memo = ValidMemo { provider: Some(spec.provider), last: valid, round };
+    Ok(Validated { resources: out, since, round })
 }
 
 /// `targets` belong to load balancers and `clients` to databases; each names a VM validly.
@@ -140,7 +158,7 @@ mod tests {
 
     /// Whether `memo` holds `r` as found valid for `provider`.
     fn knows(memo: &ValidMemo, provider: Provider, r: &ResourceSpec) -> bool {
-        memo.provider == Some(provider) && memo.last.get(&ValidMemo::key(r)).is_some_and(|known| known == r)
+        memo.provider == Some(provider) && memo.last.get(&ValidMemo::key(r)).is_some_and(|known| known.spec == *r)
     }
 
     /// A project of `provider` holding a bucket whose name was parsed for GCP.
@@ -165,7 +183,7 @@ mod tests {
     fn what_the_memo_saw_valid_for_one_provider_is_parsed_again_for_another() {
         let mut memo = ValidMemo::default();
         let gcp = spec(Provider::Gcp, "gcp-abc123", "us-central1");
-        assert_eq!(validated_with(&gcp, &mut memo).unwrap().len(), 1);
+        assert_eq!(validated_with(&gcp, &mut memo).unwrap().resources.len(), 1);
         assert!(knows(&memo, Provider::Gcp, &gcp.resources[0]));
         // The very same bucket in an Azure project: a hyphen is no part of a storage account's name.
         let azure = spec(Provider::Azure, "azure-abc123", "us-central1");
@@ -176,6 +194,6 @@ mod tests {
         let mut changed = gcp.clone();
         changed.resources[0].node_count = Some(1_000);
         assert!(validated_with(&changed, &mut memo).is_err());
-        assert_eq!(validated_with(&gcp, &mut memo).unwrap().len(), 1);
+        assert_eq!(validated_with(&gcp, &mut memo).unwrap().resources.len(), 1);
     }
 }

@@ -2,6 +2,7 @@
 //! machine images, AWS provider aliases, and the GCP networks that need private service access.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::super::model::ResourceSpec;
 use super::{Context, Image, Net, RegionRef, Res};
@@ -20,8 +21,8 @@ impl Lookups {
         ctx: &Context,
         resources: &[&ResourceSpec],
         networks: &[Net],
-        vms: &[Res],
-        dbs: &[Res],
+        vms: &[Arc<Res>],
+        dbs: &[Arc<Res>],
     ) -> Self {
         let distinct = |it: &mut dyn Iterator<Item = &str>| -> Vec<RegionRef> {
             it.collect::<BTreeSet<_>>().into_iter().map(|r| ctx.region_ref(r)).collect()
@@ -45,7 +46,7 @@ impl Lookups {
 }
 
 /// One Amazon Linux 2023 lookup per region and architecture in use.
-fn aws_images(vms: &[Res]) -> Vec<Image> {
+fn aws_images(vms: &[Arc<Res>]) -> Vec<Image> {
     let mut images: Vec<Image> = Vec::new();
     for r in vms {
         if !images.iter().any(|i| i.label == r.image) {
@@ -59,7 +60,7 @@ fn aws_images(vms: &[Res]) -> Vec<Image> {
 
 /// Azure networks hosting a private PostgreSQL server: each gets a delegated subnet and a link
 /// to the project's private DNS zone, so the server is reachable from the network by name.
-pub(crate) fn azure_pg_networks(ctx: &Context, networks: &[Net], dbs: &[Res]) -> Vec<Net> {
+pub(crate) fn azure_pg_networks(ctx: &Context, networks: &[Net], dbs: &[Arc<Res>]) -> Vec<Net> {
     if ctx.provider != Provider::Azure {
         return Vec::new();
     }

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::GenerateError;
-use super::blocks::Item;
+use super::blocks::{Handle, Item};
 use super::model::ProjectSpec;
 use super::validate::{ValidMemo, validated_with};
 use crate::domain::names::tf_label;
@@ -26,11 +26,12 @@ pub(crate) struct View {
     pub project_id: String,
     pub project_name: String,
     pub region: String,
-    pub vms: Vec<Res>,
-    pub dbs: Vec<Res>,
-    pub clusters: Vec<Res>,
-    pub buckets: Vec<Res>,
-    pub lbs: Vec<Res>,
+    /// Each resource shared with the memo it may be reused from (see `resources`).
+    pub vms: Vec<Arc<Res>>,
+    pub dbs: Vec<Arc<Res>>,
+    pub clusters: Vec<Arc<Res>>,
+    pub buckets: Vec<Arc<Res>>,
+    pub lbs: Vec<Arc<Res>>,
     /// The project's networks first (by name), then generated ones (by region).
     pub networks: Vec<Net>,
     /// GCP only: one subnetwork per network and region in use.
@@ -74,7 +75,7 @@ pub(crate) struct Backend {
 }
 
 /// One user resource, ready to print.
-#[derive(Hash)]
+#[derive(Clone, Hash)]
 pub(crate) struct Res {
     pub label: String,
     pub name: String,
@@ -132,7 +133,7 @@ pub(crate) struct Peer {
 }
 
 /// GCP: an unmanaged instance group of a load balancer's targets in one zone.
-#[derive(Hash)]
+#[derive(Clone, Hash)]
 pub(crate) struct Group {
     pub label: String,
     pub name: String,
@@ -143,7 +144,7 @@ pub(crate) struct Group {
 }
 
 /// One approved ingress range, in the forms the providers take.
-#[derive(Hash)]
+#[derive(Clone, Hash)]
 pub(crate) struct Ingress {
     /// `ingress-<n>`, stable for a given set of ranges (they are sorted).
     pub name: String,
@@ -197,9 +198,13 @@ pub(crate) struct RegionRef {
     pub provider: String,
 }
 
-impl Item for Res {
+impl Item for Arc<Res> {
     fn label(&self) -> &str {
         &self.label
+    }
+
+    fn handle(&self) -> Option<Handle> {
+        Some(self.clone())
     }
 }
 
@@ -293,16 +298,25 @@ impl Context {
 
 /// Builds the view for `spec`, or says why it cannot be generated.
 pub(crate) fn build(spec: &ProjectSpec) -> Result<View, GenerateError> {
-    build_with(spec, &mut ValidMemo::default())
+    build_with(spec, &mut ViewMemo::default())
 }
 
-/// [`build`], re-validating only the resources `valid` has not seen valid.
-pub(crate) fn build_with(spec: &ProjectSpec, valid: &mut ValidMemo) -> Result<View, GenerateError> {
-    let resources = validated_with(spec, valid)?;
-    let ctx = Context::new(spec, &resources)?;
-    let mut placement = networks::place(&ctx, &resources)?;
-    let mut by_kind = resources::by_kind(&ctx, &resources, &placement)?;
-    wiring::wire(&ctx, &resources, &mut by_kind)?;
+/// What the last view building kept: the resources found valid and the resources built.
+#[derive(Default)]
+pub(crate) struct ViewMemo {
+    valid: ValidMemo,
+    built: resources::BuiltMemo,
+}
+
+/// [`build`], re-validating only the resources `memo` has not seen valid, and building again only
+/// the resources whose inputs changed.
+pub(crate) fn build_with(spec: &ProjectSpec, memo: &mut ViewMemo) -> Result<View, GenerateError> {
+    let valid = validated_with(spec, &mut memo.valid)?;
+    let resources = &valid.resources;
+    let ctx = Context::new(spec, resources)?;
+    let mut placement = networks::place(&ctx, resources)?;
+    let mut by_kind = resources::by_kind(&ctx, &valid, &placement, &mut memo.built)?;
+    wiring::wire(&ctx, resources, &mut by_kind)?;
     networks::mark_egress(&by_kind, &mut placement);
     let mut take = |k| by_kind.remove(&k).unwrap_or_default();
     let (vms, dbs, clusters, buckets, lbs) = (
@@ -312,10 +326,10 @@ pub(crate) fn build_with(spec: &ProjectSpec, valid: &mut ValidMemo) -> Result<Vi
         take(ResourceKind::Storage),
         take(ResourceKind::LoadBalancer),
     );
-    let lookups = lookups::Lookups::derive(&ctx, &resources, &placement.networks, &vms, &dbs);
+    let lookups = lookups::Lookups::derive(&ctx, resources, &placement.networks, &vms, &dbs);
     let pg_networks = lookups::azure_pg_networks(&ctx, &placement.networks, &dbs);
     Ok(View {
-        apis: settings::google_apis(&ctx, &resources),
+        apis: settings::google_apis(&ctx, resources),
         backend: settings::backend(&ctx, &spec.settings)?,
         encryption_at_host: spec.settings.azure_encryption_at_host,
         pg_networks,

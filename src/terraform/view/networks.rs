@@ -182,7 +182,7 @@ fn gcp_subnets(
 
 /// Private machines still need to reach package mirrors and registries: give the networks (and
 /// GCP subnetworks) that host VMs or Kubernetes nodes NAT egress.
-pub(crate) fn mark_egress(by_kind: &BTreeMap<ResourceKind, Vec<Res>>, placement: &mut Placement) {
+pub(crate) fn mark_egress(by_kind: &BTreeMap<ResourceKind, Vec<Arc<Res>>>, placement: &mut Placement) {
     let hosts = by_kind.iter().filter(|(k, _)| matches!(k, ResourceKind::Vm | ResourceKind::K8s)).flat_map(|(_, v)| v);
     let (mut nets, mut subnets) = (BTreeSet::new(), BTreeSet::new());
     for r in hosts {

@@ -3,36 +3,107 @@
 use std::collections::BTreeMap;
 
 use super::super::GenerateError;
+use std::sync::Arc;
+
 use super::super::model::{Access, ResourceSpec};
 use super::super::slots::Slots;
+use super::super::validate::{ValidMemo, Validated};
 use super::networks::Placement;
 use super::{Context, Ingress, Res};
 use crate::domain::names::{is_globally_named, physical_name_of};
 use crate::domain::{Provider, ResourceKind};
 
+/// The resources built by the last renderings, kept so that a resource whose inputs are unchanged
+/// is shared rather than built again. A resource is built from its spec, its place (cluster slot,
+/// network and subnetwork labels) and the project's context (provider, id, default region, region
+/// labels): a kept one is reused only when its spec has been valid as it is since before it was
+/// built (`Validated::since`), its place is the same, and the context is too.
+#[derive(Default)]
+pub(crate) struct BuiltMemo {
+    context: Option<ContextKey>,
+    /// By `ValidMemo::key`; the resource kept says which kind and name it is.
+    last: rustc_hash::FxHashMap<u64, Built>,
+}
+
+/// What a resource's building read of the project, besides the resource itself.
+#[derive(PartialEq)]
+struct ContextKey {
+    provider: crate::domain::Provider,
+    project_id: String,
+    default_region: String,
+    region_labels: BTreeMap<String, String>,
+}
+
+/// A resource as built (before wiring), with the validation round it was built in and its place.
+struct Built {
+    kind: ResourceKind,
+    round: u64,
+    index: usize,
+    net: Arc<str>,
+    subnet: Arc<str>,
+    res: Arc<Res>,
+}
+
 /// The resources grouped by kind, each in name order.
 pub(crate) fn by_kind(
     ctx: &Context,
-    resources: &[&ResourceSpec],
+    valid: &Validated<'_>,
     placement: &Placement,
-) -> Result<BTreeMap<ResourceKind, Vec<Res>>, GenerateError> {
+    memo: &mut BuiltMemo,
+) -> Result<BTreeMap<ResourceKind, Vec<Arc<Res>>>, GenerateError> {
+    let context = ContextKey {
+        provider: ctx.provider,
+        project_id: ctx.project_id.clone(),
+        default_region: ctx.default_region.clone(),
+        region_labels: ctx.region_labels.clone(),
+    };
+    let mut last = std::mem::take(&mut memo.last);
+    if memo.context.as_ref() != Some(&context) {
+        last.clear();
+    }
+    // Forgotten until this building succeeds.
+    memo.context = None;
+    let resources = &valid.resources;
+    let mut next = rustc_hash::FxHashMap::with_capacity_and_hasher(resources.len(), Default::default());
     // Clusters get CIDR slots of their own (control-plane ranges), stable per name.
     let mut cluster_slots = Slots::default();
-    let mut out: BTreeMap<ResourceKind, Vec<Res>> = BTreeMap::new();
-    for r in resources {
+    let mut out: BTreeMap<ResourceKind, Vec<Arc<Res>>> = BTreeMap::new();
+    for (r, &since) in resources.iter().zip(&valid.since) {
         let list = out.entry(r.kind).or_insert_with(|| {
             // Sorted by kind: the rest of this kind follow this one.
             Vec::with_capacity(resources.iter().filter(|o| o.kind == r.kind).count())
         });
         // Only clusters print theirs; a position would change every block after an insertion.
         let index = if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { 0 };
-        list.push(res(ctx, r, placement, index)?);
+        let (net, subnet) = placement.of(ctx, r);
+        let key = ValidMemo::key(r);
+        let kept = last.remove(&key).filter(|b| {
+            b.round >= since
+                && b.index == index
+                && b.net == net
+                && b.subnet == subnet
+                && b.kind == r.kind
+                && b.res.name == r.name.as_str()
+        });
+        let res = match kept {
+            Some(built) => built.res,
+            None => Arc::new(res(ctx, r, net.clone(), subnet.clone(), index)?),
+        };
+        next.entry(key).or_insert_with(|| Built {
+            kind: r.kind,
+            round: valid.round,
+            index,
+            net,
+            subnet,
+            res: res.clone(),
+        });
+        list.push(res);
     }
+    *memo = BuiltMemo { context: Some(context), last: next };
     Ok(out)
 }
 
-fn res(ctx: &Context, r: &ResourceSpec, placement: &Placement, index: usize) -> Result<Res, GenerateError> {
-    let (net, subnet) = placement.of(ctx, r);
+fn res(ctx: &Context, r: &ResourceSpec, net: Arc<str>, subnet: Arc<str>, index: usize) -> Result<Res, GenerateError> {
     // Validation made sure sized kinds carry the size the catalogue priced.
     let size = r.size.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
     let region = r.region.as_str();

@@ -3,6 +3,7 @@
 //! network, or the project is refused before anything is written.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::super::GenerateError;
 use super::super::model::ResourceSpec;
@@ -17,7 +18,7 @@ const AZURE_FIRST_PRIORITY: u32 = 200;
 pub(crate) fn wire(
     ctx: &Context,
     resources: &[&ResourceSpec],
-    by_kind: &mut BTreeMap<ResourceKind, Vec<Res>>,
+    by_kind: &mut BTreeMap<ResourceKind, Vec<Arc<Res>>>,
 ) -> Result<(), GenerateError> {
     // Nothing names a peer (most projects): nothing to wire.
     if resources.iter().all(|r| r.targets.is_empty() && r.clients.is_empty()) {
@@ -43,6 +44,11 @@ pub(crate) fn wire(
 
     let lbs = by_kind.entry(ResourceKind::LoadBalancer).or_default();
     for (spec, lb) in specs(ResourceKind::LoadBalancer).zip(lbs.iter_mut()) {
+        if spec.targets.is_empty() {
+            continue;
+        }
+        // Copied before it is changed: the memo keeps the resource as built, unwired.
+        let lb = Arc::make_mut(lb);
         let members = resolve(&vms, "targets", &spec.targets, lb, ctx.provider != Provider::Gcp)?;
         if ctx.provider == Provider::Gcp && !members.is_empty() {
             // A global load balancer reaches its backends on their network: one network for all.
@@ -64,10 +70,11 @@ pub(crate) fn wire(
     let dbs = by_kind.entry(ResourceKind::Database).or_default();
     let mut next_priority: BTreeMap<String, u32> = BTreeMap::new();
     for (spec, db) in specs(ResourceKind::Database).zip(dbs.iter_mut()) {
-        let members = resolve(&vms, "clients", &spec.clients, db, true)?;
-        if members.is_empty() {
+        if spec.clients.is_empty() {
             continue;
         }
+        let db = Arc::make_mut(db);
+        let members = resolve(&vms, "clients", &spec.clients, db, true)?;
         match ctx.provider {
             Provider::Gcp => {
                 db.tag = gcp_name(&db.name, "sql-client");
@@ -99,7 +106,7 @@ pub(crate) fn wire(
         if let Some(mut t) = tags.remove(&vm.name) {
             t.sort();
             t.dedup();
-            vm.tags = t;
+            Arc::make_mut(vm).tags = t;
         }
     }
     Ok(())
