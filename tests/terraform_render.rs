@@ -464,23 +464,14 @@ fn adding_a_network_does_not_renumber_the_others() {
 
 #[test]
 fn no_template_opts_out_of_escaping() {
-    // Every template, the per-item blocks (`<provider>/blocks/`) included.
-    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/terraform")];
     let (mut seen, mut blocks) = (0, 0);
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap().replace(' ', "");
-            for banned in ["|safe", "|escape(\"none\")", "|e(\"none\")", "{%autoescape"] {
-                assert!(!text.contains(banned), "{} uses {banned}", path.display());
-            }
-            seen += 1;
-            blocks += usize::from(path.parent().is_some_and(|p| p.ends_with("blocks")));
+    for path in template_files() {
+        let text = std::fs::read_to_string(&path).unwrap().replace(' ', "");
+        for banned in ["|safe", "|escape(\"none\")", "|e(\"none\")", "{%autoescape"] {
+            assert!(!text.contains(banned), "{} uses {banned}", path.display());
         }
+        seen += 1;
+        blocks += usize::from(path.parent().is_some_and(|p| p.ends_with("blocks")));
     }
     assert!(seen >= 27 && blocks >= 30, "only {seen} templates ({blocks} blocks) found");
 }

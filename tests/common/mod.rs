@@ -230,6 +230,21 @@ pub fn worker_stack(provider: Provider) -> ProjectSpec {
     spec(provider, out)
 }
 
+/// Every template file under `templates/terraform/`, the per-item blocks (`<provider>/blocks/`)
+/// included.
+pub fn template_files() -> Vec<std::path::PathBuf> {
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/terraform")];
+    let mut out = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { dirs.push(path) } else { out.push(path) }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// [`everything`] plus `vms` more VMs: large enough that its big files are split into shards.
 pub fn large(provider: Provider, vms: usize) -> ProjectSpec {
     let mut spec = everything(provider);
