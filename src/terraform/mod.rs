@@ -5,7 +5,9 @@
 //! - [`model`]: the input ([`ProjectSpec`]), free of database types; [`options`] its typed options.
 //! - [`address_of`], [`check_options`], [`check_plan`], [`nat_gateways_added`]: what the lobby asks
 //!   before it opens.
-//! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`.
+//! - [`render`]: spec → files, through askama templates under `templates/terraform/<provider>/`:
+//!   each file's head, and one block template per item (`blocks/`) whose formatting is kept while
+//!   the item is unchanged (`blocks.rs`).
 //! - [`escape`]: the `.tf` escaper that keeps any value inside its HCL string.
 //! - [`write`]: the generated files replaced as one set, beside the team's own files.
 //! - [`generate`]: one regeneration (load, render, lock, write), shared by the actor and `check`.
