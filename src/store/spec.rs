@@ -39,12 +39,12 @@ pub struct StoreSpecSource {
 /// Projects whose last reading is kept.
 const REMEMBERED_PROJECTS: usize = 128;
 
-/// What was read of a project: up to which revision, and its written resources by row id, and
-/// in the order a spec lists them (kind, then name).
+/// What was read of a project: up to which revision, its written resources by row id, and their
+/// ids in the order a spec lists them (kind, then name).
 struct Read {
     revision: i64,
     resources: BTreeMap<i64, ResourceSpec>,
-    sorted: Vec<ResourceSpec>,
+    order: Vec<i64>,
 }
 
 impl StoreSpecSource {
@@ -87,11 +87,12 @@ impl StoreSpecSource {
                 spec.decommissioning = row.decommissioned_at.is_some();
                 resources.insert(row.id, spec);
             }
-            let mut sorted: Vec<ResourceSpec> = resources.values().cloned().collect();
-            sorted.sort_by(|a, b| (a.kind.as_str(), a.name.as_str()).cmp(&(b.kind.as_str(), b.name.as_str())));
-            *read = Some(Read { revision: project.revision, resources, sorted });
+            let mut order: Vec<i64> = resources.keys().copied().collect();
+            order.sort_by_key(|id| (resources[id].kind.as_str(), resources[id].name.as_str()));
+            *read = Some(Read { revision: project.revision, resources, order });
         }
-        let resources = read.as_ref().map(|r| r.sorted.clone()).unwrap_or_default();
+        let resources =
+            read.as_ref().map(|r| r.order.iter().map(|id| r.resources[id].clone()).collect()).unwrap_or_default();
         drop(read);
         Ok(ProjectSpec {
             project_id: id,

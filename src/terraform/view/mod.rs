@@ -223,11 +223,8 @@ impl Item for Subnet {
 /// What every step reads: the project's provider, id and default region, and the region labels.
 pub(crate) struct Context {
     pub provider: Provider,
-    pub project_id: String,
-    /// The same id, parsed.
     pub project: ProjectId,
     pub default_region: String,
-    region_labels: BTreeMap<String, String>,
     /// Each region in use's name, label and generated network's label, shared by its resources.
     names: BTreeMap<String, RegionNames>,
     /// GCP: the label of the generated network, shared by the resources placed on it.
@@ -244,24 +241,21 @@ pub(crate) struct RegionNames {
 
 impl Context {
     fn new(spec: &ProjectSpec, resources: &[&super::model::ResourceSpec]) -> Result<Self, GenerateError> {
-        let region_labels = region_labels(spec, resources)?;
-        let names = region_labels
-            .iter()
+        let names = region_labels(spec, resources)?
+            .into_iter()
             .map(|(r, l)| {
                 let names = RegionNames {
                     name: r.as_str().into(),
                     label: l.as_str().into(),
                     glue: format!("chatops_{l}").into(),
                 };
-                (r.clone(), names)
+                (r, names)
             })
             .collect();
         Ok(Self {
             provider: spec.provider,
-            project_id: spec.project_id.as_str().to_owned(),
             project: spec.project_id.clone(),
             default_region: spec.default_region.as_str().to_owned(),
-            region_labels,
             names,
             gcp_glue: networks::GCP_GLUE.into(),
         })
@@ -279,7 +273,12 @@ impl Context {
 
     /// The Terraform label of a region in use.
     pub fn region_label(&self, region: &str) -> String {
-        self.region_labels[region].clone()
+        self.names[region].label.to_string()
+    }
+
+    /// Every region in use with its names, by region.
+    pub fn regions(&self) -> impl Iterator<Item = (&str, &RegionNames)> {
+        self.names.iter().map(|(r, n)| (r.as_str(), n))
     }
 
     /// `aws.<alias>` for an AWS region other than the default, else empty.
@@ -333,7 +332,7 @@ pub(crate) fn build_with(spec: &ProjectSpec, memo: &mut ViewMemo) -> Result<View
         backend: settings::backend(&ctx, &spec.settings)?,
         encryption_at_host: spec.settings.azure_encryption_at_host,
         pg_networks,
-        project_id: ctx.project_id.clone(),
+        project_id: ctx.project.as_str().to_owned(),
         project_name: spec.project_name.clone(),
         region: ctx.default_region.clone(),
         vms,

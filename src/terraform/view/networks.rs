@@ -54,7 +54,7 @@ pub(crate) fn place(ctx: &Context, resources: &[&ResourceSpec]) -> Result<Placem
     let name_firewalls = |networks: &mut Vec<Net>| {
         // Slots are below 250 and ids 6 hex digits, so this fits GCP's 63 characters.
         for n in networks.iter_mut() {
-            n.firewall = format!("chatops-{}-deny-ingress-{}", ctx.project_id, n.index);
+            n.firewall = format!("chatops-{}-deny-ingress-{}", ctx.project, n.index);
         }
     };
     let subnets = match ctx.provider {
@@ -117,7 +117,7 @@ fn user_networks(ctx: &Context, resources: &[&ResourceSpec], slots: &mut Slots) 
 fn gcp_glue_network(ctx: &Context, slots: &mut Slots) -> Result<Net, GenerateError> {
     Ok(Net {
         label: GCP_GLUE.to_owned(),
-        name: format!("chatops-{}", ctx.project_id),
+        name: format!("chatops-{}", ctx.project),
         region: ctx.default_region.clone(),
         region_label: ctx.region_label(&ctx.default_region),
         // Only names its SQL peering range; a slot keeps that name unique.
@@ -131,7 +131,7 @@ fn gcp_glue_network(ctx: &Context, slots: &mut Slots) -> Result<Net, GenerateErr
 
 /// AWS and Azure: one generated network per region.
 fn regional_glue_network(ctx: &Context, region: &str, slots: &mut Slots) -> Result<Net, GenerateError> {
-    let pid = &ctx.project_id;
+    let pid = &ctx.project;
     let name = match ctx.provider {
         Provider::Azure => format!("vnet-chatops-{pid}-{region}"),
         _ => format!("chatops-{pid}-{region}"),
@@ -170,7 +170,7 @@ fn gcp_subnets(
     for region in glue {
         out.push(Subnet {
             label: ctx.glue_label(region),
-            name: format!("chatops-{}-{}", ctx.project_id, gcp_name_part(region)),
+            name: format!("chatops-{}-{}", ctx.project, gcp_name_part(region)),
             net: GCP_GLUE.to_owned(),
             region: region.clone(),
             index: slots.take(&format!("chatops:{region}"))?,

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::super::GenerateError;
 use std::sync::Arc;
 
+use super::super::GenerateError;
 use super::super::model::{Access, ResourceSpec};
 use super::super::slots::Slots;
 use super::super::validate::{ValidMemo, Validated};
@@ -26,12 +26,32 @@ pub(crate) struct BuiltMemo {
 }
 
 /// What a resource's building read of the project, besides the resource itself.
-#[derive(PartialEq)]
 struct ContextKey {
-    provider: crate::domain::Provider,
-    project_id: String,
+    provider: Provider,
+    project: crate::domain::ProjectId,
     default_region: String,
-    region_labels: BTreeMap<String, String>,
+    /// Each region in use with its label.
+    regions: Vec<(String, Arc<str>)>,
+}
+
+impl ContextKey {
+    fn of(ctx: &Context) -> Self {
+        ContextKey {
+            provider: ctx.provider,
+            project: ctx.project.clone(),
+            default_region: ctx.default_region.clone(),
+            regions: ctx.regions().map(|(r, n)| (r.to_owned(), n.label.clone())).collect(),
+        }
+    }
+
+    /// Whether `ctx` is the context this key was taken of (compared, not copied).
+    fn matches(&self, ctx: &Context) -> bool {
+        self.provider == ctx.provider
+            && self.project == ctx.project
+            && self.default_region == ctx.default_region
+            && self.regions.len() == ctx.regions().count()
+            && self.regions.iter().zip(ctx.regions()).all(|((r, l), (cr, cn))| r == cr && *l == cn.label)
+    }
 }
 
 /// A resource as built (before wiring), with the validation round it was built in and its place.
@@ -51,18 +71,15 @@ pub(crate) fn by_kind(
     placement: &Placement,
     memo: &mut BuiltMemo,
 ) -> Result<BTreeMap<ResourceKind, Vec<Arc<Res>>>, GenerateError> {
-    let context = ContextKey {
-        provider: ctx.provider,
-        project_id: ctx.project_id.clone(),
-        default_region: ctx.default_region.clone(),
-        region_labels: ctx.region_labels.clone(),
-    };
     let mut last = std::mem::take(&mut memo.last);
-    if memo.context.as_ref() != Some(&context) {
-        last.clear();
-    }
     // Forgotten until this building succeeds.
-    memo.context = None;
+    let context = match memo.context.take() {
+        Some(known) if known.matches(ctx) => known,
+        _ => {
+            last.clear();
+            ContextKey::of(ctx)
+        }
+    };
     let resources = &valid.resources;
     let mut next = rustc_hash::FxHashMap::with_capacity_and_hasher(resources.len(), Default::default());
     // Clusters get CIDR slots of their own (control-plane ranges), stable per name.

@@ -50,8 +50,8 @@ pub(crate) fn backend(ctx: &Context, settings: &GeneratorSettings) -> Result<Opt
         return Err(ParseError::new("terraform.state_bucket", bucket, expected).into());
     }
     let key = match ctx.provider {
-        Provider::Gcp => format!("chatops/{}", ctx.project_id),
-        Provider::Aws | Provider::Azure => format!("chatops/{}.tfstate", ctx.project_id),
+        Provider::Gcp => format!("chatops/{}", ctx.project),
+        Provider::Aws | Provider::Azure => format!("chatops/{}.tfstate", ctx.project),
     };
     Ok(Some(Backend { bucket: bucket.clone(), key, region: ctx.default_region.clone() }))
 }
