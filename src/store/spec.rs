@@ -87,8 +87,9 @@ impl StoreSpecSource {
                 spec.decommissioning = row.decommissioned_at.is_some();
                 resources.insert(row.id, spec);
             }
-            let mut order: Vec<i64> = resources.keys().copied().collect();
-            order.sort_by_key(|id| (resources[id].kind.as_str(), resources[id].name.as_str()));
+            let mut keyed: Vec<_> = resources.iter().map(|(id, r)| ((r.kind.as_str(), r.name.as_str()), *id)).collect();
+            keyed.sort_by(|a, b| a.0.cmp(&b.0));
+            let order = keyed.into_iter().map(|(_, id)| id).collect();
             *read = Some(Read { revision: project.revision, resources, order });
         }
         let resources =
