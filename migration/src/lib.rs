@@ -6,6 +6,7 @@ mod m20261125_000001_initial;
 mod m20261201_000002_trust;
 mod m20261201_000003_lifecycle;
 mod m20261201_000004_revision;
+mod m20261202_000005_spend_index;
 
 /// The seven tables, in creation order.
 pub use m20261125_000001_initial::TABLES;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_trust::Migration),
             Box::new(m20261201_000003_lifecycle::Migration),
             Box::new(m20261201_000004_revision::Migration),
+            Box::new(m20261202_000005_spend_index::Migration),
         ]
     }
 }

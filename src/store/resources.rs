@@ -219,11 +219,7 @@ pub async fn change<C: ConnectionTrait + TransactionTrait>(
 
 /// Sum of the hourly cost of a project's active resources.
 pub async fn project_hourly_spend<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<Money> {
-    let live = cloud_resources::Entity::find()
-        .filter(Column::ProjectId.eq(project_id))
-        .filter(Column::Status.eq(RecordStatus::Active))
-        .filter(Column::DecommissionedAt.is_null());
-    hourly_sum(db, live).await
+    hourly_sum(db, project_spend_query(project_id)).await
 }
 
 /// Sum of the hourly cost of the active resources a member deployed in a guild's projects of a provider.
@@ -233,26 +229,47 @@ pub async fn user_hourly_spend<C: ConnectionTrait>(
     guild_id: i64,
     provider: Provider,
 ) -> StoreResult<Money> {
-    use entities::cloud_projects;
-    use sea_orm::{JoinType, QuerySelect, RelationTrait};
-    let live = cloud_resources::Entity::find()
-        .join(JoinType::InnerJoin, cloud_resources::Relation::CloudProjects.def())
-        .filter(cloud_projects::Column::GuildId.eq(guild_id))
-        .filter(Column::CreatedBy.eq(user_id))
-        .filter(Column::Provider.eq(provider))
-        .filter(Column::Status.eq(RecordStatus::Active))
-        .filter(Column::DecommissionedAt.is_null());
-    hourly_sum(db, live).await
+    hourly_sum(db, user_spend_query(user_id, guild_id, provider)).await
 }
 
-/// `SUM(hourly_cost_micros)` of the rows `query` selects, summed by the database: every lobby
-/// open and approval asks, and loading the rows to add them up grew with the project (issue 19).
-/// Cast to BIGINT, since PostgreSQL sums a BIGINT column as NUMERIC.
-async fn hourly_sum<C: ConnectionTrait>(db: &C, query: sea_orm::Select<cloud_resources::Entity>) -> StoreResult<Money> {
+/// The statement [`project_hourly_spend`] runs (the index `ix_resources_spend` covers it).
+pub fn project_spend_query(project_id: &str) -> sea_orm::Select<cloud_resources::Entity> {
+    with_total(
+        cloud_resources::Entity::find()
+            .filter(Column::ProjectId.eq(project_id))
+            .filter(Column::Status.eq(RecordStatus::Active))
+            .filter(Column::DecommissionedAt.is_null()),
+    )
+}
+
+/// The statement [`user_hourly_spend`] runs (the index `ix_resources_spend` covers it).
+pub fn user_spend_query(user_id: i64, guild_id: i64, provider: Provider) -> sea_orm::Select<cloud_resources::Entity> {
+    use entities::cloud_projects;
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    with_total(
+        cloud_resources::Entity::find()
+            .join(JoinType::InnerJoin, cloud_resources::Relation::CloudProjects.def())
+            .filter(cloud_projects::Column::GuildId.eq(guild_id))
+            .filter(Column::CreatedBy.eq(user_id))
+            .filter(Column::Provider.eq(provider))
+            .filter(Column::Status.eq(RecordStatus::Active))
+            .filter(Column::DecommissionedAt.is_null()),
+    )
+}
+
+/// `query` selecting only `SUM(hourly_cost_micros)`, cast to BIGINT, since PostgreSQL sums a
+/// BIGINT column as NUMERIC.
+fn with_total(query: sea_orm::Select<cloud_resources::Entity>) -> sea_orm::Select<cloud_resources::Entity> {
     use sea_orm::QuerySelect;
     use sea_orm::sea_query::{Alias, Func};
     let cost = Func::sum(Expr::col((cloud_resources::Entity, Column::HourlyCostMicros)));
     let total = Func::cast_as(Func::coalesce([Expr::from(cost), Expr::val(0_i64)]), Alias::new("BIGINT"));
-    let sum: Option<i64> = query.select_only().expr(total).into_tuple().one(db).await?;
+    query.select_only().expr(total)
+}
+
+/// The sum a [`with_total`] statement selects, summed by the database: every lobby open and
+/// approval asks, and loading the rows to add them up grew with the project (issue 19).
+async fn hourly_sum<C: ConnectionTrait>(db: &C, query: sea_orm::Select<cloud_resources::Entity>) -> StoreResult<Money> {
+    let sum: Option<i64> = query.into_tuple().one(db).await?;
     Ok(Money::from_micros(sum.unwrap_or(0)))
 }

@@ -77,3 +77,31 @@ async fn duplicate_names_unknown_projects_and_bad_values_change_nothing() {
     })
     .await;
 }
+
+/// Every lobby opening and approval sums spending: on SQLite both sums read the covering index
+/// alone, so a member's spend is found without reading each resource of the guild's projects.
+#[tokio::test]
+async fn spend_sums_read_only_their_covering_index() {
+    use sea_orm::{ConnectionTrait, QueryTrait, Statement};
+    let t = crate::support::TestDb::sqlite().await;
+    let queries = [store::resources::project_spend_query(P), store::resources::user_spend_query(5, 1, Provider::Gcp)];
+    for query in queries {
+        let built = query.build(t.db.get_database_backend());
+        let explain = Statement::from_sql_and_values(
+            t.db.get_database_backend(),
+            format!("EXPLAIN QUERY PLAN {}", built.sql),
+            built.values.map(|v| v.0).unwrap_or_default(),
+        );
+        let plan: Vec<String> =
+            t.db.query_all_raw(explain)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.try_get_by_index::<String>(3).unwrap())
+                .collect();
+        let resources: Vec<&String> = plan.iter().filter(|l| l.contains("cloud_resources")).collect();
+        assert_eq!(resources.len(), 1, "{plan:?}");
+        assert!(resources[0].contains("USING COVERING INDEX ix_resources_spend"), "{plan:?}");
+    }
+    t.teardown().await;
+}
