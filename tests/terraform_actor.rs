@@ -66,7 +66,7 @@ async fn generate_writes_the_project_and_reports_files_and_hash() {
     let rendered = render(&project).unwrap();
     assert_eq!(first.files, rendered.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
     for f in &rendered {
-        assert_eq!(std::fs::read_to_string(first.dir.join(&f.name)).unwrap(), f.contents);
+        assert_eq!(std::fs::read_to_string(first.dir.join(&f.name)).unwrap(), &*f.contents);
     }
     assert_eq!(first.content_hash.len(), 64);
     assert!(first.content_hash.chars().all(|c| c.is_ascii_hexdigit()));

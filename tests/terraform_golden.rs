@@ -23,7 +23,7 @@ fn check(provider: Provider) {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         for f in &files {
-            std::fs::write(dir.join(&f.name), &f.contents).unwrap();
+            std::fs::write(dir.join(&f.name), f.contents.as_bytes()).unwrap();
         }
     }
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
@@ -36,7 +36,7 @@ fn check(provider: Provider) {
     assert_eq!(on_disk, rendered, "{provider}: golden file set differs");
     for f in &files {
         let want = std::fs::read_to_string(dir.join(&f.name)).unwrap();
-        assert!(want == f.contents, "{provider}/{} differs from its golden file:\n{}", f.name, f.contents);
+        assert!(*want == *f.contents, "{provider}/{} differs from its golden file:\n{}", f.name, f.contents);
     }
 }
 

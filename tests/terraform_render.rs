@@ -295,7 +295,7 @@ fn output_is_deterministic_and_independent_of_input_order() {
 fn output_is_already_formatted() {
     for provider in PROVIDERS {
         for file in render(&everything(provider)).unwrap() {
-            assert_eq!(format_hcl(&file.contents), file.contents, "{provider}/{}", file.name);
+            assert_eq!(format_hcl(&file.contents), &*file.contents, "{provider}/{}", file.name);
             assert!(file.contents.ends_with("}\n") || !file.name.ends_with(".tf"), "{provider}/{}", file.name);
             assert!(!file.contents.contains("\n\n\n") && !file.contents.contains('\t'));
             assert!(file.contents.lines().all(|l| l == l.trim_end()), "{provider}/{}: trailing space", file.name);
@@ -658,7 +658,7 @@ fn an_approved_public_database_is_public_with_tls_and_only_its_ingress() {
                 );
             }
         }
-        let text: String = render(&spec).unwrap().into_iter().map(|f| f.contents).collect();
+        let text: String = render(&spec).unwrap().into_iter().map(|f| f.contents.to_string()).collect();
         assert!(!text.contains("0.0.0.0/0") || provider == Provider::Gcp, "{provider}: the world was not approved");
     }
 }

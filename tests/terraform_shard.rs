@@ -47,11 +47,11 @@ fn one_more_vm_in_a_large_project_changes_a_few_files() {
     for provider in PROVIDERS {
         let spec = large(provider, 300);
         let before: BTreeMap<String, String> =
-            render(&spec).unwrap().into_iter().map(|f| (f.name, f.contents)).collect();
+            render(&spec).unwrap().into_iter().map(|f| (f.name, f.contents.to_string())).collect();
         let mut more = spec.clone();
         more.resources.push(resource(provider, ResourceKind::Vm, "fleet-extra", default_region(provider)));
         let after: BTreeMap<String, String> =
-            render(&more).unwrap().into_iter().map(|f| (f.name, f.contents)).collect();
+            render(&more).unwrap().into_iter().map(|f| (f.name, f.contents.to_string())).collect();
         assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "{provider}: no shard moved");
         let changed: Vec<&String> = after.keys().filter(|n| before[*n] != after[*n]).collect();
         let changed_bytes: usize = changed.iter().map(|n| after[*n].len()).sum();

@@ -72,7 +72,7 @@ fn generated(snap: &BTreeMap<String, String>, team: &[&str]) -> BTreeMap<String,
 }
 
 fn rendered(spec: &cloud_chatops::terraform::ProjectSpec) -> BTreeMap<String, String> {
-    render(spec).unwrap().into_iter().map(|f| (f.name, f.contents)).collect()
+    render(spec).unwrap().into_iter().map(|f| (f.name, f.contents.to_string())).collect()
 }
 
 /// What a team keeps beside the generated files: state, variables, its own code, the provider cache.
@@ -193,7 +193,7 @@ fn a_crash_after_the_commit_is_rolled_forward() {
     let mut manifest = String::from("# cloud-chatops generated files v1\n");
     for (i, f) in files.iter().enumerate() {
         let at = if i < 2 { dir.join(&f.name) } else { commit.join(&f.name) };
-        std::fs::write(at, &f.contents).unwrap();
+        std::fs::write(at, f.contents.as_bytes()).unwrap();
         manifest.push_str(&f.name);
         manifest.push('\n');
     }
@@ -236,7 +236,8 @@ fn a_file_the_generator_does_not_own_is_never_overwritten() {
     std::fs::remove_file(dir.join("backend.tf")).unwrap();
     let written = write_project(root.path(), spec.provider, &spec.project_id, &files, &FsWriter).unwrap();
     assert!(written.files.iter().any(|f| f.name == "backend.tf"));
-    files.last_mut().unwrap().contents.push_str("# v2\n");
+    let last = files.last_mut().unwrap();
+    last.contents = format!("{}# v2\n", last.contents).into();
     write_project(root.path(), spec.provider, &spec.project_id, &files, &FsWriter).unwrap();
     assert!(std::fs::read_to_string(dir.join("backend.tf")).unwrap().ends_with("# v2\n"));
 }
@@ -313,7 +314,7 @@ fn nothing_is_written_outside_the_root() {
     let outer = tempfile::tempdir().unwrap();
     let root = outer.path().join("out");
     let spec = single(Provider::Gcp, ResourceKind::Vm);
-    let evil = vec![RenderedFile { name: "../../escape.tf".to_owned(), contents: "x".to_owned() }];
+    let evil = vec![RenderedFile { name: "../../escape.tf".to_owned(), contents: "x".into() }];
     let err = write_project(&root, spec.provider, &spec.project_id, &evil, &FsWriter).unwrap_err();
     assert!(matches!(err, GenerateError::Render(_)));
     assert_eq!(entries(outer.path()), Vec::<String>::new(), "refused before touching the disk");

@@ -151,13 +151,13 @@ pub fn compare(before: &[RenderedFile], after: &[RenderedFile]) -> Vec<FilePrevi
             let diff = if change == FileChange::Unchanged {
                 String::new()
             } else {
-                TextDiff::from_lines(&old, &new)
+                TextDiff::from_lines(&*old, &*new)
                     .unified_diff()
                     .context_radius(3)
                     .header(&format!("a/{name}"), &format!("b/{name}"))
                     .to_string()
             };
-            FilePreview { name: name.to_owned(), change, diff, contents: new }
+            FilePreview { name: name.to_owned(), change, diff, contents: new.to_string() }
         })
         .collect()
 }

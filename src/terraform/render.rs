@@ -1,5 +1,7 @@
 //! ProjectSpec → the files of its Terraform directory, in a fixed order, formatted.
 
+use std::sync::Arc;
+
 use askama::Template;
 use rustc_hash::FxHashSet;
 
@@ -17,8 +19,9 @@ use crate::domain::Provider;
 pub struct RenderedFile {
     /// File name, e.g. `compute.tf`.
     pub name: String,
-    /// Formatted HCL.
-    pub contents: String,
+    /// Formatted HCL, shared: a file unchanged since the last rendering is the very same text,
+    /// so comparing it with what was written needs no reading of its bytes.
+    pub contents: Arc<str>,
 }
 
 /// The name of a project's directory under the output root.

@@ -36,8 +36,8 @@ pub(crate) fn shard(file: RenderedFile) -> Vec<RenderedFile> {
 /// a shard of the same runs (the same formatted blocks, by identity) has the same contents.
 #[derive(Default)]
 pub(crate) struct ShardMemo {
-    last: rustc_hash::FxHashMap<String, (Vec<Arc<Run>>, String)>,
-    next: rustc_hash::FxHashMap<String, (Vec<Arc<Run>>, String)>,
+    last: rustc_hash::FxHashMap<String, (Vec<Arc<Run>>, Arc<str>)>,
+    next: rustc_hash::FxHashMap<String, (Vec<Arc<Run>>, Arc<str>)>,
 }
 
 impl ShardMemo {
@@ -55,7 +55,7 @@ impl ShardMemo {
             Some((was, contents)) if same(&was) && contents.starts_with(header) => (was, contents),
             _ => (
                 blocks.iter().map(|r| Arc::clone(r)).collect(),
-                shard_text(header, blocks.iter().map(|r| r.text.as_str())),
+                shard_text(header, blocks.iter().map(|r| r.text.as_str())).into(),
             ),
         };
         self.next.insert(name.clone(), (runs, contents.clone()));
@@ -68,7 +68,7 @@ impl ShardMemo {
 /// a shard whose runs are last time's is not assembled either.
 pub(crate) fn shard_formatted(name: &str, formatted: Formatted, memo: &mut ShardMemo) -> Vec<RenderedFile> {
     let Formatted::Runs(runs) = &formatted else {
-        return shard(RenderedFile { name: name.to_owned(), contents: formatted.text() });
+        return shard(RenderedFile { name: name.to_owned(), contents: formatted.text().into() });
     };
     let len: usize = runs.iter().map(|(r, blank)| r.text.len() + usize::from(*blank)).sum();
     let by_runs = (len > SHARD_BYTES && name.ends_with(".tf")).then(|| shard_runs(name, runs, len, memo)).flatten();
@@ -76,12 +76,12 @@ pub(crate) fn shard_formatted(name: &str, formatted: Formatted, memo: &mut Shard
         Some(files) => {
             debug_assert_eq!(
                 files,
-                shard(RenderedFile { name: name.to_owned(), contents: formatted.text() }),
+                shard(RenderedFile { name: name.to_owned(), contents: formatted.text().into() }),
                 "sharding by runs differs from sharding the file"
             );
             files
         }
-        None => shard(RenderedFile { name: name.to_owned(), contents: formatted.text() }),
+        None => shard(RenderedFile { name: name.to_owned(), contents: formatted.text().into() }),
     }
 }
 
@@ -135,7 +135,7 @@ fn assemble(name: &str, header: &str, shards: Vec<Vec<&str>>) -> Vec<RenderedFil
         .filter(|(i, blocks)| *i == 0 || !blocks.is_empty())
         .map(|(i, blocks)| RenderedFile {
             name: shard_name(name, stem, i),
-            contents: shard_text(header, blocks.into_iter()),
+            contents: shard_text(header, blocks.into_iter()).into(),
         })
         .collect()
 }

@@ -14,6 +14,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -134,16 +135,23 @@ pub struct WriteMemo {
     on_disk: std::collections::HashMap<String, Known>,
 }
 
-/// A file's bytes as last seen, with the metadata it had then and the bytes' sha256.
+/// A file's bytes as last seen, with the metadata it had then and the bytes' sha256. The text is
+/// shared with the rendering it came from: the next rendering hands an unchanged file back as the
+/// very same text, found equal without comparing its bytes.
 struct Known {
     stamp: Stamp,
-    contents: String,
+    contents: Arc<str>,
     digest: [u8; 32],
 }
 
 impl Known {
-    fn new(stamp: Stamp, contents: &str) -> Known {
-        Known { stamp, contents: contents.to_owned(), digest: Sha256::digest(contents.as_bytes()).into() }
+    fn new(stamp: Stamp, contents: &Arc<str>) -> Known {
+        Known { stamp, contents: contents.clone(), digest: Sha256::digest(contents.as_bytes()).into() }
+    }
+
+    /// Whether it holds `contents`: the same text, or equal bytes.
+    fn holds(&self, contents: &Arc<str>) -> bool {
+        Arc::ptr_eq(&self.contents, contents) || self.contents == *contents
     }
 }
 
@@ -175,7 +183,7 @@ impl WriteMemo {
         if let Some(known) = self.on_disk.get(&file.name)
             && known.stamp == stamp
         {
-            return known.contents == file.contents;
+            return known.holds(&file.contents);
         }
         let same = fs::read(&path).is_ok_and(|bytes| bytes == file.contents.as_bytes());
         if same {
@@ -187,7 +195,7 @@ impl WriteMemo {
     /// The sha256 of `file`'s contents, from what is known of it when that is these contents.
     pub fn digest(&self, file: &RenderedFile) -> [u8; 32] {
         match self.on_disk.get(&file.name) {
-            Some(known) if known.contents == file.contents => known.digest,
+            Some(known) if known.holds(&file.contents) => known.digest,
             _ => Sha256::digest(file.contents.as_bytes()).into(),
         }
     }
@@ -320,7 +328,7 @@ pub fn read_generated(dir: &Path) -> io::Result<Option<Vec<RenderedFile>>> {
         let staged = commit.join(&name);
         let path = if staged.exists() { staged } else { dir.join(&name) };
         let contents = fs::read_to_string(&path).unwrap_or_default();
-        files.push(RenderedFile { name, contents });
+        files.push(RenderedFile { name, contents: contents.into() });
     }
     Ok(Some(files))
 }

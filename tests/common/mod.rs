@@ -306,7 +306,7 @@ pub fn write_variants(root: &std::path::Path) -> Vec<(String, ProjectSpec)> {
         let dir = root.join(name);
         std::fs::create_dir_all(&dir).unwrap();
         for f in render(spec).unwrap_or_else(|e| panic!("{name}: {e}")) {
-            std::fs::write(dir.join(&f.name), &f.contents).unwrap();
+            std::fs::write(dir.join(&f.name), f.contents.as_bytes()).unwrap();
         }
     }
     all
