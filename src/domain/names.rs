@@ -51,14 +51,18 @@ impl ResourceName {
 
 /// Turns a validated name into a Terraform identifier (letters, digits, `_`, `-`; not digit-first).
 pub(crate) fn tf_label(s: &str) -> String {
+    label_of(s).into_owned()
+}
+
+/// [`tf_label`], borrowing the name when it is a label already (most are).
+pub(crate) fn label_of(s: &str) -> std::borrow::Cow<'_, str> {
     let kept = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     let starts = |s: &str| s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-    // Most names are labels already.
     if starts(s) && s.chars().all(kept) {
-        return s.to_owned();
+        return s.into();
     }
     let body: String = s.chars().map(|c| if kept(c) { c } else { '_' }).collect();
-    if starts(&body) { body } else { format!("r_{body}") }
+    if starts(&body) { body.into() } else { format!("r_{body}").into() }
 }
 
 fn rule_for(provider: Provider, kind: ResourceKind) -> Rule {

@@ -39,11 +39,12 @@ pub struct StoreSpecSource {
 /// Projects whose last reading is kept.
 const REMEMBERED_PROJECTS: usize = 128;
 
-/// What was read of a project: up to which revision, its written resources by row id, and their
-/// ids in the order a spec lists them (kind, then name).
+/// What was read of a project: up to which revision, its written resources by row id (each shared
+/// with the specs handed out: an unchanged row is the same allocation every time), and their ids in
+/// the order a spec lists them (kind in `ResourceKind` order, then name: rendering's order).
 struct Read {
     revision: i64,
-    resources: BTreeMap<i64, ResourceSpec>,
+    resources: BTreeMap<i64, Arc<ResourceSpec>>,
     order: Vec<i64>,
 }
 
@@ -85,9 +86,10 @@ impl StoreSpecSource {
                 let mut spec =
                     resource_spec(provider, row.resource_type, &row.name, &row.region, &row.config, &self.catalog)?;
                 spec.decommissioning = row.decommissioned_at.is_some();
-                resources.insert(row.id, spec);
+                resources.insert(row.id, Arc::new(spec));
             }
-            let mut keyed: Vec<_> = resources.iter().map(|(id, r)| ((r.kind.as_str(), r.name.as_str()), *id)).collect();
+            // The order rendering sorts them in, so its sort finds them sorted already.
+            let mut keyed: Vec<_> = resources.iter().map(|(id, r)| ((r.kind, r.name.as_str()), *id)).collect();
             keyed.sort_by(|a, b| a.0.cmp(&b.0));
             let order = keyed.into_iter().map(|(_, id)| id).collect();
             *read = Some(Read { revision: project.revision, resources, order });

@@ -35,6 +35,11 @@ pub(crate) trait Item: Hash {
     fn handle(&self) -> Option<Handle> {
         None
     }
+
+    /// Whether the item is the allocation `handle` holds.
+    fn is(&self, _handle: &Handle) -> bool {
+        false
+    }
 }
 
 /// An item's shared allocation, compared by address; holding it keeps the address from reuse.
@@ -83,29 +88,43 @@ impl BlockMemo {
         self.by_template.retain(|_, kept| !kept.is_empty());
     }
 
-    /// The block kept for `item`, or the item's hash to keep its block under.
-    fn hit<T: Item>(&mut self, template: &'static str, item: &T) -> Result<&Pieces, u64> {
-        let handle = item.handle();
-        let hasher = &self.hasher;
-        let Some(kept) = self.by_template.get_mut(template).and_then(|m| m.get_mut(item.label())) else {
+    /// The blocks kept for `template`, taken out while one file's loop over its items looks them up
+    /// (and given back by [`BlockMemo::give`]): one lookup of the template per loop, not per item.
+    fn take(&mut self, template: &'static str) -> Blocks {
+        Blocks { kept: self.by_template.remove(template).unwrap_or_default(), round: self.round }
+    }
+
+    fn give(&mut self, template: &'static str, blocks: Blocks) {
+        self.by_template.insert(template, blocks.kept);
+    }
+}
+
+/// One block template's kept blocks, by item label, while a loop uses them.
+struct Blocks {
+    kept: rustc_hash::FxHashMap<Box<str>, Kept>,
+    round: u64,
+}
+
+impl Blocks {
+    /// The block kept for `item`, or the item's hash (keyed by `hasher`) to keep its block under.
+    fn hit<T: Item>(&mut self, hasher: &RandomState, item: &T) -> Result<&Pieces, u64> {
+        let Some(kept) = self.kept.get_mut(item.label()) else {
             return Err(hasher.hash_one(item));
         };
-        let same =
-            matches!((&kept.handle, &handle), (Some(a), Some(b)) if std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)));
-        if !same {
+        if !kept.handle.as_ref().is_some_and(|h| item.is(h)) {
             let hash = hasher.hash_one(item);
             if kept.hash != hash {
                 return Err(hash);
             }
-            kept.handle = handle;
+            kept.handle = item.handle();
         }
         kept.round = self.round;
         Ok(&kept.runs)
     }
 
-    fn keep<T: Item>(&mut self, template: &'static str, item: &T, hash: u64, runs: Pieces) {
+    fn keep<T: Item>(&mut self, item: &T, hash: u64, runs: Pieces) {
         let kept = Kept { hash, handle: item.handle(), runs, round: self.round };
-        self.by_template.entry(template).or_default().insert(item.label().into(), kept);
+        self.kept.insert(item.label().into(), kept);
     }
 }
 
@@ -159,21 +178,26 @@ impl<'m> FileBuilder<'m> {
             }
             return Ok(());
         }
+        // Taken out for the loop; a rendering that fails in it loses them, which only costs the
+        // next rendering their formatting.
+        let mut kept = self.memo.blocks.take(template);
+        let hasher = self.memo.blocks.hasher.clone();
         for item in items {
-            let Mode::Pieces(Some(out)) = &mut self.mode else { return Ok(()) };
-            let hash = match self.memo.blocks.hit(template, item) {
-                Ok(kept) => {
-                    out.extend(kept.iter().cloned());
+            let Mode::Pieces(Some(out)) = &mut self.mode else { break };
+            let hash = match kept.hit(&hasher, item) {
+                Ok(runs) => {
+                    out.extend(runs.iter().cloned());
                     continue;
                 }
                 Err(hash) => hash,
             };
             let runs = self.render_runs(&block(item))?;
             if let Some(runs) = &runs {
-                self.memo.blocks.keep(template, item, hash, runs.clone());
+                kept.keep(item, hash, runs.clone());
             }
             self.push(runs.as_ref());
         }
+        self.memo.blocks.give(template, kept);
         Ok(())
     }
 

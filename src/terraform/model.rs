@@ -3,6 +3,7 @@
 //! Deliberately free of database types so the store can map its rows into it.
 
 pub use super::options::{Access, Cidr, ResourceOptions};
+pub use super::resources::Resources;
 use crate::domain::{Catalog, MachineType, ParseError, ProjectId, Provider, Region, ResourceKind, ResourceName};
 
 /// A project and the resources to generate for it.
@@ -16,8 +17,8 @@ pub struct ProjectSpec {
     pub default_region: Region,
     /// Free text from the user; only ever emitted escaped, inside a string.
     pub project_name: String,
-    /// The resources its Terraform holds, in any order (rendering sorts them).
-    pub resources: Vec<ResourceSpec>,
+    /// The resources its Terraform holds, in any order (rendering sorts them), each shared.
+    pub resources: Resources,
     /// How this installation wants its Terraform (remote state, Azure host encryption).
     pub settings: GeneratorSettings,
 }

@@ -108,8 +108,7 @@ pub fn apply_plan(
         Plan::Resize(resize) => {
             let target = &resize.target;
             let request = resize.as_request(provider);
-            let Some(r) = after.resources.iter_mut().find(|r| r.kind == target.kind && r.name.as_str() == target.name)
-            else {
+            let Some(r) = after.resources.find_mut(|r| r.kind == target.kind && r.name.as_str() == target.name) else {
                 return Err(GenerateError::Conflict(format!(
                     "{} {} is no longer in the project",
                     target.kind, target.name

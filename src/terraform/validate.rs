@@ -1,10 +1,11 @@
 //! The generator's own check of its input: every value re-parsed against the spec's provider.
 
-use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::GenerateError;
 use super::model::{ProjectSpec, ResourceSpec};
 use super::options::ResourceOptions;
+use crate::domain::names::label_of;
 use crate::domain::{MachineType, ParseError, Provider, Region, ResourceKind, ResourceName};
 
 const MAX_NODES: u32 = 100;
@@ -22,10 +23,18 @@ pub(crate) struct ValidMemo {
     round: u64,
 }
 
-/// A resource found valid, with the round since which it has been valid as it is.
+/// A resource found valid, with the round since which it has been valid as it is. The spec is
+/// held shared with the spec it was validated in: the same allocation again is the same resource,
+/// known without comparing it (and, held, its address cannot be reused by another).
 struct Known {
-    spec: ResourceSpec,
+    spec: Arc<ResourceSpec>,
     since: u64,
+}
+
+impl Known {
+    fn is(&self, r: &Arc<ResourceSpec>) -> bool {
+        Arc::ptr_eq(&self.spec, r) || *self.spec == **r
+    }
 }
 
 /// What a validation found: the resources sorted by kind then name, and for each the round since
@@ -66,9 +75,10 @@ pub(crate) fn validated_with<'a>(spec: &'a ProjectSpec, memo: &mut ValidMemo) ->
     let round = memo.round;
     let mut valid = rustc_hash::FxHashMap::with_capacity_and_hasher(spec.resources.len(), Default::default());
     let mut out = Vec::with_capacity(spec.resources.len());
-    for r in &spec.resources {
+    for shared in spec.resources.shared() {
+        let r = &**shared;
         let key = ValidMemo::key(r);
-        if let Some(known) = last.remove(&key).filter(|known| same_provider && known.spec == *r) {
+        if let Some(known) = last.remove(&key).filter(|known| same_provider && known.is(shared)) {
             out.push((r, known.since));
             valid.insert(key, known);
             continue;
@@ -106,14 +116,15 @@ pub(crate) fn validated_with<'a>(spec: &'a ProjectSpec, memo: &mut ValidMemo) ->
         }
         peers(spec, r, "targets", &r.targets, ResourceKind::LoadBalancer)?;
         peers(spec, r, "clients", &r.clients, ResourceKind::Database)?;
-        valid.entry(key).or_insert_with(|| Known { spec: r.clone(), since: round });
+        valid.entry(key).or_insert_with(|| Known { spec: shared.clone(), since: round });
         out.push((r, round));
     }
     out.sort_by(|(a, _), (b, _)| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
     let (out, since): (Vec<&ResourceSpec>, Vec<u64>) = out.into_iter().unzip();
-    let mut seen = HashSet::with_capacity(out.len());
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(out.len());
     for r in &out {
-        if !seen.insert((r.kind, r.name.tf_label())) {
+        if !seen.insert((r.kind, label_of(r.name.as_str()))) {
             return Err(GenerateError::Conflict(format!(
                 "two {} resources map to the Terraform name `{}`",
                 r.kind,
@@ -158,7 +169,7 @@ mod tests {
 
     /// Whether `memo` holds `r` as found valid for `provider`.
     fn knows(memo: &ValidMemo, provider: Provider, r: &ResourceSpec) -> bool {
-        memo.provider == Some(provider) && memo.last.get(&ValidMemo::key(r)).is_some_and(|known| known.spec == *r)
+        memo.provider == Some(provider) && memo.last.get(&ValidMemo::key(r)).is_some_and(|known| *known.spec == *r)
     }
 
     /// A project of `provider` holding a bucket whose name was parsed for GCP.
@@ -174,7 +185,7 @@ mod tests {
             provider,
             default_region: region,
             project_name: "p".into(),
-            resources: vec![bucket],
+            resources: vec![bucket].into(),
             settings: Default::default(),
         }
     }

@@ -60,7 +60,7 @@ pub fn spec(provider: Provider, resources: Vec<ResourceSpec>) -> ProjectSpec {
         provider,
         default_region: Region::parse(provider, default_region(provider)).unwrap(),
         project_name: "Shop backend".to_owned(),
-        resources,
+        resources: resources.into(),
         settings: Default::default(),
     }
 }

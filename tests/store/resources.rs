@@ -82,23 +82,30 @@ async fn duplicate_names_unknown_projects_and_bad_values_change_nothing() {
 /// alone, so a member's spend is found without reading each resource of the guild's projects.
 #[tokio::test]
 async fn spend_sums_read_only_their_covering_index() {
-    use sea_orm::{ConnectionTrait, QueryTrait, Statement};
+    use sea_orm::{ConnectionTrait, QueryTrait, Statement, TransactionTrait};
     let t = crate::support::TestDb::sqlite().await;
     let queries = [store::resources::project_spend_query(P), store::resources::user_spend_query(5, 1, Provider::Gcp)];
     for query in queries {
-        let built = query.build(t.db.get_database_backend());
+        let backend = t.db.get_database_backend();
+        let built = query.build(backend);
+        // One connection: a real read first loads the schema as migrated (an EXPLAIN alone plans
+        // with whatever schema its connection loaded last, and a pooled connection may have
+        // loaded it before the migrations ran).
+        let txn = t.db.begin().await.unwrap();
+        txn.query_all_raw(Statement::from_string(backend, "SELECT count(*) FROM cloud_resources")).await.unwrap();
         let explain = Statement::from_sql_and_values(
-            t.db.get_database_backend(),
+            backend,
             format!("EXPLAIN QUERY PLAN {}", built.sql),
             built.values.map(|v| v.0).unwrap_or_default(),
         );
-        let plan: Vec<String> =
-            t.db.query_all_raw(explain)
-                .await
-                .unwrap()
-                .iter()
-                .map(|row| row.try_get_by_index::<String>(3).unwrap())
-                .collect();
+        let plan: Vec<String> = txn
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(3).unwrap())
+            .collect();
+        txn.commit().await.unwrap();
         let resources: Vec<&String> = plan.iter().filter(|l| l.contains("cloud_resources")).collect();
         assert_eq!(resources.len(), 1, "{plan:?}");
         assert!(resources[0].contains("USING COVERING INDEX ix_resources_spend"), "{plan:?}");

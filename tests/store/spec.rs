@@ -102,7 +102,8 @@ async fn a_source_that_remembers_loads_what_a_fresh_one_loads_after_every_change
         assert!(same("nothing").await.is_empty());
         let vm = store::resources::create(&t.db, add(ResourceKind::Vm, "web", "e2-small")).await.unwrap();
         let db = store::resources::create(&t.db, add(ResourceKind::Database, "orders", "db-f1-micro")).await.unwrap();
-        assert_eq!(same("two created").await, ["orders", "web"]);
+        // Kind (in `ResourceKind` order: VMs before databases), then name.
+        assert_eq!(same("two created").await, ["web", "orders"]);
         let resized = serde_json::json!({ "size": "e2-medium", "options": {} });
         let resize = Change::Resize { config: resized, hourly_cost: Money::from_micros(2_000) };
         store::resources::change(&t.db, seed::PROJECT_ID, vm.id, false, Money::from_micros(1_000), &resize)
@@ -131,7 +132,7 @@ async fn a_source_that_remembers_loads_what_a_fresh_one_loads_after_every_change
         assert!(write_all(&t.db, &[&a, &b]).await.unwrap());
         // ... and its one-request-at-a-time path.
         Rows::of(batch(&["api-4"])).unwrap().write(&t.db).await.unwrap();
-        assert_eq!(same("batched and single writes").await, ["orders", "api-1", "api-2", "api-3", "api-4", "web"]);
+        assert_eq!(same("batched and single writes").await, ["api-1", "api-2", "api-3", "api-4", "web", "orders"]);
         store::resources::mark_deleted(&t.db, seed::PROJECT_ID, ResourceKind::Vm, "api-2").await.unwrap();
         store::resources::change(&t.db, seed::PROJECT_ID, db.id, true, Money::from_micros(1_000), &Change::Remove)
             .await

@@ -206,6 +206,10 @@ impl Item for Arc<Res> {
     fn handle(&self) -> Option<Handle> {
         Some(self.clone())
     }
+
+    fn is(&self, handle: &Handle) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(self), Arc::as_ptr(handle))
+    }
 }
 
 impl Item for Net {
@@ -357,8 +361,14 @@ fn region_labels(
 ) -> Result<BTreeMap<String, String>, GenerateError> {
     let mut labels = BTreeMap::new();
     let mut used = BTreeSet::new();
-    let all = std::iter::once(spec.default_region.as_str()).chain(resources.iter().map(|r| r.region.as_str()));
-    for region in all.collect::<BTreeSet<_>>() {
+    // Inserted one by one: a project has a few regions and many resources, so collecting first
+    // would sort every resource's region.
+    let mut regions = BTreeSet::new();
+    regions.insert(spec.default_region.as_str());
+    for r in resources {
+        regions.insert(r.region.as_str());
+    }
+    for region in regions {
         let label = tf_label(region);
         if !used.insert(label.clone()) {
             return Err(GenerateError::Conflict(format!("regions clash on the Terraform name `{label}`")));

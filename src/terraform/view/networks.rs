@@ -45,35 +45,33 @@ pub(crate) fn place(ctx: &Context, resources: &[&ResourceSpec]) -> Result<Placem
     }
     let named = |r: &ResourceSpec| chosen.get(&r.kind).is_some_and(|m| m.contains_key(r.name.as_str()));
     // Regions with network-bound resources that did not name a network of the project.
-    let glue: BTreeSet<String> = resources
-        .iter()
-        .filter(|r| needs_network(ctx.provider, r.kind) && !named(r))
-        .map(|r| r.region.as_str().to_owned())
-        .collect();
-    let mut networks = user.clone();
-    let name_firewalls = |networks: &mut Vec<Net>| {
-        // Slots are below 250 and ids 6 hex digits, so this fits GCP's 63 characters.
-        for n in networks.iter_mut() {
-            n.firewall = format!("chatops-{}-deny-ingress-{}", ctx.project, n.index);
-        }
-    };
-    let subnets = match ctx.provider {
+    // Inserted one by one, not collected: few regions, many resources.
+    let mut glue = BTreeSet::new();
+    for r in resources.iter().filter(|r| needs_network(ctx.provider, r.kind) && !named(r)) {
+        glue.insert(r.region.as_str());
+    }
+    let (networks, subnets) = match ctx.provider {
         Provider::Gcp => {
-            if !glue.is_empty() {
-                networks.push(gcp_glue_network(ctx, &mut slots)?);
+            // Slots are taken in this order: the project's networks, the generated network, its
+            // subnetworks.
+            let generated = if glue.is_empty() { None } else { Some(gcp_glue_network(ctx, &mut slots)?) };
+            let subnets = gcp_subnets(ctx, &user, &glue, &mut slots)?;
+            let mut networks = user;
+            networks.extend(generated);
+            // Slots are below 250 and ids 6 hex digits, so this fits GCP's 63 characters.
+            for n in networks.iter_mut() {
+                n.firewall = format!("chatops-{}-deny-ingress-{}", ctx.project, n.index);
             }
-            gcp_subnets(ctx, &user, &glue, &mut slots)?
+            (networks, subnets)
         }
         Provider::Aws | Provider::Azure => {
-            for region in &glue {
+            let mut networks = user;
+            for region in glue {
                 networks.push(regional_glue_network(ctx, region, &mut slots)?);
             }
-            Vec::new()
+            (networks, Vec::new())
         }
     };
-    if ctx.provider == Provider::Gcp {
-        name_firewalls(&mut networks);
-    }
     Ok(Placement { networks, subnets, chosen })
 }
 
@@ -153,7 +151,7 @@ fn regional_glue_network(ctx: &Context, region: &str, slots: &mut Slots) -> Resu
 fn gcp_subnets(
     ctx: &Context,
     user: &[Net],
-    glue: &BTreeSet<String>,
+    glue: &BTreeSet<&str>,
     slots: &mut Slots,
 ) -> Result<Vec<Subnet>, GenerateError> {
     let mut out: Vec<Subnet> = user
@@ -172,7 +170,7 @@ fn gcp_subnets(
             label: ctx.glue_label(region),
             name: format!("chatops-{}-{}", ctx.project, gcp_name_part(region)),
             net: GCP_GLUE.to_owned(),
-            region: region.clone(),
+            region: (*region).to_owned(),
             index: slots.take(&format!("chatops:{region}"))?,
             egress: false,
         });
