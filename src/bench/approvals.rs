@@ -1,8 +1,12 @@
 //! Approval through the command layer (`Approve & Deploy` pressed, answered once the resource is
-//! recorded and the project's Terraform written), as the project grows: one at a time at 10 and at
-//! 1,000 resources in one project, then a burst of concurrent approvals in one project, timed until
-//! the last is written. An approval's cost should not grow with the project, and approvals queued
-//! for one project share a regeneration.
+//! recorded and the project's Terraform written), as the project grows: one at a time in a project
+//! of 10 and one of 1,000 resources, then a burst of concurrent approvals in the large one, timed
+//! until the last is written. An approval's cost should not grow with the project, and approvals
+//! queued for one project share a regeneration.
+//!
+//! The two sizes are two sample systems side by side in this process (a database and an output
+//! directory each), approved in turn, so both are measured in the same moments: what the machine
+//! drifts by during the run falls on both sizes, not on one of them.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -19,36 +23,52 @@ use crate::seed;
 use crate::store::resources::{self, NewResource};
 
 /// Sequential approvals timed at each size.
-const RUNS: usize = 15;
+const RUNS: usize = 41;
 /// Concurrent approvals in one project.
 const BURST: usize = 400;
+/// The project sizes compared.
+const SIZES: [usize; 2] = [10, 1_000];
 
 pub async fn run(target: &Target) -> anyhow::Result<Vec<Figure>> {
-    let sample = Arc::new(Sample::start(target, Arc::new(LogNotifier)).await?);
-    let mut out = Vec::new();
-    let mut p50 = Vec::new();
-    for size in [10, 1_000] {
+    let mut samples = Vec::with_capacity(SIZES.len());
+    for size in SIZES {
+        let sample = Sample::start(target, Arc::new(LogNotifier)).await?;
         fill(&sample, size).await?;
         // The project's directory as it stands, as a running bot has it.
         sample.system.generator.generate(seed::PROJECT_ID).await?;
-        let mut times = Vec::with_capacity(RUNS);
-        for i in 0..RUNS {
-            let name = format!("approve-{size}-{i}");
+        samples.push(sample);
+    }
+    let mut times = vec![Vec::with_capacity(RUNS); SIZES.len()];
+    for i in 0..RUNS {
+        // Each size goes first in every other round.
+        for k in 0..SIZES.len() {
+            let k = if i % 2 == 0 { k } else { SIZES.len() - 1 - k };
+            let sample = &samples[k];
+            let name = format!("approve-{}-{i}", SIZES[k]);
             let id = sample.open(&name).await?;
             let t = Instant::now();
-            approve(&sample, id).await?;
-            times.push(millis(t.elapsed()));
-            // Back to `size`, so every run approves into a project of that size, and written so, so
-            // that the next run's generation writes its own change only (not this removal too).
+            approve(sample, id).await?;
+            times[k].push(millis(t.elapsed()));
+            // Back to its size, so every run approves into a project of that size, and written
+            // so, so that the next run's generation writes its own change only.
             resources::mark_deleted(&sample.bench.db, seed::PROJECT_ID, ResourceKind::Vm, &name).await?;
             sample.system.generator.generate(seed::PROJECT_ID).await?;
         }
-        let median = quantile(&mut times, 0.5);
+    }
+    let mut out = Vec::new();
+    let mut p50 = Vec::new();
+    for (size, times) in SIZES.iter().zip(&mut times) {
+        let median = quantile(times, 0.5);
         p50.push(median);
         out.push(Figure::new(format!("approve_p50_{size}_resources"), median, "ms"));
-        out.push(Figure::new(format!("approve_p99_{size}_resources"), quantile(&mut times, 0.99), "ms"));
+        out.push(Figure::new(format!("approve_p99_{size}_resources"), quantile(times, 0.99), "ms"));
     }
     out.push(Figure::new("approve_p50_ratio_1000_to_10_resources", p50[1] / p50[0], "x"));
+    let large = samples.pop().expect("two samples");
+    for small in samples {
+        small.finish().await;
+    }
+    let sample = Arc::new(large);
 
     // The burst: every lobby open first, then every Approve pressed at once.
     let mut ids = Vec::with_capacity(BURST);
