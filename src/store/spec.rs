@@ -4,7 +4,7 @@
 //! store). Omitted sizes and node counts take the catalogue's defaults, as the lobby priced them;
 //! a stored value that breaks a provider's rules stops the generation before any file is touched.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::num::NonZeroUsize;
 use std::pin::Pin;
@@ -39,13 +39,14 @@ pub struct StoreSpecSource {
 /// Projects whose last reading is kept.
 const REMEMBERED_PROJECTS: usize = 128;
 
-/// What was read of a project: up to which revision, its written resources by row id (each shared
-/// with the specs handed out: an unchanged row is the same allocation every time), and their ids in
-/// the order a spec lists them (kind in `ResourceKind` order, then name: rendering's order).
+/// What was read of a project: up to which revision, and its written resources in the order a
+/// spec lists them (kind in `ResourceKind` order, then name: rendering's order), each shared with
+/// the specs handed out (an unchanged row is the same allocation every time), with where each row
+/// id sits in that order.
 struct Read {
     revision: i64,
-    resources: BTreeMap<i64, Arc<ResourceSpec>>,
-    order: Vec<i64>,
+    resources: BTreeMap<(ResourceKind, String), (i64, Arc<ResourceSpec>)>,
+    places: HashMap<i64, (ResourceKind, String)>,
 }
 
 impl StoreSpecSource {
@@ -74,28 +75,32 @@ impl StoreSpecSource {
             // Every row stamped after `known` (or all written ones): rows stamped later than the
             // project's revision read above are read again next time, which changes nothing.
             let rows = written_rows(&self.db, project_id, known).await.map_err(source_error)?;
-            let mut resources = match (known, read.take()) {
-                (Some(_), Some(before)) => before.resources,
-                _ => BTreeMap::new(),
+            let (mut resources, mut places) = match (known, read.take()) {
+                (Some(_), Some(before)) => (before.resources, before.places),
+                _ => Default::default(),
             };
             for row in rows {
+                // A changed row leaves its place first, unless a later row holds it already: the
+                // rows come in no order, and a name may have passed from a removed row to a new one.
+                if let Some(place) = places.remove(&row.id)
+                    && resources.get(&place).is_some_and(|(id, _)| *id == row.id)
+                {
+                    resources.remove(&place);
+                }
                 if row.status != RecordStatus::Active {
-                    resources.remove(&row.id);
                     continue;
                 }
                 let mut spec =
                     resource_spec(provider, row.resource_type, &row.name, &row.region, &row.config, &self.catalog)?;
                 spec.decommissioning = row.decommissioned_at.is_some();
-                resources.insert(row.id, Arc::new(spec));
+                let place = (spec.kind, spec.name.as_str().to_owned());
+                places.insert(row.id, place.clone());
+                resources.insert(place, (row.id, Arc::new(spec)));
             }
-            // The order rendering sorts them in, so its sort finds them sorted already.
-            let mut keyed: Vec<_> = resources.iter().map(|(id, r)| ((r.kind, r.name.as_str()), *id)).collect();
-            keyed.sort_by(|a, b| a.0.cmp(&b.0));
-            let order = keyed.into_iter().map(|(_, id)| id).collect();
-            *read = Some(Read { revision: project.revision, resources, order });
+            *read = Some(Read { revision: project.revision, resources, places });
         }
         let resources =
-            read.as_ref().map(|r| r.order.iter().map(|id| r.resources[id].clone()).collect()).unwrap_or_default();
+            read.as_ref().map(|r| r.resources.values().map(|(_, spec)| spec.clone()).collect()).unwrap_or_default();
         drop(read);
         Ok(ProjectSpec {
             project_id: id,

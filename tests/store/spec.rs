@@ -141,6 +141,13 @@ async fn a_source_that_remembers_loads_what_a_fresh_one_loads_after_every_change
         // A name removed and taken again is the new row.
         store::resources::create(&t.db, add(ResourceKind::Vm, "api-2", "e2-medium")).await.unwrap();
         assert_eq!(same("a name taken again").await, ["api-1", "api-2", "api-3", "api-4", "web"]);
+        // ... and removed and taken again between two readings: the reading holds the new row only.
+        store::resources::mark_deleted(&t.db, seed::PROJECT_ID, ResourceKind::Vm, "api-3").await.unwrap();
+        store::resources::create(&t.db, add(ResourceKind::Vm, "api-3", "e2-medium")).await.unwrap();
+        assert_eq!(same("a name passed on unread").await, ["api-1", "api-2", "api-3", "api-4", "web"]);
+        let spec = kept.load(seed::PROJECT_ID).await.unwrap();
+        let api3 = spec.resources.iter().find(|r| r.name.as_str() == "api-3").unwrap();
+        assert_eq!(api3.size.as_ref().map(|s| s.as_str()), Some("e2-medium"));
         t
     })
     .await;
