@@ -435,16 +435,19 @@ fn roll_forward(dir: &Path) -> io::Result<()> {
         fs::rename(commit.join(name), dir.join(name))?;
     }
     fsync_dir(dir)?;
-    for old in owned_files(dir)? {
-        if !keep.contains(&old) {
-            match fs::remove_file(dir.join(&old)) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
+    // What the old set owned and the new one does not: gone before the manifest stops listing it
+    // (one already gone was removed by an interrupted run, maybe not durably: it counts too).
+    let stale: Vec<String> = owned_files(dir)?.into_iter().filter(|old| !keep.contains(old)).collect();
+    for old in &stale {
+        match fs::remove_file(dir.join(old)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
         }
     }
-    fsync_dir(dir)?;
+    if !stale.is_empty() {
+        fsync_dir(dir)?;
+    }
     fs::rename(commit.join(MANIFEST), meta.join(MANIFEST))?;
     fsync_dir(&meta)?;
     fs::remove_dir(&commit)?;
