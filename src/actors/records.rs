@@ -131,12 +131,14 @@ impl Actor for RecordsActor {
 #[derive(Clone)]
 pub struct RecordsHandle {
     slot: ActorSlot<RecordsMsg>,
+    /// Projects' spend summed so far, shared by every clone of the handle.
+    spend: Arc<store::spend::SpendMemo>,
 }
 
 impl RecordsHandle {
     /// A handle over a slot the supervisor fills.
     pub fn new(slot: ActorSlot<RecordsMsg>) -> Self {
-        Self { slot }
+        Self { slot, spend: Default::default() }
     }
 
     async fn run<T, F>(&self, call: F) -> Result<T, ActorError>
@@ -231,10 +233,12 @@ impl RecordsHandle {
     ) -> Result<(Money, Money), ActorError> {
         let id = project_id.to_owned();
         let key = format!("spend {id} {user_id} {guild_id} {provider}");
+        let memo = self.spend.clone();
         self.read(key, move |db| {
-            let id = id.clone();
+            let (id, memo) = (id.clone(), memo.clone());
             Box::pin(async move {
-                let project = store::resources::project_hourly_spend(db, &id).await?;
+                // Summed up to the revision last read, plus the rows changed since.
+                let project = memo.project_hourly_spend(db, &id).await?;
                 let user = store::resources::user_hourly_spend(db, user_id, guild_id, provider).await?;
                 Ok((project, user))
             })

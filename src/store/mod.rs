@@ -20,6 +20,7 @@ pub mod revisions;
 pub mod seed;
 pub mod sessions;
 pub mod spec;
+pub mod spend;
 pub mod wal;
 pub mod writes;
 

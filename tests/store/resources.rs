@@ -112,3 +112,51 @@ async fn spend_sums_read_only_their_covering_index() {
     }
     t.teardown().await;
 }
+
+/// The spend every opening and approval asks for is remembered by revision: after every kind of
+/// change, a memo that has summed the project before answers what the fresh sum does.
+#[tokio::test]
+async fn a_remembered_spend_is_the_fresh_sum_after_every_change() {
+    use store::resources::Change;
+    use store::spend::SpendMemo;
+    each_backend(|t| async move {
+        store::projects::create_with_id(&t.db, P, new_project(1, 5, "r")).await.unwrap();
+        let memo = SpendMemo::default();
+        let same = |step: &'static str| {
+            let (db, memo) = (t.db.clone(), &memo);
+            async move {
+                let remembered = memo.project_hourly_spend(&db, P).await.unwrap();
+                let fresh = store::resources::project_hourly_spend(&db, P).await.unwrap();
+                // A memo that never read the project before agrees too.
+                let first = SpendMemo::default().project_hourly_spend(&db, P).await.unwrap();
+                assert_eq!((remembered, first), (fresh, fresh), "after {step}");
+                fresh.micros()
+            }
+        };
+        assert_eq!(same("nothing").await, 0);
+        let web = store::resources::create(&t.db, res(ResourceKind::Vm, "web", 5, 16_800)).await.unwrap();
+        let db = store::resources::create(&t.db, res(ResourceKind::Database, "orders", 5, 35_000)).await.unwrap();
+        assert_eq!(same("two created").await, 51_800);
+        let bigger = Change::Resize {
+            config: serde_json::json!({ "size": "e2-medium" }),
+            hourly_cost: Money::from_micros(33_500),
+        };
+        store::resources::change(&t.db, P, web.id, false, Money::from_micros(16_800), &bigger).await.unwrap();
+        assert_eq!(same("a resize").await, 68_500);
+        store::resources::change(&t.db, P, db.id, false, Money::from_micros(35_000), &Change::Decommission)
+            .await
+            .unwrap();
+        assert_eq!(same("a decommission").await, 33_500);
+        store::resources::change(&t.db, P, db.id, true, Money::from_micros(35_000), &Change::Remove).await.unwrap();
+        assert_eq!(same("a removal").await, 33_500);
+        store::resources::mark_deleted(&t.db, P, ResourceKind::Vm, "web").await.unwrap();
+        assert_eq!(same("a deletion").await, 0);
+        // A name passed to a new row between two readings.
+        store::resources::create(&t.db, res(ResourceKind::Vm, "web", 5, 10_000)).await.unwrap();
+        store::resources::mark_deleted(&t.db, P, ResourceKind::Vm, "web").await.unwrap();
+        store::resources::create(&t.db, res(ResourceKind::Vm, "web", 6, 12_000)).await.unwrap();
+        assert_eq!(same("a name taken twice unread").await, 12_000);
+        t
+    })
+    .await;
+}
