@@ -2,7 +2,8 @@
 //! and stamps it on each row it writes (`cloud_resources.revision`). Taking it updates the
 //! project's row, so such transactions follow each other per project, in every process: whoever
 //! reads revision R reads every row stamped R or lower, committed. The Terraform generator reads
-//! only the rows stamped after the revision it last read (`store::spec`).
+//! only the rows stamped after the revision it last read (`store::spec`), and so does the spend
+//! every lobby sums (`store::spend`); [`Remembered`] is what both keep.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use std::collections::BTreeSet;
@@ -46,4 +47,50 @@ pub async fn lock<C: ConnectionTrait>(db: &C, projects: &BTreeSet<&str>) -> Stor
         .all(db)
         .await?;
     Ok(())
+}
+
+/// What a reader remembers of recent projects, each with the revision it read up to: the state
+/// built from the rows stamped up to it, brought up to date by reading only the rows stamped later
+/// (`store::spec`, `store::spend`). One reading of a project at a time, so a state and its revision
+/// stay a pair.
+pub struct Remembered<T> {
+    projects: std::sync::Mutex<lru::LruCache<String, Entry<T>>>,
+}
+
+type Entry<T> = std::sync::Arc<tokio::sync::Mutex<Option<(i64, T)>>>;
+
+impl<T: Default> Remembered<T> {
+    /// Remembers up to `projects` projects, the least recently read forgotten first.
+    pub fn new(projects: std::num::NonZeroUsize) -> Self {
+        Remembered { projects: std::sync::Mutex::new(lru::LruCache::new(projects)) }
+    }
+
+    /// `project_id`'s state brought up to `revision` (read before the rows, so a row stamped later is
+    /// read again next time, which must change nothing): `update` is given the revision the state
+    /// was read up to (`None`: read everything) and that state (empty when `None`), and returns it
+    /// with the rows read since applied. `read` then looks at the state, under the same hold.
+    pub async fn with<R, E, U, F>(&self, project_id: &str, revision: i64, update: U, read: F) -> Result<R, E>
+    where
+        U: AsyncFnOnce(Option<i64>, T) -> Result<T, E>,
+        F: FnOnce(&T) -> R,
+    {
+        let entry = {
+            let mut projects = self.projects.lock().unwrap_or_else(|e| e.into_inner());
+            projects.get_or_insert(project_id.to_owned(), Default::default).clone()
+        };
+        let mut held = entry.lock().await;
+        let known = held.as_ref().map(|(r, _)| *r).filter(|r| *r <= revision);
+        if known != Some(revision) {
+            let before = match (known, held.take()) {
+                (Some(_), Some((_, state))) => state,
+                _ => T::default(),
+            };
+            // A failed update leaves nothing remembered: the next reading reads everything.
+            *held = Some((revision, update(known, before).await?));
+        }
+        match held.as_ref() {
+            Some((_, state)) => Ok(read(state)),
+            None => Ok(read(&T::default())),
+        }
+    }
 }

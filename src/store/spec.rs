@@ -11,11 +11,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use entities::kinds::RecordStatus;
-use lru::LruCache;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 
 use crate::domain::names::{ProjectId, Region};
 use crate::domain::{Catalog, ResourceKind};
+use crate::store::revisions::Remembered;
 use crate::store::{self, StoreError};
 use crate::terraform::model::{GeneratorSettings, ProjectSpec, ResourceSpec};
 use crate::terraform::{GenerateError, SpecSource};
@@ -33,18 +33,17 @@ pub struct StoreSpecSource {
     db: DatabaseConnection,
     catalog: Arc<Catalog>,
     settings: GeneratorSettings,
-    memo: std::sync::Mutex<LruCache<String, Arc<tokio::sync::Mutex<Option<Read>>>>>,
+    memo: Remembered<Read>,
 }
 
 /// Projects whose last reading is kept.
 const REMEMBERED_PROJECTS: usize = 128;
 
-/// What was read of a project: up to which revision, and its written resources in the order a
-/// spec lists them (kind in `ResourceKind` order, then name: rendering's order), each shared with
-/// the specs handed out (an unchanged row is the same allocation every time), with where each row
-/// id sits in that order.
+/// What was read of a project: its written resources in the order a spec lists them (kind in
+/// `ResourceKind` order, then name: rendering's order), each shared with the specs handed out (an
+/// unchanged row is the same allocation every time), with where each row id sits in that order.
+#[derive(Default)]
 struct Read {
-    revision: i64,
     resources: BTreeMap<(ResourceKind, String), (i64, Arc<ResourceSpec>)>,
     places: HashMap<i64, (ResourceKind, String)>,
 }
@@ -52,7 +51,7 @@ struct Read {
 impl StoreSpecSource {
     /// Over a connection, pricing defaults from `catalog`.
     pub fn new(db: DatabaseConnection, catalog: Arc<Catalog>, settings: GeneratorSettings) -> Self {
-        let memo = std::sync::Mutex::new(LruCache::new(NonZeroUsize::new(REMEMBERED_PROJECTS).expect("not zero")));
+        let memo = Remembered::new(NonZeroUsize::new(REMEMBERED_PROJECTS).expect("not zero"));
         Self { db, catalog, settings, memo }
     }
 
@@ -64,28 +63,15 @@ impl StoreSpecSource {
             Err(e) => return Err(source_error(e)),
         };
         let provider = project.provider;
-        let entry = {
-            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
-            memo.get_or_insert(project_id.to_owned(), Default::default).clone()
-        };
-        // One reading of a project at a time, so the remembered revision and rows stay a pair.
-        let mut read = entry.lock().await;
-        let known = read.as_ref().map(|r| r.revision).filter(|r| *r <= project.revision);
-        if known != Some(project.revision) {
-            // Every row stamped after `known` (or all written ones): rows stamped later than the
-            // project's revision read above are read again next time, which changes nothing.
-            let rows = written_rows(&self.db, project_id, known).await.map_err(source_error)?;
-            let (mut resources, mut places) = match (known, read.take()) {
-                (Some(_), Some(before)) => (before.resources, before.places),
-                _ => Default::default(),
-            };
-            for row in rows {
+        // Every row stamped after the revision read up to (or all written ones).
+        let update = async |known, mut read: Read| {
+            for row in written_rows(&self.db, project_id, known).await.map_err(source_error)? {
                 // A changed row leaves its place first, unless a later row holds it already: the
                 // rows come in no order, and a name may have passed from a removed row to a new one.
-                if let Some(place) = places.remove(&row.id)
-                    && resources.get(&place).is_some_and(|(id, _)| *id == row.id)
+                if let Some(place) = read.places.remove(&row.id)
+                    && read.resources.get(&place).is_some_and(|(id, _)| *id == row.id)
                 {
-                    resources.remove(&place);
+                    read.resources.remove(&place);
                 }
                 if row.status != RecordStatus::Active {
                     continue;
@@ -94,14 +80,13 @@ impl StoreSpecSource {
                     resource_spec(provider, row.resource_type, &row.name, &row.region, &row.config, &self.catalog)?;
                 spec.decommissioning = row.decommissioned_at.is_some();
                 let place = (spec.kind, spec.name.as_str().to_owned());
-                places.insert(row.id, place.clone());
-                resources.insert(place, (row.id, Arc::new(spec)));
+                read.places.insert(row.id, place.clone());
+                read.resources.insert(place, (row.id, Arc::new(spec)));
             }
-            *read = Some(Read { revision: project.revision, resources, places });
-        }
-        let resources =
-            read.as_ref().map(|r| r.resources.values().map(|(_, spec)| spec.clone()).collect()).unwrap_or_default();
-        drop(read);
+            Ok::<_, GenerateError>(read)
+        };
+        let shared = |read: &Read| read.resources.values().map(|(_, spec)| spec.clone()).collect();
+        let resources = self.memo.with(project_id, project.revision, update, shared).await?;
         Ok(ProjectSpec {
             project_id: id,
             provider,

@@ -11,33 +11,26 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
-use std::sync::Arc;
 
 use entities::kinds::RecordStatus;
-use lru::LruCache;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 
-use super::{StoreResult, projects};
+use super::revisions::Remembered;
+use super::{StoreError, StoreResult, projects};
 use crate::domain::Money;
 
 /// Remembers the spend of recently asked projects; shared by every reader of one process.
 pub struct SpendMemo {
-    projects: std::sync::Mutex<LruCache<String, Arc<tokio::sync::Mutex<Option<Summed>>>>>,
+    /// Each counted row's hourly cost, by row id.
+    projects: Remembered<HashMap<i64, i64>>,
 }
 
 /// Projects whose spend is kept.
 const REMEMBERED_PROJECTS: usize = 256;
 
-/// Up to which revision a project's spend was summed, and each counted row's hourly cost.
-struct Summed {
-    revision: i64,
-    costs: HashMap<i64, i64>,
-}
-
 impl Default for SpendMemo {
     fn default() -> Self {
-        let size = NonZeroUsize::new(REMEMBERED_PROJECTS).expect("not zero");
-        SpendMemo { projects: std::sync::Mutex::new(LruCache::new(size)) }
+        SpendMemo { projects: Remembered::new(NonZeroUsize::new(REMEMBERED_PROJECTS).expect("not zero")) }
     }
 }
 
@@ -57,32 +50,20 @@ impl SpendMemo {
         let revision = match projects::get(db, project_id).await {
             Ok(project) => project.revision,
             // Nothing to sum, as the fresh sum finds.
-            Err(super::StoreError::NotFound { .. }) => return Ok(Money::ZERO),
+            Err(StoreError::NotFound { .. }) => return Ok(Money::ZERO),
             Err(e) => return Err(e),
         };
-        let entry = {
-            let mut projects = self.projects.lock().unwrap_or_else(|e| e.into_inner());
-            projects.get_or_insert(project_id.to_owned(), Default::default).clone()
-        };
-        // One reading of a project at a time, so the revision and the costs stay a pair.
-        let mut summed = entry.lock().await;
-        let known = summed.as_ref().map(|s| s.revision).filter(|r| *r <= revision);
-        if known != Some(revision) {
-            let rows = changed_rows(db, project_id, known).await?;
-            let mut costs = match (known, summed.take()) {
-                (Some(_), Some(before)) => before.costs,
-                _ => HashMap::new(),
-            };
-            for row in rows {
+        let update = async |known, mut costs: HashMap<i64, i64>| {
+            for row in changed_rows(db, project_id, known).await? {
                 if row.status == RecordStatus::Active && row.decommissioned_at.is_none() {
                     costs.insert(row.id, row.hourly_cost_micros);
                 } else {
                     costs.remove(&row.id);
                 }
             }
-            *summed = Some(Summed { revision, costs });
-        }
-        let total = summed.as_ref().map_or(0, |s| s.costs.values().sum());
+            Ok::<_, StoreError>(costs)
+        };
+        let total = self.projects.with(project_id, revision, update, |costs| costs.values().sum()).await?;
         Ok(Money::from_micros(total))
     }
 }
