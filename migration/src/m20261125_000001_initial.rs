@@ -27,7 +27,8 @@ fn fk_project(table: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCre
         .to_owned()
 }
 
-fn index(table: &'static str, name: &str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+/// An index of `table` over `cols`, in order; later migrations build theirs with it too.
+pub(crate) fn index(table: &'static str, name: &str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for col in cols {

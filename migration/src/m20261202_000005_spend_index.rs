@@ -7,38 +7,27 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::m20261125_000001_initial::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const NAME: &str = "ix_resources_spend";
 const REPLACED: &str = "ix_resources_project_status";
 
+/// The columns both sums filter on, then the cost they add.
+const COLUMNS: [&str; 6] =
+    ["project_id", "status", "decommissioned_at", "created_by", "provider", "hourly_cost_micros"];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name(NAME)
-                    .table("cloud_resources")
-                    .col("project_id")
-                    .col("status")
-                    .col("decommissioned_at")
-                    .col("created_by")
-                    .col("provider")
-                    .col("hourly_cost_micros")
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_index(index("cloud_resources", NAME, &COLUMNS, false)).await?;
         manager.drop_index(Index::drop().name(REPLACED).table("cloud_resources").to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create().name(REPLACED).table("cloud_resources").col("project_id").col("status").to_owned(),
-            )
-            .await?;
+        manager.create_index(index("cloud_resources", REPLACED, &COLUMNS[..2], false)).await?;
         manager.drop_index(Index::drop().name(NAME).table("cloud_resources").to_owned()).await
     }
 }
