@@ -79,18 +79,15 @@ impl<T: Default> Remembered<T> {
             projects.get_or_insert(project_id.to_owned(), Default::default).clone()
         };
         let mut held = entry.lock().await;
-        let known = held.as_ref().map(|(r, _)| *r).filter(|r| *r <= revision);
-        if known != Some(revision) {
-            let before = match (known, held.take()) {
-                (Some(_), Some((_, state))) => state,
-                _ => T::default(),
-            };
-            // A failed update leaves nothing remembered: the next reading reads everything.
-            *held = Some((revision, update(known, before).await?));
-        }
-        match held.as_ref() {
-            Some((_, state)) => Ok(read(state)),
-            None => Ok(read(&T::default())),
-        }
+        // Taken out while it is brought up to date: a failed update leaves nothing remembered, and
+        // the next reading reads everything.
+        let (known, state) = match held.take() {
+            Some((read_up_to, state)) if read_up_to <= revision => (Some(read_up_to), state),
+            _ => (None, T::default()),
+        };
+        let state = if known == Some(revision) { state } else { update(known, state).await? };
+        let answer = read(&state);
+        *held = Some((revision, state));
+        Ok(answer)
     }
 }
