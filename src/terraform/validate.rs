@@ -38,10 +38,12 @@ impl Known {
 }
 
 /// What a validation found: the resources sorted by kind then name, and for each the round since
-/// which the memo has seen it as it is now (this round when it is new or changed).
+/// which the memo has seen it as it is now (this round when it is new or changed), and its
+/// [`ValidMemo::key`] (hashed once, for every memo that keeps resources by it).
 pub(crate) struct Validated<'a> {
     pub resources: Vec<&'a ResourceSpec>,
     pub since: Vec<u64>,
+    pub keys: Vec<u64>,
     /// This validation's round.
     pub round: u64,
 }
@@ -79,7 +81,7 @@ pub(crate) fn validated_with<'a>(spec: &'a ProjectSpec, memo: &mut ValidMemo) ->
         let r = &**shared;
         let key = ValidMemo::key(r);
         if let Some(known) = last.remove(&key).filter(|known| same_provider && known.is(shared)) {
-            out.push((r, known.since));
+            out.push((r, key, known.since));
             valid.insert(key, known);
             continue;
         }
@@ -117,10 +119,19 @@ pub(crate) fn validated_with<'a>(spec: &'a ProjectSpec, memo: &mut ValidMemo) ->
         peers(spec, r, "targets", &r.targets, ResourceKind::LoadBalancer)?;
         peers(spec, r, "clients", &r.clients, ResourceKind::Database)?;
         valid.entry(key).or_insert_with(|| Known { spec: shared.clone(), since: round });
-        out.push((r, round));
+        out.push((r, key, round));
     }
-    out.sort_by(|(a, _), (b, _)| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-    let (out, since): (Vec<&ResourceSpec>, Vec<u64>) = out.into_iter().unzip();
+    out.sort_by(|(a, ..), (b, ..)| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+    let mut keys = Vec::with_capacity(out.len());
+    let mut since = Vec::with_capacity(out.len());
+    let out: Vec<&ResourceSpec> = out
+        .into_iter()
+        .map(|(r, key, round)| {
+            keys.push(key);
+            since.push(round);
+            r
+        })
+        .collect();
     let mut seen = rustc_hash::FxHashSet::default();
     seen.reserve(out.len());
     for r in &out {
@@ -134,7 +145,7 @@ pub(crate) fn validated_with<'a>(spec: &'a ProjectSpec, memo: &mut ValidMemo) ->
     }
     // Every resource passed: they are what the next rendering knows valid.
     *memo = ValidMemo { provider: Some(spec.provider), last: valid, round };
-    Ok(Validated { resources: out, since, round })
+    Ok(Validated { resources: out, since, keys, round })
 }
 
 /// `targets` belong to load balancers and `clients` to databases; each names a VM validly.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::super::GenerateError;
 use super::super::model::{Access, ResourceSpec};
 use super::super::slots::Slots;
-use super::super::validate::{ValidMemo, Validated};
+use super::super::validate::Validated;
 use super::networks::Placement;
 use super::{Context, Ingress, Res};
 use crate::domain::names::{is_globally_named, physical_name_of};
@@ -85,7 +85,7 @@ pub(crate) fn by_kind(
     // Clusters get CIDR slots of their own (control-plane ranges), stable per name.
     let mut cluster_slots = Slots::default();
     let mut out: BTreeMap<ResourceKind, Vec<Arc<Res>>> = BTreeMap::new();
-    for (r, &since) in resources.iter().zip(&valid.since) {
+    for ((r, &since), &key) in resources.iter().zip(&valid.since).zip(&valid.keys) {
         let list = out.entry(r.kind).or_insert_with(|| {
             // Sorted by kind: the rest of this kind follow this one.
             Vec::with_capacity(resources.iter().filter(|o| o.kind == r.kind).count())
@@ -93,7 +93,6 @@ pub(crate) fn by_kind(
         // Only clusters print theirs; a position would change every block after an insertion.
         let index = if r.kind == ResourceKind::K8s { cluster_slots.take(r.name.as_str())? } else { 0 };
         let (net, subnet) = placement.of(ctx, r);
-        let key = ValidMemo::key(r);
         let kept = last.remove(&key).filter(|b| {
             b.round >= since
                 && b.index == index
