@@ -165,6 +165,41 @@ async fn a_budget_holds_across_processes() {
     .await;
 }
 
+/// Each process remembers the projects' spend it summed, by revision: what the other process
+/// deployed since counts in the next lobby's verdict here.
+#[tokio::test]
+async fn spend_deployed_in_another_process_counts_in_the_next_verdict() {
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let peer = app.peer(None).await;
+        let created =
+            app.run(ADMIN, "/cloud-init provider:gcp project_name:tight region:us-central1 budget_limit:40").await;
+        let Reply::ProjectCreated { project } = created else { panic!("{created:?}") };
+        let line = |name: &str| {
+            format!(
+                "/cloud-deploy project_id:{} resource_type:vm resource_name:{name} machine_type:e2-micro",
+                project.id
+            )
+        };
+        // This process sums the project's spend (nothing yet) for a lobby it then cancels.
+        let Reply::Lobby(probe) = app.run(ADMIN, &line("probe")).await else { panic!("no lobby") };
+        assert_ne!(probe.verdict.outcome, Outcome::Denied, "{}", app.db.backend);
+        app.press(ADMIN, probe.session_id, LobbyAction::Cancel).await;
+        // The other process deploys a VM and its network's NAT gateway: $38.25 of the $40 a month.
+        let Reply::Lobby(one) = app.run_in(&peer, ADMIN, &line("one")).await else { panic!("no lobby") };
+        let pressed = app.press_in(&peer, ADMIN, one.session_id, LobbyAction::Approve).await;
+        assert!(matches!(pressed, Reply::Deployed(_)), "{pressed:?}");
+        // Here, one more VM ($6.13) is over the budget: the lobby says so. (Summed from a stale
+        // memory, the verdict would allow it and only the database's budget line refuse it.)
+        let reply = app.run(ADMIN, &line("two")).await;
+        let Reply::Lobby(two) = reply else { panic!("{}: {reply:?}", app.db.backend) };
+        assert_eq!(two.verdict.outcome, Outcome::Denied, "{}: {:?}", app.db.backend, two.verdict);
+        peer.system.shutdown().await;
+        app.stop().await
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_lobby_approved_in_one_process_is_not_deployed_again_in_another() {
     each_backend(|db| async move {
