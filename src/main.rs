@@ -65,8 +65,10 @@ async fn run() -> anyhow::Result<()> {
             || (cli.command.is_none() && settings.discord_token().is_none());
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
     // serenity logs every failed reconnect attempt itself; the bot says it once, in its own words.
-    let filter =
-        EnvFilter::try_from_default_env().or_else(|_| EnvFilter::try_new(format!("{level},serenity=error")))?;
+    // The migrator announces every start at INFO ("Applying all pending migrations"); `migrate`
+    // says what it did in its own line, so those are kept to warnings unless RUST_LOG asks.
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(format!("{level},serenity=error,sea_orm_migration=warn")))?;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -77,12 +79,17 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Migrate { down, yes }) => migrate(&settings, down, yes).await,
         Some(Command::Seed) => {
             let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-            let created = seed::load(&db, &settings.quotas, &settings.catalog()?).await?;
-            if created.is_empty() {
+            let loaded = seed::on_request(&db, &settings, &settings.catalog()?).await;
+            db.close().await.ok();
+            let loaded = loaded?;
+            if loaded.created.is_empty() {
                 println!("sample data already present; nothing created");
             }
-            for line in created {
+            for line in loaded.created {
                 println!("created {line}");
+            }
+            if let Some(dir) = loaded.terraform {
+                println!("terraform of {} is in {dir}", seed::PROJECT_ID);
             }
             Ok(())
         }
@@ -173,9 +180,18 @@ async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
 async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()> {
     let catalog = Arc::new(settings.catalog()?);
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
-    let loaded = seed::load_if_empty(&db, &settings.quotas, &catalog).await?;
-    if !loaded.is_empty() && !args.json {
-        eprintln!("empty database: loaded the sample data (guild {}, project {})", seed::GUILD_ID, seed::PROJECT_ID);
+    let loaded = seed::on_first_console(&db, &settings, &catalog).await?;
+    if !loaded.created.is_empty() && !args.json {
+        eprintln!(
+            "This is a new database, so the sample data of the original design was loaded into it: guild {}, \
+             members {} (CloudUser), {} (CloudAdmin) and {} (CloudViewer), project {} \"Production API\". \
+             To start empty instead, set sample_data.enabled = false (CHATOPS_SAMPLE_DATA__ENABLED=false).",
+            seed::GUILD_ID,
+            seed::USER_ID,
+            seed::ADMIN_ID,
+            seed::VIEWER_ID,
+            seed::PROJECT_ID
+        );
     }
     let (notifier, updates) = ConsoleNotifier::new();
     let system = System::start(SystemArgs { db: db.clone(), settings: Arc::new(settings), catalog, notifier }).await?;

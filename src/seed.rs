@@ -1,12 +1,21 @@
 //! The sample data of the original design document: guild 123456789 with three members, the
 //! `gcp-abc123` "Production API" project at 3 of 10 instances, and the three example policies.
 //! Loading it twice changes nothing the second time.
+//!
+//! It goes only where someone is trying the product: `seed` loads it on request, and a console's
+//! first start loads it only into the default database file (`cloud_chatops.db` in the working
+//! directory), never into a database an operator named. `run` never loads it, and
+//! `sample_data.enabled = false` turns it off everywhere. Wherever it is loaded, the sample
+//! project's Terraform is written with it, so `check` agrees at once.
+
+use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::domain::{Catalog, Money, PolicyKind, Provider, QuotaType, ResourceKind, Role, SizeClass};
-use crate::settings::DefaultQuotas;
+use crate::settings::{DefaultQuotas, Settings};
 use crate::store::{self, StoreResult, permissions::Grant, policies::NewPolicy, quotas::QuotaAmount};
+use crate::terraform::{FsWriter, GeneratorSettings, regenerate};
 
 /// The sample guild.
 pub const GUILD_ID: i64 = 123_456_789;
@@ -19,19 +28,80 @@ pub const VIEWER_ID: i64 = 333_333_333;
 /// The sample project.
 pub const PROJECT_ID: &str = "gcp-abc123";
 
+/// The sample project's machines. None is named `web-server-01`, so the original design's first
+/// example (deploy `web-server-01`, an e2-small, in `gcp-abc123`) runs on this data as written.
 const VMS: [(&str, &str); 3] =
-    [("web-server-01", "e2-medium"), ("web-server-02", "e2-medium"), ("worker-01", "e2-small")];
+    [("api-server-01", "e2-medium"), ("api-server-02", "e2-medium"), ("worker-01", "e2-small")];
 
-/// Loads the sample data only into a database with no project and no grant (first start).
-pub async fn load_if_empty(
-    db: &DatabaseConnection,
-    quotas: &DefaultQuotas,
-    catalog: &Catalog,
-) -> StoreResult<Vec<String>> {
-    if !store::seed::is_fresh(db).await? {
-        return Ok(Vec::new());
+/// Why the sample data was not loaded on request.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// `sample_data.enabled = false`.
+    #[error(
+        "the sample data is turned off (`sample_data.enabled = false`, or CHATOPS_SAMPLE_DATA__ENABLED=false); nothing was loaded"
+    )]
+    TurnedOff,
+    /// The database refused.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The data is in, but its Terraform could not be written.
+    #[error("the sample data is loaded, but its Terraform could not be written: {0}")]
+    Terraform(String),
+}
+
+/// What loading the sample data did.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// One line per thing created (nothing: it was all there).
+    pub created: Vec<String>,
+    /// The sample project's Terraform directory, when it was written.
+    pub terraform: Option<String>,
+}
+
+/// `cloud-chatops seed`: loads what is missing of the sample data and writes the sample project's
+/// Terraform, unless `sample_data.enabled` is off.
+pub async fn on_request(db: &DatabaseConnection, settings: &Settings, catalog: &Catalog) -> Result<Loaded, SeedError> {
+    if !settings.sample_data.enabled {
+        return Err(SeedError::TurnedOff);
     }
-    load(db, quotas, catalog).await
+    let created = load(db, &settings.quotas, catalog).await?;
+    let terraform = write_terraform(db, settings, catalog).await?;
+    Ok(Loaded { created, terraform })
+}
+
+/// A console's first start: loads the sample data only into the default database file, only when
+/// it holds no project and no grant, and only while `sample_data.enabled`. Nothing loaded is an
+/// empty [`Loaded`].
+pub async fn on_first_console(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    catalog: &Catalog,
+) -> Result<Loaded, SeedError> {
+    if !settings.sample_data.enabled
+        || !settings.database.is_default_file()
+        || !store::seed::is_fresh(db).await?
+    {
+        return Ok(Loaded::default());
+    }
+    on_request(db, settings, catalog).await
+}
+
+/// Writes the sample project's Terraform as an approval would (nothing when the project is gone).
+async fn write_terraform(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    catalog: &Catalog,
+) -> Result<Option<String>, SeedError> {
+    if store::projects::get(db, PROJECT_ID).await.is_err() {
+        return Ok(None);
+    }
+    let generator = GeneratorSettings::from(&settings.terraform);
+    let source = store::spec::StoreSpecSource::new(db.clone(), Arc::new(catalog.clone()), generator);
+    let root = &settings.terraform.output_dir;
+    let written = regenerate(root, &source, PROJECT_ID, Arc::new(FsWriter))
+        .await
+        .map_err(|e| SeedError::Terraform(e.to_string()))?;
+    Ok(Some(written.dir.display().to_string()))
 }
 
 /// Loads whatever of the sample data is missing; returns one line per thing created.

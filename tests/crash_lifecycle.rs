@@ -82,7 +82,7 @@ async fn crash_and_restart(step: &str, line: &str, action: &str) -> State {
 }
 
 fn seed_names(extra: &[&str], without: &[&str]) -> Vec<String> {
-    let mut names: Vec<String> = ["web-server-01", "web-server-02", "worker-01"]
+    let mut names: Vec<String> = ["api-server-01", "api-server-02", "worker-01"]
         .iter()
         .chain(extra)
         .filter(|n| !without.contains(n))

@@ -121,7 +121,7 @@ impl Args {
     /// An amount of money, at least the minimum its spec declares.
     pub fn money(&mut self, name: &'static str) -> Result<Option<Money>, CommandError> {
         let Some((kind, text)) = self.take(name)? else { return Ok(None) };
-        let OptionKind::Number { min } = kind else {
+        let OptionKind::Number { min, .. } = kind else {
             return Err(CommandError(format!("/{} declares `{name}` as no amount", self.command)));
         };
         let amount = text.parse::<Money>().map_err(|e| CommandError(format!("`{name}`: {e}")))?;
@@ -129,7 +129,7 @@ impl Args {
             return Err(if min == Money::ZERO {
                 CommandError(format!("`{name}` must not be negative"))
             } else {
-                CommandError(format!("`{name}` must be at least {}", min.format(2)))
+                CommandError(format!("`{name}` must be at least {}", min.cents()))
             });
         }
         Ok(Some(amount))

@@ -238,7 +238,7 @@ mod tests {
                         let value = match o.kind {
                             OptionKind::Text { .. } => "a".to_owned(),
                             OptionKind::Integer { min, .. } => min.max(1).to_string(),
-                            OptionKind::Number { min } => min.format(0).trim_start_matches('$').to_owned(),
+                            OptionKind::Number { min, .. } => min.format(0).trim_start_matches('$').to_owned(),
                             OptionKind::Boolean => "true".to_owned(),
                             OptionKind::Member => "42".to_owned(),
                             OptionKind::Choice(c) => c()[0].value.to_owned(),

@@ -33,7 +33,7 @@ impl Init {
             OptionSpec::of("provider", "Cloud provider", OptionKind::Choice(spec::providers)).required(),
             OptionSpec::text("project_name", "A name for the project").required(),
             OptionSpec::text("region", "Default region (from the catalogue)").autocomplete(),
-            OptionSpec::of("budget_limit", "Monthly budget in USD", OptionKind::Number { min: Money::ZERO }),
+            OptionSpec::of("budget_limit", "Monthly budget in USD", OptionKind::Number { min: Money::ZERO, what: "an amount in USD per month" }),
         ]),
     };
 
@@ -51,7 +51,8 @@ impl Init {
         let actor = member(services, invoker, provider).await?;
         if actor.role().is_none_or(|r| r < Role::CloudUser) {
             return Ok(Reply::refused(format!(
-                "creating a {provider} project needs the CloudUser or CloudAdmin role; ask an administrator for /cloud-grant"
+                "creating {} project needs the CloudUser or CloudAdmin role; ask an administrator for /cloud-grant",
+                crate::domain::words::with_article(provider)
             )));
         }
         let catalog = services.catalog.provider(provider);

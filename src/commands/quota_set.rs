@@ -40,7 +40,10 @@ impl QuotaSet {
             OptionSpec::of(
                 "limit",
                 "New limit (a count; USD per month for budget.monthly)",
-                OptionKind::Number { min: Money::ZERO },
+                OptionKind::Number {
+                    min: Money::ZERO,
+                    what: "a count of resources, or for budget.monthly an amount in USD per month",
+                },
             )
             .required(),
         ]),

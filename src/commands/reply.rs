@@ -138,8 +138,9 @@ pub struct ResourceView {
     pub created_by: i64,
 }
 
-/// One quota line in `/cloud-quota`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One quota line in `/cloud-quota`. In JSON the amounts of `budget.monthly` are money (decimal
+/// strings of USD, as every amount of money is), the others counts.
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuotaView {
     pub quota_type: String,
     pub region: String,
@@ -246,4 +247,45 @@ pub struct PreviewFile {
     pub change: crate::terraform::preview::FileChange,
     /// A unified diff against the file on disk (empty when unchanged).
     pub diff: String,
+}
+
+impl Serialize for QuotaView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let money = self.quota_type == crate::domain::QuotaType::BudgetMonthly.as_str();
+        let mut out = s.serialize_struct("QuotaView", 6)?;
+        out.serialize_field("quota_type", &self.quota_type)?;
+        out.serialize_field("region", &self.region)?;
+        for (name, amount) in
+            [("used", self.used), ("reserved", self.reserved), ("limit", self.limit), ("available", self.available)]
+        {
+            if money {
+                out.serialize_field(name, &crate::domain::Money::from_micros(amount))?;
+            } else {
+                out.serialize_field(name, &amount)?;
+            }
+        }
+        out.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_json_gives_the_budget_line_as_money_and_the_others_as_counts() {
+        let line = |quota_type: &str, n: i64| QuotaView {
+            quota_type: quota_type.to_owned(),
+            region: "*".to_owned(),
+            used: n,
+            reserved: 0,
+            limit: 10 * n,
+            available: 9 * n,
+        };
+        let budget = serde_json::to_value(line("budget.monthly", 61_174_000)).unwrap();
+        assert_eq!((&budget["used"], &budget["limit"]), (&"61.174".into(), &"611.74".into()), "{budget}");
+        let vms = serde_json::to_value(line("compute.instances", 3)).unwrap();
+        assert_eq!((vms["used"].as_i64(), vms["limit"].as_i64()), (Some(3), Some(30)), "{vms}");
+    }
 }

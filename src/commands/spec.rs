@@ -62,7 +62,12 @@ pub enum OptionKind {
     /// A whole number in `min..=max`.
     Integer { min: i64, max: i64 },
     /// An exact amount of US dollars, at least `min`.
-    Number { min: Money },
+    Number {
+        /// The least amount accepted.
+        min: Money,
+        /// What the number is, in words for `help`: `an amount in USD per hour`.
+        what: &'static str,
+    },
     /// `true` or `false`.
     Boolean,
     /// A guild member (a mention or a numeric id).
@@ -108,7 +113,7 @@ impl OptionSpec {
         match self.kind {
             OptionKind::Text { .. } => "..".to_owned(),
             OptionKind::Integer { min, max } => format!("{min}..{max}"),
-            OptionKind::Number { .. } => "<USD>".to_owned(),
+            OptionKind::Number { .. } => "<number>".to_owned(),
             OptionKind::Boolean => "true|false".to_owned(),
             OptionKind::Member => "<member>".to_owned(),
             OptionKind::Choice(choices) => choices().iter().map(|c| c.value).collect::<Vec<_>>().join("|"),
@@ -120,7 +125,7 @@ impl OptionSpec {
         match self.kind {
             OptionKind::Text { max_len } => format!("at most {max_len} characters"),
             OptionKind::Integer { min, max } => format!("a whole number from {min} to {max}"),
-            OptionKind::Number { min } => format!("an amount in USD, at least {}", min.format(0)),
+            OptionKind::Number { min, what } => format!("{what}, at least {}", min.format(0)),
             OptionKind::Boolean => "true or false".to_owned(),
             OptionKind::Member => "a mention or a numeric member id".to_owned(),
             OptionKind::Choice(choices) => {

@@ -9,7 +9,7 @@ use crate::domain::{LobbyKind, Money, SessionStatus};
 
 /// `$0.0168/h, $12.264/month`.
 pub fn cost(hourly: Money, monthly: Money) -> String {
-    format!("{}/h, {}/month", hourly.format(2), monthly.format(2))
+    format!("{}/h, {}/month", hourly.rate(), monthly.cents())
 }
 
 /// A lobby's quota line: `3 used + 0 reserved + 1 requested of 10` (a destroy or a shrinking
@@ -62,10 +62,10 @@ pub fn lobby_cost(l: &LobbyView) -> String {
         (LobbyKind::Destroy, Some(before)) => format!("saves {}", cost(before, before.monthly_from_hourly())),
         (LobbyKind::Resize, Some(before)) => format!(
             "{}/h -> {}/h ({}/month -> {}/month)",
-            before.format(2),
-            v.hourly.format(2),
-            before.monthly_from_hourly().format(2),
-            v.monthly.format(2)
+            before.rate(),
+            v.hourly.rate(),
+            before.monthly_from_hourly().cents(),
+            v.monthly.cents()
         ),
         _ => cost(v.hourly, v.monthly),
     }
@@ -85,7 +85,7 @@ pub fn lobby_items(l: &LobbyView) -> Vec<String> {
     l.verdict
         .items
         .iter()
-        .map(|i| format!("{} · {} · {} · {}/h", i.name, i.kind, i.size.as_deref().unwrap_or("-"), i.hourly.format(2)))
+        .map(|i| format!("{} · {} · {} · {}/h", i.name, i.kind, i.size.as_deref().unwrap_or("-"), i.hourly.rate()))
         .collect()
 }
 
@@ -131,7 +131,7 @@ pub fn quota_usage(q: &QuotaView) -> String {
 /// An amount of a quota line: units, or for `budget.monthly` (micro-dollars) money.
 pub fn quota_amount(quota_type: &str, amount: i64) -> String {
     if quota_type == crate::domain::QuotaType::BudgetMonthly.as_str() {
-        crate::domain::Money::from_micros(amount).format(2)
+        crate::domain::Money::from_micros(amount).cents()
     } else {
         amount.to_string()
     }
@@ -167,7 +167,7 @@ pub fn deployed(d: &DeployedView) -> String {
 
 /// `vm · e2-small · us-central1 · $0.0168/h`.
 pub fn resource(r: &ResourceView) -> String {
-    format!("{} · {} · {} · {}/h", r.resource_type, r.size.as_deref().unwrap_or("-"), r.region, r.hourly.format(2))
+    format!("{} · {} · {} · {}/h", r.resource_type, r.size.as_deref().unwrap_or("-"), r.region, r.hourly.rate())
 }
 
 /// The sum of the resources' hourly costs and its month: `$0.05/h, $36.5/month`.
@@ -196,7 +196,7 @@ pub fn policy_values(p: &PolicyView) -> String {
         parts.push(format!("denied {}", p.denied_values.join(", ")));
     }
     if let Some(max) = p.max_cost_per_hour {
-        parts.push(format!("at most {}/h", max.format(2)));
+        parts.push(format!("at most {}/h", max.rate()));
     }
     if p.require_approval {
         parts.push("violations need approval".to_owned());
@@ -221,7 +221,7 @@ pub fn history_detail(h: &HistoryView) -> String {
         parts.push(format!("verdict {v}"));
     }
     if let Some(cost) = h.hourly {
-        parts.push(format!("{}/h", cost.format(2)));
+        parts.push(format!("{}/h", cost.rate()));
     }
     if parts.is_empty() { "-".to_owned() } else { parts.join(" · ") }
 }
@@ -236,10 +236,10 @@ pub fn role_line(r: &RoleView) -> String {
             match r.budget_limit {
                 Some(limit) => line.push_str(&format!(
                     "; your spend {}/month of {}/month",
-                    r.monthly_spend.format(2),
-                    limit.format(2)
+                    r.monthly_spend.cents(),
+                    limit.cents()
                 )),
-                None => line.push_str(&format!("; your spend {}/month", r.monthly_spend.format(2))),
+                None => line.push_str(&format!("; your spend {}/month", r.monthly_spend.cents())),
             }
             line
         }
@@ -248,9 +248,9 @@ pub fn role_line(r: &RoleView) -> String {
 
 /// A project's budget: `$63.5 left of $100/month ($36.5 committed, $0 held by open lobbies)`.
 pub fn budget_line(b: &BudgetView) -> String {
-    let spent = format!("{} committed, {} held by open lobbies", b.committed.format(2), b.held.format(2));
+    let spent = format!("{} committed, {} held by open lobbies", b.committed.cents(), b.held.cents());
     match (b.budget, b.remaining) {
-        (Some(budget), Some(left)) => format!("{} left of {}/month ({spent})", left.format(2), budget.format(2)),
+        (Some(budget), Some(left)) => format!("{} left of {}/month ({spent})", left.cents(), budget.cents()),
         _ => format!("no monthly budget set ({spent})"),
     }
 }

@@ -57,7 +57,7 @@ fn plain(reply: &Reply) -> String {
                     r.name,
                     r.region,
                     size,
-                    r.hourly.format(2)
+                    r.hourly.rate()
                 );
             }
         }
@@ -79,8 +79,17 @@ fn plain(reply: &Reply) -> String {
         }
         Reply::Projects { projects } => {
             let _ = write!(out, "{} project(s)", projects.len());
+            // Columns as wide as their widest cell: `azure-` ids are two longer than `gcp-` ones.
+            let width = |cell: fn(&crate::commands::ProjectView) -> &str| {
+                projects.iter().map(|p| cell(p).chars().count()).max().unwrap_or(0)
+            };
+            let (id_w, name_w) = (width(|p| &p.id), width(|p| &p.name));
             for p in projects {
-                let _ = write!(out, "\n  {}  {:<24} {:<6} {}", p.id, p.name, p.provider, p.default_region);
+                let _ = write!(
+                    out,
+                    "\n  {:<id_w$}  {:<name_w$}  {:<6} {}",
+                    p.id, p.name, p.provider, p.default_region
+                );
             }
         }
         Reply::Granted { user_id, provider, role, summary } => {

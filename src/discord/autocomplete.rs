@@ -92,7 +92,7 @@ pub async fn choices(
                 .map(|r| {
                     let size = r.size.as_deref().map(|s| format!(" {s}")).unwrap_or_default();
                     let label =
-                        format!("{} · {}{size} · {} · {}/h", r.name, r.resource_type, r.region, r.hourly.format(2));
+                        format!("{} · {}{size} · {} · {}/h", r.name, r.resource_type, r.region, r.hourly.rate());
                     (label, Value::Text(r.name))
                 })
                 .collect()
@@ -157,7 +157,7 @@ fn sizes(catalog: &Catalog, provider: Provider, kind: ResourceKind, region: &str
                 label.push_str(&format!(" · {what}"));
             }
             if let Some(price) = price {
-                label.push_str(&format!(" · {}/h", price.format(2)));
+                label.push_str(&format!(" · {}/h", price.rate()));
             }
             (label, Value::Text(name.to_owned()))
         })

@@ -46,7 +46,7 @@ fn option(o: &OptionSpec) -> CreateCommandOption {
             .min_number_value(min.clamp(-DISCORD_INT, DISCORD_INT) as f64)
             .max_number_value(max.clamp(-DISCORD_INT, DISCORD_INT) as f64)
             .set_autocomplete(o.autocomplete),
-        OptionKind::Number { min } => option.min_number_value(min.micros() as f64 / 1e6),
+        OptionKind::Number { min, .. } => option.min_number_value(min.micros() as f64 / 1e6),
         OptionKind::Choice(choices) => {
             choices().iter().fold(option.max_length(100), |opt, c| opt.add_string_choice(c.label, c.value))
         }

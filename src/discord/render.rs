@@ -177,7 +177,7 @@ fn embed(reply: &Reply, page: usize) -> Embed {
             e.field("Provider", &p.provider, true);
             e.field("Default region", &p.default_region, true);
             e.field("Owner", &format!("<@{}>", p.owner_user_id), true);
-            let budget = p.monthly_budget.map(|b| format!("{}/month", b.format(2)));
+            let budget = p.monthly_budget.map(|b| format!("{}/month", b.cents()));
             e.field("Monthly budget", budget.as_deref().unwrap_or("none"), true);
             e
         }
@@ -233,7 +233,7 @@ fn embed(reply: &Reply, page: usize) -> Embed {
             let (shown, footer) = page_of(projects, page);
             let mut e = Embed::new("Projects", colour::INFO).footer(&footer);
             for p in shown {
-                let budget = p.monthly_budget.map(|b| format!(" · budget {}/month", b.format(2))).unwrap_or_default();
+                let budget = p.monthly_budget.map(|b| format!(" · budget {}/month", b.cents())).unwrap_or_default();
                 let value = format!("{} · {} · owner <@{}>{budget}", p.provider, p.default_region, p.owner_user_id);
                 e.field(&format!("{} · {}", p.id, p.name), &value, false);
             }

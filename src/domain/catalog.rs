@@ -20,10 +20,10 @@ pub enum CatalogError {
     #[error("catalogue is inconsistent: {0}")]
     Inconsistent(String),
     /// The region is not offered for the provider.
-    #[error("region `{region}` is not a {provider} region; try one of: {valid}")]
+    #[error("region `{region}` is not {} region; try one of: {valid}", crate::domain::words::with_article(provider))]
     UnknownRegion { provider: Provider, region: String, valid: String },
     /// The machine type, database tier or node type is not offered for the provider.
-    #[error("`{name}` is not a {provider} {what}; try one of: {valid}")]
+    #[error("`{name}` is not {} {what}; try one of: {valid}", crate::domain::words::with_article(provider))]
     UnknownSize { provider: Provider, what: &'static str, name: String, valid: String },
 }
 

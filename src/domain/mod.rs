@@ -10,6 +10,7 @@ pub mod quota;
 pub mod shards;
 pub mod stacks;
 pub mod validate;
+pub mod words;
 
 pub use catalog::Catalog;
 pub use entities::kinds::{

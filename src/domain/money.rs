@@ -51,6 +51,21 @@ impl Money {
         Money(self.0.saturating_mul(HOURS_PER_MONTH))
     }
 
+    /// A total as people read money, to the cent: `$172.16`, `$0.00` (a monthly cost, a budget, a
+    /// spend). Rounded half away from zero; the exact figure stays in the micro-dollars.
+    pub fn cents(self) -> String {
+        let cents = (i128::from(self.0) + if self.0 < 0 { -5_000 } else { 5_000 }) / 10_000;
+        let sign = if cents < 0 { "-" } else { "" };
+        let abs = cents.unsigned_abs();
+        format!("{sign}${}.{:02}", abs / 100, abs % 100)
+    }
+
+    /// A unit price (an hourly rate) at the catalogue's precision: four decimals, more only when
+    /// the exact amount has them (`$0.0168`, `$0.0600`, `$0.00274`). Never rounded.
+    pub fn rate(self) -> String {
+        self.format(4)
+    }
+
     /// Formats with at least `min_decimals` decimals and no trailing zeros beyond them.
     pub fn format(self, min_decimals: usize) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -63,9 +78,10 @@ impl Money {
     }
 }
 
+/// Shown as a total, to the cent ([`Money::cents`]); unit prices are shown with [`Money::rate`].
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.format(2))
+        f.write_str(&self.cents())
     }
 }
 
@@ -97,9 +113,11 @@ impl FromStr for Money {
     }
 }
 
+/// JSON money is one type everywhere: the exact amount of US dollars as a decimal string with at
+/// least two decimals (`"0.0168"`, `"12.264"`, `"3000.00"`), never a float, never micro-dollars.
 impl serde::Serialize for Money {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.format(0).replacen('$', "", 1))
+        s.serialize_str(&self.format(2).replacen('$', "", 1))
     }
 }
 
@@ -130,10 +148,23 @@ mod tests {
         assert_eq!("$3000".parse::<Money>().unwrap(), Money::from_dollars(3000));
         assert_eq!(Money::from_micros(16_800).format(2), "$0.0168");
         assert_eq!(Money::from_micros(500_000).to_string(), "$0.50");
-        assert_eq!(Money::from_micros(16_800).monthly_from_hourly().to_string(), "$12.264");
+        assert_eq!(Money::from_micros(16_800).monthly_from_hourly().to_string(), "$12.26");
         for bad in ["", "abc", "1e3", "0.1234567", "1.2.3", "$", "--1"] {
             assert!(bad.parse::<Money>().is_err(), "{bad} should not parse");
         }
+    }
+
+    #[test]
+    fn totals_show_cents_and_rates_the_catalogue_precision() {
+        assert_eq!(Money::from_micros(172_163_200).cents(), "$172.16");
+        assert_eq!(Money::from_micros(12_265_000).cents(), "$12.27", "half a cent rounds up");
+        assert_eq!(Money::from_micros(-12_265_000).cents(), "-$12.27", "and away from zero below it");
+        assert_eq!(Money::ZERO.cents(), "$0.00");
+        assert_eq!(Money::from_dollars(5000).cents(), "$5000.00");
+        assert_eq!(Money::from_micros(16_800).rate(), "$0.0168");
+        assert_eq!(Money::from_micros(60_000).rate(), "$0.0600");
+        assert_eq!(Money::from_micros(2_740).rate(), "$0.00274", "never rounded away");
+        assert_eq!(Money::from_micros(2_000_200).rate(), "$2.0002");
     }
 
     #[test]
@@ -142,5 +173,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&m).unwrap(), "\"0.0168\"");
         let whole: Money = serde_json::from_str("3000").unwrap();
         assert_eq!(whole, Money::from_dollars(3000));
+        assert_eq!(serde_json::to_string(&whole).unwrap(), "\"3000.00\"");
+        assert_eq!(serde_json::to_string(&Money::ZERO).unwrap(), "\"0.00\"");
     }
 }

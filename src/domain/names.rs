@@ -266,7 +266,7 @@ fn azure_general(s: &str) -> Result<(), &'static str> {
 impl Region {
     /// Parses a region name; the catalogue decides whether `provider` really offers it.
     pub fn parse(provider: Provider, s: &str) -> Result<Self, ParseError> {
-        let expected = format!("a {} region: 2-40 of a-z 0-9 - _ .", provider.display_name());
+        let expected = format!("{} region: 2-40 of a-z 0-9 - _ .", super::words::with_article(provider.display_name()));
         let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.');
         match length(s, 2, 40).and_then(|()| charset(s, ok)) {
             Ok(()) => Ok(Self(s.to_owned())),
@@ -283,7 +283,7 @@ impl Region {
 impl MachineType {
     /// Parses a machine type / tier; the catalogue decides whether `provider` really offers it.
     pub fn parse(provider: Provider, s: &str) -> Result<Self, ParseError> {
-        let expected = format!("a {} machine type: 2-64 of A-Z a-z 0-9 - _ .", provider.display_name());
+        let expected = format!("{} machine type: 2-64 of A-Z a-z 0-9 - _ .", super::words::with_article(provider.display_name()));
         let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
         match length(s, 2, 64).and_then(|()| charset(s, ok)) {
             Ok(()) => Ok(Self(s.to_owned())),

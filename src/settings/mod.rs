@@ -61,6 +61,17 @@ pub struct Settings {
     pub quotas: DefaultQuotas,
     /// Discord connection.
     pub discord: DiscordSettings,
+    /// The sample data of the original design.
+    pub sample_data: SampleDataSettings,
+}
+
+/// `[sample_data]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SampleDataSettings {
+    /// `false` turns the sample data off everywhere: `seed` refuses and a console's first start on
+    /// the default database file starts empty.
+    pub enabled: bool,
 }
 
 /// `[database]`.
@@ -69,6 +80,16 @@ pub struct Settings {
 pub struct DatabaseSettings {
     /// sea-orm URL: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
     pub url: String,
+}
+
+/// The embedded default database: `cloud_chatops.db` in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://cloud_chatops.db?mode=rwc";
+
+impl DatabaseSettings {
+    /// Whether this is the embedded default, the file someone trying the product starts on.
+    pub fn is_default_file(&self) -> bool {
+        self.url.trim() == DEFAULT_DATABASE_URL
+    }
 }
 
 /// `[lobby]`.
@@ -85,8 +106,8 @@ pub struct LobbySettings {
 pub struct TerraformSettings {
     /// Output root.
     pub output_dir: PathBuf,
-    /// Remote state: a GCS or S3 bucket, or Azure `<storage account>/<container>`; empty keeps
-    /// local state. Each project gets a generated `backend.tf` keyed by its id.
+    /// Remote state: a GCS or S3 bucket name, or an Azure storage account name (its container is
+    /// `tfstate`); empty keeps local state. Each project gets a generated `backend.tf` keyed by its id.
     #[serde(default)]
     pub state_bucket: String,
     /// Azure VMs and AKS nodes encrypt their disks at host; needs the subscription feature

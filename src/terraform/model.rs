@@ -26,7 +26,7 @@ pub struct ProjectSpec {
 /// The `[terraform]` settings that change what is generated (not where).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GeneratorSettings {
-    /// Object-store bucket (GCS, S3) or Azure `storage_account/container` for remote state;
+    /// Object-store bucket (GCS, S3) or Azure storage account (container `tfstate`) for remote state;
     /// `None` keeps local state.
     pub state_bucket: Option<String>,
     /// Azure VMs and AKS nodes encrypt at host (needs the subscription feature

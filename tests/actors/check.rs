@@ -115,7 +115,7 @@ async fn a_first_start_leaves_nothing_for_check_to_find() {
         let findings = run(&app, Repair::Nothing).await;
         assert!(findings.is_empty(), "{}: the sample data's VMs got their Terraform: {findings:#?}", app.db.backend);
         let compute = std::fs::read_to_string(app.terraform.join("terraform_gcp_gcp-abc123/compute.tf")).unwrap();
-        let web = compute.split("resource \"google_compute_instance\" \"web-server-01\"").nth(1).unwrap();
+        let web = compute.split("resource \"google_compute_instance\" \"api-server-01\"").nth(1).unwrap();
         assert!(web.contains("machine_type = \"e2-medium\""), "the size the seed priced:\n{compute}");
         app.stop().await
     })

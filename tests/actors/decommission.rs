@@ -108,7 +108,7 @@ async fn resizing_a_vm_moves_its_quota_by_the_difference_and_writes_the_new_type
         let block = compute.split("resource ").find(|b| b.contains("\"worker-01\"")).unwrap();
         assert!(block.contains("machine_type = \"e2-standard-4\""), "{block}");
         let spend = store::resources::project_hourly_spend(&app.db.db, P).await.unwrap();
-        let others = 2 * 33_500; // web-server-01 and -02, e2-medium
+        let others = 2 * 33_500; // api-server-01 and -02, e2-medium
         assert_eq!(spend.micros(), view.verdict.hourly.micros() + others, "priced anew");
 
         // Back down: the difference is freed.

@@ -82,7 +82,7 @@ async fn what_the_preview_renders_is_what_approval_writes() {
             (USER, USER, "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:batch machine_type:e2-small count:2"),
             (USER, USER, "/cloud-deploy project_id:gcp-abc123 resource_type:database resource_name:orders-db"),
             (ADMIN, other, "/cloud-resize project_id:gcp-abc123 resource_name:worker-01 machine_type:e2-medium"),
-            (ADMIN, other, "/cloud-destroy project_id:gcp-abc123 resource_name:web-server-02"),
+            (ADMIN, other, "/cloud-destroy project_id:gcp-abc123 resource_name:api-server-02"),
             // A protected database: the first destroy decommissions it, the second removes it.
             (ADMIN, other, "/cloud-destroy project_id:gcp-abc123 resource_name:orders-db resource_type:database"),
             (ADMIN, other, "/cloud-destroy project_id:gcp-abc123 resource_name:orders-db resource_type:database"),

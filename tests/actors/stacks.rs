@@ -169,7 +169,7 @@ async fn stack_destroy_and_resize_lobbies_survive_a_restart() {
         let resize = open(
             &app,
             ADMIN,
-            &format!("/cloud-resize project_id:{P} resource_name:web-server-01 machine_type:e2-standard-2"),
+            &format!("/cloud-resize project_id:{P} resource_name:api-server-01 machine_type:e2-standard-2"),
         )
         .await;
         let (settings, db) = (app.settings.clone(), app.stop().await);

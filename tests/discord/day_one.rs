@@ -128,11 +128,11 @@ async fn every_command_and_button_answers_natively_and_pages_survive_a_restart()
             ADMIN,
             0,
             "cloud-destroy",
-            json!([s("project_id", PROJECT), { "name": "resource_name", "type": 3, "value": "web-server", "focused": true }]),
+            json!([s("project_id", PROJECT), { "name": "resource_name", "type": 3, "value": "api-server", "focused": true }]),
         )
         .await;
     let values: Vec<&str> = names.iter().map(|(_, v)| v.as_str().unwrap()).collect();
-    assert_eq!(values, ["web-server-01", "web-server-02"], "{names:?}");
+    assert_eq!(values, ["api-server-01", "api-server-02"], "{names:?}");
     assert!(names[0].0.contains("e2-medium") && names[0].0.contains("/h"), "{names:?}");
     let sizes = bot
         .autocomplete(

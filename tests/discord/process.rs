@@ -51,6 +51,14 @@ async fn run_stops_cleanly_on_sigterm_and_never_logs_the_token() {
     assert!(logs.contains("slash commands registered"), "{logs}");
     assert!(logs.contains("closing the shards"), "{logs}");
     assert!(!logs.contains(token), "the token appears in the logs");
+
+    // `run` on a new database loads no sample data: the team's guilds start empty.
+    let url = format!("sqlite://{}?mode=rw", dir.path().join("cloud_chatops.db").display());
+    let db = cloud_chatops::store::open(&url).await.expect("the bot created its database");
+    let projects = cloud_chatops::store::check::all_projects(&db).await.unwrap();
+    assert!(projects.is_empty(), "run loaded a project: {projects:?}");
+    assert!(cloud_chatops::store::seed::is_fresh(&db).await.unwrap(), "run granted a role");
+    db.close().await.unwrap();
 }
 
 /// The bot binary with `token`, pointed at `api_base`, logging at the default level.

@@ -25,8 +25,8 @@ async fn seed_loads_the_sample_data_once() {
         assert_eq!(
             sizes,
             [
-                ("web-server-01", Some("e2-medium")),
-                ("web-server-02", Some("e2-medium")),
+                ("api-server-01", Some("e2-medium")),
+                ("api-server-02", Some("e2-medium")),
                 ("worker-01", Some("e2-small"))
             ],
             "the size is stored as approvals store it, for /cloud-list and the generator"
@@ -76,7 +76,7 @@ async fn the_generator_reads_the_sizes_counts_and_options_that_were_priced() {
         let source = StoreSpecSource::new(t.db.clone(), Arc::new(Catalog::builtin()), Default::default());
         let spec = source.load(seed::PROJECT_ID).await.unwrap();
         let get = |name: &str| spec.resources.iter().find(|r| r.name.as_str() == name).unwrap();
-        assert_eq!(get("web-server-01").size.as_ref().map(|s| s.as_str()), Some("e2-medium"));
+        assert_eq!(get("api-server-01").size.as_ref().map(|s| s.as_str()), Some("e2-medium"));
         assert_eq!(get("worker-01").size.as_ref().map(|s| s.as_str()), Some("e2-small"));
         assert_eq!(get("apps").node_count, Some(3), "the catalogue's default, which the lobby charged");
         assert_eq!(get("orders").options.access, Access::Public);

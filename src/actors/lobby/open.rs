@@ -260,8 +260,8 @@ async fn target(
         written.iter().filter(|r| r.name == ask.name && ask.kind.is_none_or(|k| r.resource_type == k)).collect();
     let found = match named.as_slice() {
         [] => {
-            let kind = ask.kind.map(|k| format!("{} ", k.display_name())).unwrap_or_default();
-            return Ok(Err(format!("no {kind}named `{}` in {} (see /cloud-list)", shown(&ask.name), project.id)));
+            let what = ask.kind.map(|k| format!("no {}", k.display_name())).unwrap_or_else(|| "nothing".to_owned());
+            return Ok(Err(format!("{what} named `{}` in {} (see /cloud-list)", shown(&ask.name), project.id)));
         }
         [one] => *one,
         several => {

@@ -58,8 +58,8 @@ pub fn validate(input: &ValidationInput<'_>) -> Verdict {
              traffic, {}/h ({}/month, data processing extra), included in the cost",
             shown(&input.request.name),
             shown(&input.request.region),
-            egress.format(2),
-            egress.monthly_from_hourly().format(2)
+            egress.rate(),
+            egress.monthly_from_hourly().cents()
         ));
     }
 

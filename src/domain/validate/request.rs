@@ -45,9 +45,9 @@ pub(super) fn check_identity(input: &ValidationInput<'_>, out: &mut Findings) {
         out.deny(
             "request.provider",
             format!(
-                "project {} is a {} project; it cannot deploy {} resources",
+                "project {} is {} project; it cannot deploy {} resources",
                 shown(&input.project.project_id),
-                input.project.provider,
+                crate::domain::words::with_article(input.project.provider),
                 request.provider
             ),
         );
