@@ -183,8 +183,8 @@ async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()
     let loaded = seed::on_first_console(&db, &settings, &catalog).await?;
     if !loaded.created.is_empty() && !args.json {
         eprintln!(
-            "This is a new database, so the sample data of the original design was loaded into it: guild {}, \
-             members {} (CloudUser), {} (CloudAdmin) and {} (CloudViewer), project {} \"Production API\". \
+            "This is a new database, so the sample data of the original design was loaded into it:\n  \
+             guild {}, members {} (CloudUser), {} (CloudAdmin) and {} (CloudViewer), project {} \"Production API\".\n  \
              To start empty instead, set sample_data.enabled = false (CHATOPS_SAMPLE_DATA__ENABLED=false).",
             seed::GUILD_ID,
             seed::USER_ID,

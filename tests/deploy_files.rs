@@ -54,6 +54,14 @@ fn the_systemd_unit_runs_the_bot_with_settings_it_accepts() {
         "the token lives in the EnvironmentFile, not the unit"
     );
     assert_eq!(values(service, "EnvironmentFile"), ["/etc/cloud-chatops.env"]);
+    assert!(
+        !settings_lines.iter().any(|v| v.starts_with("RUST_LOG")),
+        "RUST_LOG would silently override log.level: the unit sets CHATOPS_LOG__LEVEL"
+    );
+    for (key, value) in [("CapabilityBoundingSet", ""), ("ProtectClock", "yes"), ("SystemCallArchitectures", "native")] {
+        assert_eq!(values(service, key), [value], "hardening: {key}");
+    }
+    assert!(values(service, "SystemCallFilter").contains(&"@system-service"), "hardening: SystemCallFilter");
 
     // The subcommands exist.
     for sub in ["run", "migrate"] {
@@ -99,4 +107,10 @@ fn the_containerfile_builds_the_binary_and_runs_the_same_subcommands() {
     assert!(text.contains("USER cloud-chatops"), "not as root");
     assert!(!text.contains("DISCORD_TOKEN"), "the token comes from the environment at run time");
     assert!(instructions.last().unwrap().starts_with("ENTRYPOINT"));
+    assert!(!text.contains("RUST_LOG"), "RUST_LOG would silently override log.level");
+    let ignore = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".containerignore"))
+        .expect("a .containerignore keeps target/ out of the build context");
+    for kept_out in ["target/", ".git/", "*.db"] {
+        assert!(ignore.lines().any(|l| l.trim() == kept_out), ".containerignore lacks {kept_out}");
+    }
 }

@@ -7,7 +7,7 @@ use super::{BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, QuotaV
 use crate::domain::validate::{Effect, Outcome, QuotaLine};
 use crate::domain::{LobbyKind, Money, SessionStatus};
 
-/// `$0.0168/h, $12.264/month`.
+/// `$0.0168/h, $12.26/month`.
 pub fn cost(hourly: Money, monthly: Money) -> String {
     format!("{}/h, {}/month", hourly.rate(), monthly.cents())
 }
@@ -55,7 +55,7 @@ pub fn lobby_request(l: &LobbyView) -> String {
     }
 }
 
-/// What the lobby costs: `$0.0168/h, $12.264/month`; a destroy's saving; a resize's before -> after.
+/// What the lobby costs: `$0.0168/h, $12.26/month`; a destroy's saving; a resize's before -> after.
 pub fn lobby_cost(l: &LobbyView) -> String {
     let v = &l.verdict;
     match (l.lobby, v.hourly_before) {
@@ -89,7 +89,7 @@ pub fn lobby_items(l: &LobbyView) -> Vec<String> {
         .collect()
 }
 
-/// A denied deploy's nearest alternative: `e2-standard-2 in us-central1 at $0.067/h ($48.91/month)`.
+/// A denied deploy's nearest alternative: `e2-standard-2 in us-central1 at $0.0670/h ($48.91/month)`.
 pub fn suggestion(s: &crate::domain::validate::suggest::Suggestion) -> String {
     let size = s.size.as_deref().map(|z| format!("{z} in ")).unwrap_or_default();
     let approval = if s.needs_approval { "; it needs a CloudAdmin's approval" } else { "" };

@@ -16,7 +16,7 @@ async fn the_seed_examples_through_the_whole_tree() {
         let app = start(db, settings()).await;
         let lobby = app.open_vm(USER, "web-server-01b", "e2-small").await;
         assert_eq!(lobby.verdict.outcome, Outcome::Allowed, "{:?}", lobby.verdict);
-        assert_eq!(lobby.verdict.hourly.to_string(), "$0.0168");
+        assert_eq!(lobby.verdict.hourly.rate(), "$0.0168");
         let instances = lobby.verdict.quota.iter().find(|q| q.quota_type.as_str() == "compute.instances").unwrap();
         assert_eq!((instances.used, instances.limit, instances.available()), (3, 10, 7));
         assert!(lobby.can_approve);

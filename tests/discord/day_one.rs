@@ -189,7 +189,7 @@ async fn every_command_and_button_answers_natively_and_pages_survive_a_restart()
     let denied = bot.slash(USER, 0, "cloud-deploy", big).await;
     native("denied /cloud-deploy", &denied);
     let text = content(&denied);
-    assert!(text.contains("Nearest allowed: e2-standard-2 in us-central1 at $0.067/h"), "{text}");
+    assert!(text.contains("Nearest allowed: e2-standard-2 in us-central1 at $0.0670/h"), "{text}");
     let denied_message = bot.fake.original(&token_of(&denied)).await.unwrap();
     let (_, cancelled) =
         bot.click(USER, button(&denied_message, "Cancel")["custom_id"].as_str().unwrap(), denied_message).await;

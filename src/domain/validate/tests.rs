@@ -360,12 +360,12 @@ fn a_region_outside_the_grant_is_denied() {
 
 #[test]
 fn budgets_are_enforced_monthly_and_warned_near_the_limit() {
-    // $4.10/h already running is $2993/month; an e2-small adds $12.264 and crosses $3000.
+    // $4.10/h already running is $2993/month; an e2-small adds $12.26 and crosses $3000.
     let mut world = World::seed(user_111(), vm("e2-small"));
     world.user_hourly_spend = money("4.10");
     let v = world.verdict();
     assert_eq!((v.outcome, rules(&v)), (Outcome::Denied, vec!["budget.user"]));
-    assert!(v.violations[0].message.contains("$3005.264"), "{v:?}");
+    assert!(v.violations[0].message.contains("$3005.26"), "{v:?}");
 
     world.user_hourly_spend = money("3.30");
     let v = world.verdict();
