@@ -159,9 +159,9 @@ async fn unknown_targets_dependents_and_a_second_lobby_are_refused() {
     each_backend(|db| async move {
         let app = start(db, settings()).await;
         let unknown = app.run(ADMIN, &format!("/cloud-destroy project_id:{P} resource_name:nope")).await;
-        assert!(refusal(&unknown).contains("no "), "{unknown:?}");
+        assert!(refusal(&unknown).contains("nothing named `nope`"), "{unknown:?}");
         let hostile = app.run(ADMIN, &format!("/cloud-destroy project_id:{P} resource_name:{}", "x".repeat(90))).await;
-        assert!(refusal(&hostile).contains("no "), "{hostile:?}");
+        assert!(refusal(&hostile).contains("nothing named"), "{hostile:?}");
         let storage =
             app.run(ADMIN, &format!("/cloud-resize project_id:{P} resource_name:worker-01 node_count:3")).await;
         assert!(refusal(&storage).contains("node_count applies to Kubernetes"), "{storage:?}");
