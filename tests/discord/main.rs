@@ -4,6 +4,7 @@ mod commands_agree;
 #[path = "../common/pg.rs"]
 mod common_pg;
 mod day_one;
+mod ops;
 mod fake;
 mod payloads;
 mod process;
