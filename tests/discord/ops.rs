@@ -11,7 +11,7 @@ mod common_http;
 use common_http::{free_addr, get, sample, wait_for};
 
 use super::fake::Fake;
-use super::payloads::GUILD_ID;
+use super::payloads::{self, ADMINISTRATOR, GUILD_ID};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -68,6 +68,21 @@ async fn readyz_is_200_once_the_gateway_connects_and_metrics_show_the_shard_up()
     });
     let (first, socket) = notified.await.unwrap();
     assert_eq!(first, "READY=1");
+
+    // An interaction's acknowledgement is timed.
+    fake.wait_for("command registration", |r| r.method == "PUT").await;
+    let command = payloads::command(5_000, "tok-ops", 222_222_222, ADMINISTRATOR, "cloud-projects", serde_json::json!([]));
+    fake.dispatch("INTERACTION_CREATE", command).await;
+    fake.wait_for("the callback", |r| r.path.ends_with("/tok-ops/callback")).await;
+    let acks = tokio::task::spawn_blocking(move || {
+        wait_for(addr, "/metrics", DEADLINE, |_, body| {
+            sample(body, "cloud_chatops_discord_ack_duration_seconds_count{kind=\"command\"}").is_some()
+        })
+    })
+    .await
+    .unwrap();
+    let count = sample(&acks.1, "cloud_chatops_discord_ack_duration_seconds_count{kind=\"command\"}");
+    assert_eq!(count, Some(1.0), "{}", acks.1);
 
     sigterm(&mut child).await;
     let mut buf = [0u8; 256];
