@@ -96,9 +96,8 @@ fn the_console_serves_health_readiness_and_metrics_that_follow_its_lobbies() {
     );
     assert_eq!(granted["kind"], "granted", "{granted}");
     console.tell("as 111111111");
-    let lobby = console.say(
-        "/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-server-04 machine_type:e2-small",
-    );
+    let lobby = console
+        .say("/cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-server-04 machine_type:e2-small");
     assert_eq!(lobby["verdict"]["outcome"], "allowed", "{lobby}");
     let opened = metrics(addr);
     assert_eq!(sample(&opened, "cloud_chatops_lobbies_opened_total{plan=\"deploy\"}"), Some(1.0), "{opened}");

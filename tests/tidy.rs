@@ -121,14 +121,27 @@ fn the_parser_reads_grouped_and_plain_paths() {
 fn the_domain_names_no_other_layer() {
     let found = arrows_from(
         "domain",
-        &["store", "actors", "commands", "console", "discord", "terraform", "check", "settings", "seed", "bench", "ops"],
+        &[
+            "store",
+            "actors",
+            "commands",
+            "console",
+            "discord",
+            "terraform",
+            "check",
+            "settings",
+            "seed",
+            "bench",
+            "ops",
+        ],
     );
     assert!(found.is_empty(), "the domain is pure:\n{}", found.join("\n"));
 }
 
 #[test]
 fn terraform_imports_no_actor_store_or_command() {
-    let found = arrows_from("terraform", &["store", "actors", "commands", "console", "discord", "check", "seed", "ops"]);
+    let found =
+        arrows_from("terraform", &["store", "actors", "commands", "console", "discord", "check", "seed", "ops"]);
     assert!(found.is_empty(), "the generator's model is fed by the store, never the reverse:\n{}", found.join("\n"));
 }
 
@@ -157,8 +170,18 @@ fn the_ops_layer_sits_between_the_actors_and_the_front_ends() {
         let found = arrows_from(
             leaf,
             &[
-                "store", "actors", "commands", "console", "discord", "terraform", "check", "settings", "seed", "bench",
-                "demo", "domain",
+                "store",
+                "actors",
+                "commands",
+                "console",
+                "discord",
+                "terraform",
+                "check",
+                "settings",
+                "seed",
+                "bench",
+                "demo",
+                "domain",
             ],
         );
         assert!(found.is_empty(), "{leaf} is a leaf:\n{}", found.join("\n"));

@@ -133,11 +133,10 @@ mod tests {
         })
         .await
         .unwrap();
-        let (healthz, readyz, scrape) = tokio::task::spawn_blocking(move || {
-            (get(addr, "/healthz"), get(addr, "/readyz"), get(addr, "/metrics"))
-        })
-        .await
-        .unwrap();
+        let (healthz, readyz, scrape) =
+            tokio::task::spawn_blocking(move || (get(addr, "/healthz"), get(addr, "/readyz"), get(addr, "/metrics")))
+                .await
+                .unwrap();
         assert_eq!(healthz, (200, "ok\n".to_owned()));
         assert_eq!(readyz, (503, "not ready\ndatabase: not reachable\n".to_owned()));
         assert_eq!(scrape.0, 404);

@@ -23,9 +23,8 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
 async fn ready_until_an_actor_stays_stopped_or_the_database_stops_answering() {
     let app = start(TestDb::sqlite().await, settings()).await;
     let probe = app.system.probe();
-    let readiness = Readiness::new()
-        .with(Database::new(app.system.services.records.clone(), None))
-        .with(Actors(probe.clone()));
+    let readiness =
+        Readiness::new().with(Database::new(app.system.services.records.clone(), None)).with(Actors(probe.clone()));
     let report = readiness.report().await;
     assert!(report.is_ready(), "{}", report.body());
 

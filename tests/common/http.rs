@@ -27,12 +27,7 @@ pub fn get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
 }
 
 /// Polls `GET path` until `done` holds for its answer, or fails at `deadline` with the last answer.
-pub fn wait_for(
-    addr: SocketAddr,
-    path: &str,
-    deadline: Duration,
-    done: impl Fn(u16, &str) -> bool,
-) -> (u16, String) {
+pub fn wait_for(addr: SocketAddr, path: &str, deadline: Duration, done: impl Fn(u16, &str) -> bool) -> (u16, String) {
     let until = Instant::now() + deadline;
     let mut last = None;
     loop {

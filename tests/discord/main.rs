@@ -4,8 +4,8 @@ mod commands_agree;
 #[path = "../common/pg.rs"]
 mod common_pg;
 mod day_one;
-mod ops;
 mod fake;
+mod ops;
 mod payloads;
 mod process;
 mod render_limits;

@@ -71,7 +71,8 @@ async fn readyz_is_200_once_the_gateway_connects_and_metrics_show_the_shard_up()
 
     // An interaction's acknowledgement is timed.
     fake.wait_for("command registration", |r| r.method == "PUT").await;
-    let command = payloads::command(5_000, "tok-ops", 222_222_222, ADMINISTRATOR, "cloud-projects", serde_json::json!([]));
+    let command =
+        payloads::command(5_000, "tok-ops", 222_222_222, ADMINISTRATOR, "cloud-projects", serde_json::json!([]));
     fake.dispatch("INTERACTION_CREATE", command).await;
     fake.wait_for("the callback", |r| r.path.ends_with("/tok-ops/callback")).await;
     let acks = tokio::task::spawn_blocking(move || {
