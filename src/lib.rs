@@ -16,6 +16,7 @@
 //! - [`crash`]: test-only crash points (debug builds) for the crash-recovery tests.
 //! - [`check`]: `cloud-chatops check [--repair]`, the accounting invariants (also run at start-up).
 //! - [`bench`]: `cloud-chatops bench`, the performance figures written to `BENCHMARKS.md`.
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics` (Prometheus), the gateway state, systemd notifications.
 
 pub mod actors;
 pub mod bench;
@@ -27,6 +28,7 @@ pub mod crash;
 pub mod demo;
 pub mod discord;
 pub mod domain;
+pub mod ops;
 pub mod seed;
 pub mod settings;
 pub mod store;

@@ -9,6 +9,8 @@ use clap::Parser;
 use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
+use cloud_chatops::ops::{self, Readiness, health, systemd};
+
 use cloud_chatops::actors::supervisor::{System, SystemArgs};
 use cloud_chatops::check::Repair;
 use cloud_chatops::cli::{Cli, Command, ConsoleArgs};
@@ -64,16 +66,28 @@ async fn run() -> anyhow::Result<()> {
         matches!(cli.command, Some(Command::Console(_)) | Some(Command::Demo) | Some(Command::Bench { .. }))
             || (cli.command.is_none() && settings.discord_token().is_none());
     let level = if interactive { "warn" } else { settings.log.level.as_str() };
-    // serenity logs every failed reconnect attempt itself; the bot says it once, in its own words.
-    // The migrator announces every start at INFO ("Applying all pending migrations"); `migrate`
-    // says what it did in its own line, so those are kept to warnings unless RUST_LOG asks.
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(format!("{level},serenity=error,sea_orm_migration=warn")))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
-        .init();
+    // `log.level` is the setting; RUST_LOG, when set (and valid), overrides it, and says so below.
+    let from_env = std::env::var("RUST_LOG").ok().filter(|v| !v.trim().is_empty()).and_then(|v| {
+        let filter = EnvFilter::try_new(&v).ok()?;
+        Some((v, filter))
+    });
+    let (rust_log, filter) = match from_env {
+        Some((value, filter)) => (Some(value), filter),
+        // serenity logs every failed reconnect attempt itself; the bot says it once, in its own words.
+        // The migrator announces every start at INFO ("Applying all pending migrations"); `migrate`
+        // says what it did in its own line, so those are kept to warnings unless RUST_LOG asks.
+        None => (None, EnvFilter::try_new(format!("{level},serenity=error,sea_orm_migration=warn"))?),
+    };
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if settings.log.json() {
+        // One object per line; the span fields (guild_id, user_id, session_id) ride in `span`/`spans`.
+        logs.json().with_current_span(true).with_span_list(true).init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()).init();
+    }
+    if let Some(value) = rust_log {
+        tracing::info!(rust_log = %value, log_level = %settings.log.level, "RUST_LOG is set: it overrides log.level");
+    }
 
     match cli.command {
         Some(Command::Migrate { down, yes }) => migrate(&settings, down, yes).await,
@@ -128,9 +142,21 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
         return Err(discord::DiscordError::NoToken.into());
     }
     let catalog = Arc::new(settings.catalog()?);
+    let metrics = install_metrics(&settings)?;
+    let listen = settings.metrics.address();
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
     let bot = discord::start(Arc::new(settings), db.clone(), catalog).await?;
     let fault = store::wal::watch(&db);
+    let readiness = readiness(&bot.system, &fault).with(health::DiscordGateway(bot.gateway.clone()));
+    let ops = OpsServer::start(listen, readiness, metrics, &bot.system).await?;
+    // systemd hears READY=1 once every shard is connected: the bot then serves.
+    let ready = {
+        let gateway = bot.gateway.clone();
+        tokio::spawn(async move {
+            gateway.wait_connected().await;
+            systemd::ready();
+        })
+    };
     let stop = {
         let fault = fault.clone();
         async move {
@@ -141,12 +167,73 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
         }
     };
     let result = bot.client(discord::ACK_DEADLINE, stop).await;
+    systemd::stopping();
+    ready.abort();
     tracing::info!("stopping the actors and closing the database");
     bot.shutdown().await;
+    ops.stop().await;
     let rescued = stop_on_fault(&db, &fault).await;
     db.close().await.ok();
     rescued?;
     Ok(result?)
+}
+
+/// The process's metrics recorder, when `metrics.listen` serves them (installed before the actors
+/// start, so the lobbies restored or expired at start-up count).
+fn install_metrics(settings: &Settings) -> anyhow::Result<Option<metrics_exporter_prometheus::PrometheusHandle>> {
+    if settings.metrics.address().is_none() {
+        return Ok(None);
+    }
+    Ok(Some(ops::metrics::install()?))
+}
+
+/// What `/readyz` checks for every front end: the database through the RecordsActor (and no
+/// database fault), and every actor of the tree.
+fn readiness(system: &System, fault: &store::wal::Watch) -> Readiness {
+    let faulted = {
+        let fault = fault.clone();
+        Arc::new(move || fault.current().is_some()) as Arc<dyn Fn() -> bool + Send + Sync>
+    };
+    Readiness::new()
+        .with(health::Database::new(system.services.records.clone(), Some(faulted)))
+        .with(health::Actors(system.probe()))
+}
+
+/// The ops HTTP server (when `metrics.listen` is set) and systemd's watchdog (when systemd set one).
+struct OpsServer {
+    http: Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    watchdog: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl OpsServer {
+    async fn start(
+        listen: Option<std::net::SocketAddr>,
+        readiness: Readiness,
+        metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+        system: &System,
+    ) -> anyhow::Result<OpsServer> {
+        let readiness = Arc::new(readiness);
+        let watchdog = systemd::watchdog(readiness.clone());
+        let Some(addr) = listen else { return Ok(OpsServer { http: None, watchdog }) };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let state = ops::http::Ops { readiness, metrics, quotas: Some(system.services.records.clone()) };
+        let (_, join) = ops::http::serve(addr, state, async move {
+            let _ = stopped.await;
+        })
+        .await?;
+        Ok(OpsServer { http: Some((stop, join)), watchdog })
+    }
+
+    async fn stop(self) {
+        if let Some(watchdog) = self.watchdog {
+            watchdog.abort();
+        }
+        if let Some((stop, join)) = self.http {
+            let _ = stop.send(());
+            // A scraper holding a connection open does not hold the process.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(2), join).await;
+        }
+    }
 }
 
 /// After a database fault the process stops serving: the fault is the error it exits with, and a
@@ -179,6 +266,8 @@ async fn check(settings: &Settings, repair: bool) -> anyhow::Result<()> {
 
 async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()> {
     let catalog = Arc::new(settings.catalog()?);
+    let metrics = install_metrics(&settings)?;
+    let listen = settings.metrics.address();
     let db = store::open(&settings.database.url).await.context("cannot open the database")?;
     let loaded = seed::on_first_console(&db, &settings, &catalog).await?;
     if !loaded.created.is_empty() && !args.json {
@@ -209,6 +298,8 @@ async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()
         console::Source::Pipe(console::BoundedLines::new(tokio::io::BufReader::new(tokio::io::stdin())))
     };
     let fault = store::wal::watch(&db);
+    let ops = OpsServer::start(listen, readiness(&system, &fault), metrics, &system).await?;
+    systemd::ready();
     let stop = {
         let fault = fault.clone();
         async move {
@@ -216,7 +307,9 @@ async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()
         }
     };
     let result = console::run(&system.services, options, input, tokio::io::stdout(), updates, stop).await;
+    systemd::stopping();
     system.shutdown().await;
+    ops.stop().await;
     let rescued = stop_on_fault(&db, &fault).await;
     db.close().await.ok();
     rescued?;

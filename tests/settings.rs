@@ -21,6 +21,15 @@ fn defaults_match_the_design() {
     assert_eq!((s.quotas.database_instances, s.quotas.storage_buckets), (5, 20));
     assert_eq!((s.quotas.network_vpcs, s.quotas.network_load_balancers), (5, 5));
     assert!(s.discord_token().is_none());
+    assert_eq!((s.log.format.as_str(), s.log.json()), ("text", false));
+    assert_eq!((s.metrics.listen.as_str(), s.metrics.address()), ("", None), "the endpoints are off by default");
+}
+
+#[test]
+fn logs_and_metrics_are_set_from_the_environment() {
+    let s = load(&[("CHATOPS_LOG__FORMAT", "json"), ("CHATOPS_METRICS__LISTEN", "127.0.0.1:9464")]).unwrap();
+    assert!(s.log.json());
+    assert_eq!(s.metrics.address(), Some("127.0.0.1:9464".parse().unwrap()));
 }
 
 #[test]
@@ -54,6 +63,9 @@ fn bad_values_fail_with_a_message_naming_the_key() {
         ("DATABASE_URL", "mysql://x", "database.url"),
         ("CHATOPS_QUOTAS__COMPUTE_CPUS", "-4", "compute.cpus"),
         ("CHATOPS_DISCORD__SHARDS", "3-1/2", "discord.shards"),
+        ("CHATOPS_LOG__FORMAT", "yaml", "log.format"),
+        ("CHATOPS_METRICS__LISTEN", "localhost", "metrics.listen"),
+        ("CHATOPS_METRICS__LISTEN", "127.0.0.1", "metrics.listen"),
     ] {
         let err = load(&[(var, value)]).unwrap_err().to_string();
         assert!(err.contains(key), "{var}={value}: `{err}` should name {key}");

@@ -121,14 +121,27 @@ fn the_parser_reads_grouped_and_plain_paths() {
 fn the_domain_names_no_other_layer() {
     let found = arrows_from(
         "domain",
-        &["store", "actors", "commands", "console", "discord", "terraform", "check", "settings", "seed", "bench"],
+        &[
+            "store",
+            "actors",
+            "commands",
+            "console",
+            "discord",
+            "terraform",
+            "check",
+            "settings",
+            "seed",
+            "bench",
+            "ops",
+        ],
     );
     assert!(found.is_empty(), "the domain is pure:\n{}", found.join("\n"));
 }
 
 #[test]
 fn terraform_imports_no_actor_store_or_command() {
-    let found = arrows_from("terraform", &["store", "actors", "commands", "console", "discord", "check", "seed"]);
+    let found =
+        arrows_from("terraform", &["store", "actors", "commands", "console", "discord", "check", "seed", "ops"]);
     assert!(found.is_empty(), "the generator's model is fed by the store, never the reverse:\n{}", found.join("\n"));
 }
 
@@ -136,7 +149,7 @@ fn terraform_imports_no_actor_store_or_command() {
 fn actors_know_no_front_end_nor_the_command_layer() {
     let found = arrows_from("actors", &["commands", "console", "discord", "bench", "demo"]);
     assert!(found.is_empty(), "actors answer domain outcomes:\n{}", found.join("\n"));
-    let found = arrows_from("store", &["actors", "commands", "console", "discord", "check"]);
+    let found = arrows_from("store", &["actors", "commands", "console", "discord", "check", "ops"]);
     assert!(found.is_empty(), "the store is below the actors:\n{}", found.join("\n"));
 }
 
@@ -148,6 +161,34 @@ fn the_command_layer_and_front_ends_stay_in_their_lanes() {
     assert!(found.is_empty(), "Discord neither borrows the console nor reads the store:\n{}", found.join("\n"));
     let found = arrows_from("console", &["discord", "store", "check"]);
     assert!(found.is_empty(), "the console neither borrows Discord nor reads the store:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_ops_layer_sits_between_the_actors_and_the_front_ends() {
+    // metrics and gateway are leaves every layer records into: they name no other layer but ops itself.
+    for leaf in ["ops/metrics", "ops/gateway"] {
+        let found = arrows_from(
+            leaf,
+            &[
+                "store",
+                "actors",
+                "commands",
+                "console",
+                "discord",
+                "terraform",
+                "check",
+                "settings",
+                "seed",
+                "bench",
+                "demo",
+                "domain",
+            ],
+        );
+        assert!(found.is_empty(), "{leaf} is a leaf:\n{}", found.join("\n"));
+    }
+    // The endpoints ask through actor handles; they know no front end and no command.
+    let found = arrows_from("ops", &["commands", "console", "discord", "bench", "demo", "check", "seed"]);
+    assert!(found.is_empty(), "ops is wired by main, below the front ends:\n{}", found.join("\n"));
 }
 
 #[test]
@@ -167,7 +208,7 @@ fn only_the_store_builds_sql() {
 #[test]
 fn the_command_layer_and_front_ends_hold_no_database_handle() {
     let mut found = Vec::new();
-    for dir in ["src/commands", "src/console", "src/discord"] {
+    for dir in ["src/commands", "src/console", "src/discord", "src/ops"] {
         for file in sources(&root().join(dir)) {
             // `discord::start` is wiring: it hands the connection to the actor system it starts.
             if file.ends_with("discord/mod.rs") {

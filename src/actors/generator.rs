@@ -18,6 +18,7 @@ use lru::LruCache;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
 
 use super::ActorSlot;
+use crate::ops::metrics;
 use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, GenerationMemo, SpecSource};
 
 /// Messages of the [`GeneratorActor`].
@@ -107,7 +108,9 @@ impl GeneratorState {
         let id = project_id.clone();
         let mut memo = self.memos.pop(&project_id).unwrap_or_default();
         let work = tokio::spawn(async move {
+            let started = std::time::Instant::now();
             let result = terraform::regenerate_with(&root, source.as_ref(), &id, writer, &mut memo).await;
+            metrics::generation(started.elapsed(), result.is_ok());
             (result, memo)
         });
         let myself = myself.clone();

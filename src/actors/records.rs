@@ -188,6 +188,16 @@ impl RecordsHandle {
         .await
     }
 
+    /// Whether the database answers a trivial query (readiness and the watchdog ask).
+    pub async fn ping(&self) -> Result<(), ActorError> {
+        self.run(|db| Box::pin(async move { store::ping(db).await })).await
+    }
+
+    /// Every quota row of every project (the metrics' quota gauges, refreshed at each scrape).
+    pub async fn all_quota_rows(&self) -> Result<Vec<cloud_quotas::Model>, ActorError> {
+        self.run(|db| Box::pin(async move { store::quotas::all(db).await })).await
+    }
+
     /// Every project of a guild.
     pub async fn projects_in(&self, guild_id: i64) -> Result<Vec<cloud_projects::Model>, ActorError> {
         self.run(move |db| Box::pin(async move { store::projects::list_for_guild(db, guild_id).await })).await

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::store::StoreResult;
+use crate::ops::metrics;
+use crate::store::{StoreError, StoreResult};
 
 /// Attempts of one call before a transient error is reported.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -14,7 +15,9 @@ pub fn backoff(attempt: u32) -> Duration {
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or [`MAX_ATTEMPTS`] transient errors passed.
-pub async fn with_retries<T, F, Fut>(what: &str, mut attempt: F) -> StoreResult<T>
+/// Every attempt that fails with a database error is counted (`cloud_chatops_database_errors_total`,
+/// labelled with `what`), retried or not.
+pub async fn with_retries<T, F, Fut>(what: &'static str, mut attempt: F) -> StoreResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = StoreResult<T>>,
@@ -22,7 +25,11 @@ where
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match attempt().await {
+        let result = attempt().await;
+        if let Err(StoreError::Database(_)) = &result {
+            metrics::database_error(what);
+        }
+        match result {
             Err(e) if e.is_transient() && attempts < MAX_ATTEMPTS => {
                 tracing::debug!(what, attempts, "store call retried after a transient error");
                 tokio::time::sleep(backoff(attempts)).await;

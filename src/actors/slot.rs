@@ -40,6 +40,16 @@ impl<M: Message> ActorSlot<M> {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// The actor's name in messages.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Whether the slot holds a running actor (not stopped, nor between a failure and its restart).
+    pub fn is_running(&self) -> bool {
+        self.get().is_some_and(|a| a.get_status() == ractor::ActorStatus::Running)
+    }
+
     /// Sends a request and waits for the reply; a dead or restarting actor is an error, never a hang.
     pub async fn call<T, F>(&self, build: F) -> Result<T, ActorError>
     where

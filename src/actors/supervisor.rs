@@ -226,8 +226,40 @@ pub struct System {
     pub retention: RetentionHandle,
     /// SQLite's write-ahead log checkpoints.
     pub checkpoint: CheckpointHandle,
+    slots: ChildSlots,
     root: ActorRef<RootMsg>,
     join: tokio::task::JoinHandle<()>,
+}
+
+/// Which actors of a [`System`] run, asked at any time (readiness); cloneable, holds no database.
+#[derive(Clone)]
+pub struct ActorProbe {
+    slots: ChildSlots,
+    root: ActorRef<RootMsg>,
+}
+
+impl ActorProbe {
+    /// The names of the actors that are not running (empty: all run).
+    pub fn stopped(&self) -> Vec<&'static str> {
+        let s = &self.slots;
+        let mut stopped: Vec<&'static str> = [
+            (s.policy.name(), s.policy.is_running()),
+            (s.quota.name(), s.quota.is_running()),
+            (s.records.name(), s.records.is_running()),
+            (s.generator.name(), s.generator.is_running()),
+            (s.lobbies.name(), s.lobbies.is_running()),
+            (s.retention.name(), s.retention.is_running()),
+            (s.checkpoint.name(), s.checkpoint.is_running()),
+        ]
+        .into_iter()
+        .filter(|(_, running)| !running)
+        .map(|(name, _)| name)
+        .collect();
+        if self.root.get_status() != ractor::ActorStatus::Running {
+            stopped.insert(0, "root supervisor");
+        }
+        stopped
+    }
 }
 
 impl System {
@@ -279,13 +311,18 @@ impl System {
         };
         let retention = RetentionHandle::new(slots.retention.clone());
         let checkpoint = CheckpointHandle::new(slots.checkpoint.clone());
-        let (root, join) = Actor::spawn(None, Root, (args, slots, services.clone())).await.map_err(|e| {
+        let (root, join) = Actor::spawn(None, Root, (args, slots.clone(), services.clone())).await.map_err(|e| {
             tracing::error!(error = %e, "actor tree failed to start");
             ActorError::Unavailable("actor system")
         })?;
         let restored = services.lobbies.rehydrate().await?;
         tracing::info!(restored, "actor system ready");
-        Ok(System { services, generator, retention, checkpoint, root, join })
+        Ok(System { services, generator, retention, checkpoint, slots, root, join })
+    }
+
+    /// Asks which actors run, for as long as the caller likes (readiness).
+    pub fn probe(&self) -> ActorProbe {
+        ActorProbe { slots: self.slots.clone(), root: self.root.clone() }
     }
 
     /// Stops every actor and waits for them.

@@ -3,11 +3,11 @@
 //! Discord's 3 seconds: a reply that is ready in time is sent at once, otherwise the interaction is
 //! deferred and the reply edited in when it comes.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serenity::all::{
-    CommandInteraction, ComponentInteraction, Context, CreateAutocompleteResponse, CreateInteractionResponse,
-    EventHandler, GuildId, Interaction, Ready, ShardStageUpdateEvent,
+    CommandInteraction, ComponentInteraction, ConnectionStage, Context, CreateAutocompleteResponse,
+    CreateInteractionResponse, EventHandler, GuildId, Interaction, Ready, ResumedEvent, ShardStageUpdateEvent,
 };
 use serenity::async_trait;
 
@@ -15,6 +15,8 @@ use super::pages::{self, Source};
 use super::render::{Rendered, render, render_command, render_list_page};
 use super::{autocomplete, custom_id, options, register};
 use crate::commands::{Command, Invoker, Press, Preview, Reply, Services, execute};
+use crate::ops::Gateway;
+use crate::ops::metrics;
 
 /// How long a command may run before the interaction is deferred (Discord allows 3 s).
 pub const ACK_DEADLINE: Duration = Duration::from_millis(2000);
@@ -27,12 +29,15 @@ pub struct Handler {
     pub guild_id: Option<u64>,
     /// How long a reply may take before the interaction is deferred ([`ACK_DEADLINE`]).
     pub ack_deadline: Duration,
+    /// Where the shards' connection states are reported (readiness, the gateway gauge).
+    pub gateway: Gateway,
 }
 
 #[async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(shard = ?ready.shard, guilds = ready.guilds.len(), "connected to Discord");
+        self.gateway.set(ready.shard.map_or(ctx.shard_id.0, |s| s.id.0), true);
         let commands = register::commands();
         let result = match self.guild_id {
             Some(id) => GuildId::new(id).set_commands(&ctx.http, commands).await.map(|c| c.len()),
@@ -44,9 +49,14 @@ impl EventHandler for Handler {
         }
     }
 
+    async fn resume(&self, ctx: Context, _: ResumedEvent) {
+        self.gateway.set(ctx.shard_id.0, true);
+    }
+
     async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
         // One line per change of a shard's connection, in place of serenity's own retry logs.
         tracing::info!(shard = event.shard_id.0, from = ?event.old, to = ?event.new, "Discord gateway connection");
+        self.gateway.set(event.shard_id.0, event.new == ConnectionStage::Connected);
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -61,20 +71,20 @@ impl EventHandler for Handler {
 
 impl Handler {
     async fn command(&self, ctx: &Context, cmd: CommandInteraction) {
+        let arrived = Instant::now();
         let Some(invoker) = options::command_invoker(&cmd) else {
-            return respond_now(
-                ctx,
-                &cmd,
-                &render(&Reply::error("cloud-chatops commands work in a server, not in DMs")),
-            )
-            .await;
+            respond_now(ctx, &cmd, &render(&Reply::error("cloud-chatops commands work in a server, not in DMs"))).await;
+            return metrics::ack("command", arrived.elapsed());
         };
         let span = tracing::info_span!("interaction", guild_id = invoker.guild_id, user_id = invoker.user_id, command = %cmd.data.name);
         let _enter = span.enter();
         let (name, pairs) = options::command_options(&cmd);
         let command = match Command::from_options(&name, &pairs) {
             Ok(c) => c,
-            Err(e) => return respond_now(ctx, &cmd, &render(&Reply::error(e.to_string()))).await,
+            Err(e) => {
+                respond_now(ctx, &cmd, &render(&Reply::error(e.to_string()))).await;
+                return metrics::ack("command", arrived.elapsed());
+            }
         };
         let source = Source::of(&name, &pairs);
         let services = self.services.clone();
@@ -86,11 +96,13 @@ impl Handler {
                 if let Err(e) = cmd.defer(&ctx.http).await {
                     tracing::warn!(error = %e, "could not defer the interaction");
                 }
+                metrics::ack("command", arrived.elapsed());
                 let reply = work.await.unwrap_or_else(|_| Reply::error("the command failed; nothing was changed"));
                 return self.finish_deferred(ctx, &cmd, &reply, source.as_ref()).await;
             }
         };
         respond_now(ctx, &cmd, &render_command(&reply, source.as_ref())).await;
+        metrics::ack("command", arrived.elapsed());
         if let Reply::Lobby(view) = &reply {
             match cmd.get_response(&ctx.http).await {
                 Ok(message) => self.remember(view.session_id, message.id.get()).await,
@@ -140,6 +152,7 @@ impl Handler {
     }
 
     async fn click(&self, ctx: &Context, click: ComponentInteraction) {
+        let arrived = Instant::now();
         let invoker = options::invoker(
             click.guild_id.map(|g| g.get()),
             click.channel_id.get(),
@@ -147,7 +160,8 @@ impl Handler {
             click.member.as_ref(),
         );
         if let (Some(invoker), Some((source, page))) = (invoker, pages::parse(&click.data.custom_id)) {
-            return self.page(ctx, &click, invoker, source, page).await;
+            self.page(ctx, &click, invoker, source, page).await;
+            return metrics::ack("click", arrived.elapsed());
         }
         if let (Some(invoker), Some(session_id)) = (invoker, custom_id::parse_view(&click.data.custom_id)) {
             // Only the clicker sees the files; the lobby message stays as it is.
@@ -156,10 +170,11 @@ impl Handler {
             if let Err(e) = click.create_response(&ctx.http, response).await {
                 tracing::warn!(error = %e, "could not answer View Terraform");
             }
-            return;
+            return metrics::ack("click", arrived.elapsed());
         }
         let (Some(invoker), Some((session_id, action))) = (invoker, custom_id::parse(&click.data.custom_id)) else {
-            return ephemeral(ctx, &click, "this button is not one of cloud-chatops'").await;
+            ephemeral(ctx, &click, "this button is not one of cloud-chatops'").await;
+            return metrics::ack("click", arrived.elapsed());
         };
         let span = tracing::info_span!("click", guild_id = invoker.guild_id, user_id = invoker.user_id, %session_id);
         let _enter = span.enter();
@@ -180,10 +195,12 @@ impl Handler {
                 if let Err(e) = click.create_response(&ctx.http, response).await {
                     tracing::warn!(error = %e, "could not answer the click");
                 }
+                metrics::ack("click", arrived.elapsed());
             }
             None => {
                 // Approval writing Terraform may take longer: acknowledge, then edit the lobby in place.
                 let _ = click.create_response(&ctx.http, CreateInteractionResponse::Acknowledge).await;
+                metrics::ack("click", arrived.elapsed());
                 let reply = work.await.unwrap_or_else(|_| Reply::error("the button failed; nothing was changed"));
                 let rendered = render(&reply);
                 let result = if rendered.ephemeral {

@@ -33,6 +33,7 @@ pub use notifier::DiscordNotifier;
 use crate::actors::supervisor::{System, SystemArgs};
 use crate::commands::Services;
 use crate::domain::Catalog;
+use crate::ops::Gateway;
 use crate::settings::{Secret, Settings, parse_shards};
 
 /// How long the shards get to close after a stop signal before the process goes on without them
@@ -71,6 +72,8 @@ pub fn http(token: &Secret, settings: &Settings) -> Http {
 pub struct Bot {
     /// The running actor tree.
     pub system: System,
+    /// The shards' connection states, as the handler hears them.
+    pub gateway: Gateway,
     token: Secret,
     settings: Arc<Settings>,
 }
@@ -88,7 +91,7 @@ pub async fn start(
     let system = System::start(SystemArgs { db, settings: settings.clone(), catalog, notifier })
         .await
         .map_err(|e| DiscordError::System(e.to_string()))?;
-    Ok(Bot { system, token, settings })
+    Ok(Bot { system, gateway: Gateway::new(), token, settings })
 }
 
 impl Bot {
@@ -101,7 +104,7 @@ impl Bot {
     ) -> impl Future<Output = Result<(), DiscordError>> + Send + 'static {
         let (http, settings, services) =
             (http(&self.token, &self.settings), self.settings.clone(), self.system.services.clone());
-        run(http, settings, services, ack_deadline, stop)
+        run(http, settings, services, self.gateway.clone(), ack_deadline, stop)
     }
 
     /// Stops the actors.
@@ -115,12 +118,13 @@ async fn run(
     http: Http,
     settings: Arc<Settings>,
     services: Services,
+    gateway: Gateway,
     ack_deadline: Duration,
     stop: impl Future<Output = ()> + Send,
 ) -> Result<(), DiscordError> {
     let shards: Arc<OnceLock<Arc<ShardManager>>> = Arc::new(OnceLock::new());
-    let serving = serve(http, &settings, services, ack_deadline, shards.clone());
-    tokio::select! {
+    let serving = serve(http, &settings, services, gateway.clone(), ack_deadline, shards.clone());
+    let result = tokio::select! {
         result = serving => result,
         () = stop => {
             tracing::info!("shutting down: closing the shards");
@@ -131,19 +135,22 @@ async fn run(
             }
             Ok(())
         }
-    }
+    };
+    gateway.disconnect_all();
+    result
 }
 
 async fn serve(
     http: Http,
     settings: &Settings,
     services: Services,
+    gateway: Gateway,
     ack_deadline: Duration,
     shards: Arc<OnceLock<Arc<ShardManager>>>,
 ) -> Result<(), DiscordError> {
     connect::until_reachable(&http, &settings.discord.api_base).await?;
     let guild_id = Some(settings.discord.guild_id).filter(|g| *g != 0);
-    let handler = Handler { services, guild_id, ack_deadline };
+    let handler = Handler { services, guild_id, ack_deadline, gateway };
     let mut client = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(handler)
         .await

@@ -63,6 +63,8 @@ pub struct Settings {
     pub discord: DiscordSettings,
     /// The sample data of the original design.
     pub sample_data: SampleDataSettings,
+    /// Health and metrics endpoints.
+    pub metrics: MetricsSettings,
 }
 
 /// `[sample_data]`.
@@ -128,8 +130,35 @@ pub struct HistorySettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
-    /// tracing filter.
+    /// tracing filter; `RUST_LOG`, when set, overrides it.
     pub level: String,
+    /// `text` (human-readable lines) or `json` (one object per line); see [`LogSettings::json`].
+    pub format: String,
+}
+
+impl LogSettings {
+    /// The formats `log.format` accepts.
+    pub const FORMATS: [&str; 2] = ["text", "json"];
+
+    /// Whether logs are written as JSON objects, one per line.
+    pub fn json(&self) -> bool {
+        self.format.trim().eq_ignore_ascii_case("json")
+    }
+}
+
+/// `[metrics]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Address of `/healthz`, `/readyz` and `/metrics` (`127.0.0.1:9464`); empty serves none.
+    pub listen: String,
+}
+
+impl MetricsSettings {
+    /// The address to serve on, when one is set (checked when the settings load).
+    pub fn address(&self) -> Option<std::net::SocketAddr> {
+        self.listen.trim().parse().ok()
+    }
 }
 
 /// `[catalog]`.
@@ -266,6 +295,17 @@ impl Settings {
                 });
             }
         }
+        range(
+            "log.format",
+            LogSettings::FORMATS.iter().any(|f| self.log.format.trim().eq_ignore_ascii_case(f)),
+            "must be \"text\" or \"json\"",
+        )?;
+        let listen = self.metrics.listen.trim();
+        range(
+            "metrics.listen",
+            listen.is_empty() || listen.parse::<std::net::SocketAddr>().is_ok(),
+            "must be empty (no endpoints) or an address with a port, e.g. 127.0.0.1:9464",
+        )?;
         if !self.discord.shards.is_empty() {
             crate::settings::parse_shards(&self.discord.shards)
                 .map_err(|problem| SettingsError::OutOfRange { key: "discord.shards", problem })?;

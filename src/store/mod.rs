@@ -31,6 +31,13 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 pub use error::{Conflict, StoreError, StoreResult};
 
+/// A trivial query (`SELECT 1`): whether the database answers at all (readiness, the watchdog).
+pub async fn ping<C: sea_orm::ConnectionTrait>(db: &C) -> StoreResult<()> {
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), "SELECT 1");
+    db.query_one_raw(statement).await?;
+    Ok(())
+}
+
 /// The database used when nothing else is configured: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cloud_chatops.db?mode=rwc";
 

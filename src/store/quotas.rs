@@ -168,6 +168,16 @@ pub async fn usage<C: ConnectionTrait>(db: &C, project_id: &str) -> StoreResult<
         .await?)
 }
 
+/// Every quota row of every project, by project, type and region (the metrics' quota gauges).
+pub async fn all<C: ConnectionTrait>(db: &C) -> StoreResult<Vec<cloud_quotas::Model>> {
+    Ok(cloud_quotas::Entity::find()
+        .order_by_asc(Column::ProjectId)
+        .order_by_asc(Column::ResourceType)
+        .order_by_asc(Column::Region)
+        .all(db)
+        .await?)
+}
+
 /// Every quota row of several projects, by project, type and region (one query for many readers).
 pub async fn usage_of<C: ConnectionTrait>(db: &C, project_ids: &[&str]) -> StoreResult<Vec<cloud_quotas::Model>> {
     Ok(cloud_quotas::Entity::find()

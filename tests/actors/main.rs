@@ -15,6 +15,7 @@ mod lifecycle;
 mod load;
 mod preview;
 mod race;
+mod readiness;
 mod records;
 mod retention;
 mod stacks;

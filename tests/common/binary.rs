@@ -13,6 +13,8 @@ pub fn binary(dir: &Path, args: &[&str]) -> Command {
         .env_remove("DATABASE_URL")
         .env_remove("DISCORD_TOKEN")
         .env_remove("CLOUD_CHATOPS_CRASH_AT")
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
         .env("RUST_LOG", "warn")
         .env("CHATOPS_TERRAFORM__OUTPUT_DIR", dir.join("tf"));
     cmd

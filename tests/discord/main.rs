@@ -5,6 +5,7 @@ mod commands_agree;
 mod common_pg;
 mod day_one;
 mod fake;
+mod ops;
 mod payloads;
 mod process;
 mod render_limits;

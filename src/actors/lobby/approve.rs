@@ -13,6 +13,7 @@ use crate::domain::validate::DeployRequest;
 use crate::domain::validate::{Member, Outcome};
 use crate::domain::{Invoker, Role, SessionStatus};
 use crate::domain::{Money, QuotaType};
+use crate::ops::metrics;
 use crate::store::quotas::QuotaAmount;
 use crate::store::resources::{Change, NewResource};
 use crate::store::{Conflict, StoreError};
@@ -62,6 +63,7 @@ impl Approver {
 impl SessionState {
     /// Approves the lobby for `clicker`, or says why not.
     pub(super) async fn approve(&mut self, clicker: Invoker) -> Answer {
+        let pressed = std::time::Instant::now();
         let approver = match self.authorize(clicker).await {
             Ok(approver) => approver,
             Err(answer) => return answer,
@@ -86,6 +88,7 @@ impl SessionState {
             monthly: self.lobby.verdict.monthly,
             terraform,
         };
+        metrics::lobby_approved(self.lobby.plan().kind().as_str(), pressed.elapsed());
         (Ok(PressOutcome::Deployed(deployment)), true)
     }
 

@@ -8,6 +8,7 @@ use crate::actors::ActorError;
 use crate::actors::notifier::LobbyTarget;
 use crate::actors::quota::{QuotaOp, Write};
 use crate::domain::{Invoker, Role, SessionStatus};
+use crate::ops::metrics::{self, Ending};
 
 impl SessionState {
     /// Cancels the lobby for `clicker`: the requester or a CloudAdmin.
@@ -63,6 +64,12 @@ impl SessionState {
             }
         }
         tracing::info!(status = outcome, ?by, "lobby ended");
+        match status {
+            SessionStatus::Cancelled => metrics::lobby_ended(Ending::Cancelled),
+            SessionStatus::Expired => metrics::lobby_ended(Ending::Expired),
+            SessionStatus::Failed => metrics::lobby_ended(Ending::Failed),
+            _ => {}
+        }
         let closure = Closure { session_id: lobby.id, project_id: lobby.project_id.clone(), status, by, reason };
         (Ok(PressOutcome::Closed(closure)), true)
     }

@@ -13,8 +13,9 @@ use crate::actors::ActorError;
 use crate::actors::quota::{QuotaOp, Write};
 use crate::domain::plan::{Plan, Resize, Stack, Target};
 use crate::domain::stacks::StackChoices;
-use crate::domain::validate::{DeployRequest, Outcome, consumption_of};
+use crate::domain::validate::{DeployRequest, Effect, Outcome, consumption_of};
 use crate::domain::{Invoker, Money, ResourceKind, SessionStatus};
+use crate::ops::metrics;
 use crate::store::history::HistoryEntry;
 use crate::store::{self, Conflict, StoreError, json::JsonText};
 use crate::terraform::{address_of, check_options};
@@ -92,6 +93,10 @@ pub(super) async fn open(
         return Err(e);
     }
     tracing::info!(session_id = %lobby.id, kind = lobby.plan().kind().as_str(), outcome = ?lobby.verdict.outcome, "lobby opened");
+    let denied_by = (lobby.verdict.outcome == Outcome::Denied)
+        .then(|| lobby.verdict.violations.iter().find(|v| v.effect == Effect::Deny).map(|v| v.rule.as_str()))
+        .map(|rule| rule.unwrap_or("unknown"));
+    metrics::lobby_opened(lobby.plan().kind().as_str(), denied_by);
     Ok(Opened::Lobby(Box::new(lobby.snapshot(SessionStatus::Pending))))
 }
 
