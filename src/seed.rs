@@ -77,10 +77,7 @@ pub async fn on_first_console(
     settings: &Settings,
     catalog: &Catalog,
 ) -> Result<Loaded, SeedError> {
-    if !settings.sample_data.enabled
-        || !settings.database.is_default_file()
-        || !store::seed::is_fresh(db).await?
-    {
+    if !settings.sample_data.enabled || !settings.database.is_default_file() || !store::seed::is_fresh(db).await? {
         return Ok(Loaded::default());
     }
     on_request(db, settings, catalog).await

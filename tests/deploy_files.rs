@@ -58,7 +58,14 @@ fn the_systemd_unit_runs_the_bot_with_settings_it_accepts() {
         !settings_lines.iter().any(|v| v.starts_with("RUST_LOG")),
         "RUST_LOG would silently override log.level: the unit sets CHATOPS_LOG__LEVEL"
     );
-    for (key, value) in [("Type", "notify"), ("NotifyAccess", "main"), ("WatchdogSec", "30"), ("CapabilityBoundingSet", ""), ("ProtectClock", "yes"), ("SystemCallArchitectures", "native")] {
+    for (key, value) in [
+        ("Type", "notify"),
+        ("NotifyAccess", "main"),
+        ("WatchdogSec", "30"),
+        ("CapabilityBoundingSet", ""),
+        ("ProtectClock", "yes"),
+        ("SystemCallArchitectures", "native"),
+    ] {
         assert_eq!(values(service, key), [value], "hardening: {key}");
     }
     assert!(values(service, "SystemCallFilter").contains(&"@system-service"), "hardening: SystemCallFilter");

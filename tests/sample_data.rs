@@ -55,7 +55,10 @@ fn the_first_console_on_the_default_file_loads_it_once_and_says_so_in_words() {
     let (stdout, stderr) = ok(with_input(binary(dir.path(), &["console"]), "/cloud-projects\n"), "first console");
     assert!(stderr.contains("This is a new database, so the sample data"), "{stderr}");
     assert!(stderr.contains("sample_data.enabled = false"), "{stderr}");
-    assert!(!stderr.contains("repaired=") && !stderr.contains("Some("), "start-up says nothing in debug text: {stderr}");
+    assert!(
+        !stderr.contains("repaired=") && !stderr.contains("Some("),
+        "start-up says nothing in debug text: {stderr}"
+    );
     assert!(stdout.contains("gcp-abc123"), "{stdout}");
     let (_, again) = ok(with_input(binary(dir.path(), &["console"]), "/cloud-projects\n"), "second console");
     assert!(!again.contains("sample data"), "said once: {again}");
@@ -103,7 +106,8 @@ fn the_original_designs_examples_run_as_written_on_the_sample_data() {
     let kinds: Vec<&str> = replies.iter().map(|r| r["kind"].as_str().unwrap_or("?")).collect();
     assert_eq!(kinds, ["lobby", "deployed", "lobby", "lobby_closed", "lobby", "deployed", "lobby"], "{replies:?}");
     let instances = |reply: &serde_json::Value| {
-        let line = reply["verdict"]["quota"].as_array().unwrap().iter().find(|l| l["quota_type"] == "compute.instances");
+        let line =
+            reply["verdict"]["quota"].as_array().unwrap().iter().find(|l| l["quota_type"] == "compute.instances");
         let line = line.expect("a compute.instances line").clone();
         (line["used"].as_i64().unwrap(), line["reserved"].as_i64().unwrap(), line["limit"].as_i64().unwrap())
     };
@@ -111,7 +115,10 @@ fn the_original_designs_examples_run_as_written_on_the_sample_data() {
     // Example 1: valid, 3 used of 10 (7 available), $0.0168 an hour.
     let valid = &replies[0];
     assert_eq!(valid["resource_name"], "web-server-01");
-    assert_eq!((valid["verdict"]["outcome"].as_str(), valid["verdict"]["violations"].as_array().map(Vec::len)), (Some("allowed"), Some(0)));
+    assert_eq!(
+        (valid["verdict"]["outcome"].as_str(), valid["verdict"]["violations"].as_array().map(Vec::len)),
+        (Some("allowed"), Some(0))
+    );
     assert_eq!(instances(valid), (3, 0, 10));
     assert_eq!(valid["verdict"]["hourly"], "0.0168");
     assert_eq!(replies[1]["resources"][0], "web-server-01");

@@ -135,7 +135,8 @@ pub async fn on_startup(
 ) -> StoreResult<Report> {
     let report = run(db, catalog, terraform, Repair::Reservations).await?;
     for finding in &report.findings {
-        let repaired = finding.repaired.as_deref().unwrap_or("left as it is; `cloud-chatops check --repair` may fix it");
+        let repaired =
+            finding.repaired.as_deref().unwrap_or("left as it is; `cloud-chatops check --repair` may fix it");
         tracing::warn!(invariant = finding.invariant, subject = %finding.subject, detail = %finding.detail,
             repaired, "start-up check found a mismatch");
     }

@@ -58,7 +58,11 @@ impl Grant {
             OptionSpec::of("role", "Role", OptionKind::Choice(roles)).required(),
             OptionSpec::of("max_vm_size", "Largest VM size", OptionKind::Choice(sizes)),
             OptionSpec::text("regions", "Allowed regions, comma-separated"),
-            OptionSpec::of("budget_limit", "Monthly budget in USD", OptionKind::Number { min: Money::ZERO, what: "an amount in USD per month" }),
+            OptionSpec::of(
+                "budget_limit",
+                "Monthly budget in USD",
+                OptionKind::Number { min: Money::ZERO, what: "an amount in USD per month" },
+            ),
         ]),
     };
 

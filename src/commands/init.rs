@@ -33,7 +33,11 @@ impl Init {
             OptionSpec::of("provider", "Cloud provider", OptionKind::Choice(spec::providers)).required(),
             OptionSpec::text("project_name", "A name for the project").required(),
             OptionSpec::text("region", "Default region (from the catalogue)").autocomplete(),
-            OptionSpec::of("budget_limit", "Monthly budget in USD", OptionKind::Number { min: Money::ZERO, what: "an amount in USD per month" }),
+            OptionSpec::of(
+                "budget_limit",
+                "Monthly budget in USD",
+                OptionKind::Number { min: Money::ZERO, what: "an amount in USD per month" },
+            ),
         ]),
     };
 

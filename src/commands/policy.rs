@@ -54,7 +54,11 @@ const ADD: &[OptionSpec] = &[
     OptionSpec::text("resource_pattern", "*, type:vm, type:compute.instances, name:web-*, provider:azure"),
     OptionSpec::text("allowed_values", "Allowed values, comma-separated"),
     OptionSpec::text("denied_values", "Denied values, comma-separated"),
-    OptionSpec::of("max_cost_per_hour", "Cost limit in USD per hour", OptionKind::Number { min: Money::ZERO, what: "an amount in USD per hour" }),
+    OptionSpec::of(
+        "max_cost_per_hour",
+        "Cost limit in USD per hour",
+        OptionKind::Number { min: Money::ZERO, what: "an amount in USD per hour" },
+    ),
     OptionSpec::of(
         "require_approval",
         "Violations need a CloudAdmin's approval instead of a denial",

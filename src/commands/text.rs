@@ -234,11 +234,9 @@ pub fn role_line(r: &RoleView) -> String {
             let how = if r.granted { "granted" } else { "as guild administrator" };
             let mut line = format!("{role} ({how}): {}", r.summary);
             match r.budget_limit {
-                Some(limit) => line.push_str(&format!(
-                    "; your spend {}/month of {}/month",
-                    r.monthly_spend.cents(),
-                    limit.cents()
-                )),
+                Some(limit) => {
+                    line.push_str(&format!("; your spend {}/month of {}/month", r.monthly_spend.cents(), limit.cents()))
+                }
                 None => line.push_str(&format!("; your spend {}/month", r.monthly_spend.cents())),
             }
             line

@@ -85,11 +85,7 @@ fn plain(reply: &Reply) -> String {
             };
             let (id_w, name_w) = (width(|p| &p.id), width(|p| &p.name));
             for p in projects {
-                let _ = write!(
-                    out,
-                    "\n  {:<id_w$}  {:<name_w$}  {:<6} {}",
-                    p.id, p.name, p.provider, p.default_region
-                );
+                let _ = write!(out, "\n  {:<id_w$}  {:<name_w$}  {:<6} {}", p.id, p.name, p.provider, p.default_region);
             }
         }
         Reply::Granted { user_id, provider, role, summary } => {

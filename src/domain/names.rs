@@ -283,7 +283,8 @@ impl Region {
 impl MachineType {
     /// Parses a machine type / tier; the catalogue decides whether `provider` really offers it.
     pub fn parse(provider: Provider, s: &str) -> Result<Self, ParseError> {
-        let expected = format!("{} machine type: 2-64 of A-Z a-z 0-9 - _ .", super::words::with_article(provider.display_name()));
+        let expected =
+            format!("{} machine type: 2-64 of A-Z a-z 0-9 - _ .", super::words::with_article(provider.display_name()));
         let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
         match length(s, 2, 64).and_then(|()| charset(s, ok)) {
             Ok(()) => Ok(Self(s.to_owned())),

@@ -245,7 +245,7 @@ async fn every_command_and_button_answers_natively_and_pages_survive_a_restart()
     assert!(content(&history).contains("quota-set: success"), "{}", content(&history));
     let policies =
         bot.slash(ADMIN, ADMINISTRATOR, "cloud-policy", json!([{ "name": "list", "type": 1, "options": [] }])).await;
-    assert!(content(&policies).contains("at most $5.00/h"), "policies with their values: {}", content(&policies));
+    assert!(content(&policies).contains("at most $5.0000/h"), "policies with their values: {}", content(&policies));
     let id_choices = bot
         .autocomplete(
             ADMIN,

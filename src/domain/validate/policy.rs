@@ -230,7 +230,8 @@ impl Rule {
             Rule::Cost { max } => {
                 // Unpriced requests are already refused for their region or size.
                 let unit = facts.unit_hourly()?;
-                (unit > *max).then(|| format!("{} per unit per hour exceeds the {}/hour allowed", unit.rate(), max.rate()))
+                (unit > *max)
+                    .then(|| format!("{} per unit per hour exceeds the {}/hour allowed", unit.rate(), max.rate()))
             }
             Rule::Security { denied } => {
                 let hits: Vec<String> = request
