@@ -249,10 +249,16 @@ pub struct PreviewFile {
     pub diff: String,
 }
 
+/// Whether a quota line's amounts are money (micro-dollars: `budget.monthly`) rather than counts;
+/// text and JSON both show them as money.
+pub(crate) fn counts_money(quota_type: &str) -> bool {
+    quota_type == crate::domain::QuotaType::BudgetMonthly.as_str()
+}
+
 impl Serialize for QuotaView {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let money = self.quota_type == crate::domain::QuotaType::BudgetMonthly.as_str();
+        let money = counts_money(&self.quota_type);
         let mut out = s.serialize_struct("QuotaView", 6)?;
         out.serialize_field("quota_type", &self.quota_type)?;
         out.serialize_field("region", &self.region)?;

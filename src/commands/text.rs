@@ -130,7 +130,7 @@ pub fn quota_usage(q: &QuotaView) -> String {
 
 /// An amount of a quota line: units, or for `budget.monthly` (micro-dollars) money.
 pub fn quota_amount(quota_type: &str, amount: i64) -> String {
-    if quota_type == crate::domain::QuotaType::BudgetMonthly.as_str() {
+    if super::reply::counts_money(quota_type) {
         crate::domain::Money::from_micros(amount).cents()
     } else {
         amount.to_string()
