@@ -84,7 +84,10 @@ async fn scrape(State(ops): State<Ops>) -> Response {
             Ok(rows) => {
                 for row in rows {
                     let quota = row.resource_type.to_string();
-                    metrics::quota(&row.project_id, &quota, &row.region, row.used, row.reserved, row.quota_limit);
+                    // The budget line is micro-dollars in the database; the gauge is in USD.
+                    let unit = if row.resource_type == crate::domain::QuotaType::BudgetMonthly { 1e-6 } else { 1.0 };
+                    let [used, reserved, limit] = [row.used, row.reserved, row.quota_limit].map(|n| n as f64 * unit);
+                    metrics::quota(&row.project_id, &quota, &row.region, used, reserved, limit);
                 }
             }
             Err(e) => tracing::warn!(error = %e, "metrics: the quota gauges could not be refreshed"),

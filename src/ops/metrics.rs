@@ -133,12 +133,12 @@ pub fn generation(took: Duration, ok: bool) {
     histogram!(GENERATION_SECONDS, "outcome" => if ok { "ok" } else { "error" }).record(took.as_secs_f64());
 }
 
-/// One quota row as it stands.
-pub fn quota(project: &str, quota: &str, region: &str, used: i64, reserved: i64, limit: i64) {
+/// One quota row as it stands (counts; US dollars for `budget.monthly`).
+pub fn quota(project: &str, quota: &str, region: &str, used: f64, reserved: f64, limit: f64) {
     let labels = [("project", project.to_owned()), ("quota", quota.to_owned()), ("region", region.to_owned())];
-    gauge!(QUOTA_USED, &labels).set(used as f64);
-    gauge!(QUOTA_RESERVED, &labels).set(reserved as f64);
-    gauge!(QUOTA_LIMIT, &labels).set(limit as f64);
+    gauge!(QUOTA_USED, &labels).set(used);
+    gauge!(QUOTA_RESERVED, &labels).set(reserved);
+    gauge!(QUOTA_LIMIT, &labels).set(limit);
 }
 
 /// An interaction (`kind`: command, click) was acknowledged `took` after it arrived.
@@ -173,7 +173,7 @@ mod tests {
             lobby_opened("deploy", Some("quota.compute.instances"));
             lobby_approved("deploy", Duration::from_millis(30));
             lobby_ended(Ending::Expired);
-            quota("gcp-abc123", "compute.instances", "*", 4, 1, 10);
+            quota("gcp-abc123", "compute.instances", "*", 4.0, 1.0, 10.0);
             gateway(0, true);
             database_error("records");
         });
