@@ -91,6 +91,7 @@ async fn run() -> anyhow::Result<()> {
 
     match cli.command {
         Some(Command::Migrate { down, yes }) => migrate(&settings, down, yes).await,
+        Some(Command::Backup { file, force }) => backup(&settings, &file, force).await,
         Some(Command::Seed) => {
             let db = store::open(&settings.database.url).await.context("cannot open the database")?;
             let loaded = seed::on_request(&db, &settings, &settings.catalog()?).await;
@@ -130,10 +131,38 @@ async fn migrate(settings: &Settings, down: bool, yes: bool) -> anyhow::Result<(
         Migrator::down(&db, None).await?;
         println!("rolled back every migration");
     } else {
-        store::migrate(&db).await?;
-        let applied = Migrator::get_applied_migrations(&db).await?.len();
-        println!("database is up to date ({applied} migration(s) applied)");
+        let upgraded = store::upgrade(&db).await?;
+        if let Some(copy) = &upgraded.kept {
+            println!("copied the database to {} before changing its schema", copy.display());
+        }
+        println!("database is up to date: {} migration(s), {} applied now", upgraded.total, upgraded.applied);
     }
+    db.close().await.ok();
+    Ok(())
+}
+
+/// `backup <file>`: the running process makes the copy when there is one (it holds the file);
+/// otherwise the file is opened and copied here.
+async fn backup(settings: &Settings, file: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    use store::backup::{self, BackupError};
+    let url = settings.database.url.trim();
+    let database = backup::sqlite_file(url).ok_or(BackupError::NotSqlite)?;
+    let target = std::path::absolute(file).with_context(|| format!("cannot resolve {}", file.display()))?;
+    backup::check_target(&target, force)?;
+    match ops::control::request_backup(&database, &target, force).await? {
+        ops::control::Asked::Written(path, bytes) => {
+            println!(
+                "backed up {} to {} ({bytes} bytes), copied by the running process",
+                database.display(),
+                path.display()
+            );
+            return Ok(());
+        }
+        ops::control::Asked::Refused(reason) => bail!("{reason}"),
+        ops::control::Asked::NoProcess => {}
+    }
+    let written = backup::copy_file(url, &target, force).await?;
+    println!("backed up {} to {} ({} bytes)", database.display(), written.path.display(), written.bytes);
     Ok(())
 }
 
@@ -148,7 +177,7 @@ async fn run_bot(settings: Settings) -> anyhow::Result<()> {
     let bot = discord::start(Arc::new(settings), db.clone(), catalog).await?;
     let fault = store::wal::watch(&db);
     let readiness = readiness(&bot.system, &fault).with(health::DiscordGateway(bot.gateway.clone()));
-    let ops = OpsServer::start(listen, readiness, metrics, &bot.system).await?;
+    let ops = OpsServer::start(listen, readiness, metrics, &bot.system, &db).await?;
     // systemd hears READY=1 once every shard is connected: the bot then serves.
     let ready = {
         let gateway = bot.gateway.clone();
@@ -203,6 +232,7 @@ fn readiness(system: &System, fault: &store::wal::Watch) -> Readiness {
 struct OpsServer {
     http: Option<(tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     watchdog: Option<tokio::task::JoinHandle<()>>,
+    control: Option<ops::control::ControlServer>,
 }
 
 impl OpsServer {
@@ -211,20 +241,26 @@ impl OpsServer {
         readiness: Readiness,
         metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
         system: &System,
+        db: &sea_orm::DatabaseConnection,
     ) -> anyhow::Result<OpsServer> {
         let readiness = Arc::new(readiness);
         let watchdog = systemd::watchdog(readiness.clone());
-        let Some(addr) = listen else { return Ok(OpsServer { http: None, watchdog }) };
+        // The SQLite file serves this process only: `backup` asks it, through the control socket.
+        let control = store::wal::database_path(db).and_then(|file| ops::control::serve(&file, system.backup.clone()));
+        let Some(addr) = listen else { return Ok(OpsServer { http: None, watchdog, control }) };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let state = ops::http::Ops { readiness, metrics, quotas: Some(system.services.records.clone()) };
         let (_, join) = ops::http::serve(addr, state, async move {
             let _ = stopped.await;
         })
         .await?;
-        Ok(OpsServer { http: Some((stop, join)), watchdog })
+        Ok(OpsServer { http: Some((stop, join)), watchdog, control })
     }
 
     async fn stop(self) {
+        if let Some(control) = self.control {
+            control.stop().await;
+        }
         if let Some(watchdog) = self.watchdog {
             watchdog.abort();
         }
@@ -298,7 +334,7 @@ async fn run_console(settings: Settings, args: ConsoleArgs) -> anyhow::Result<()
         console::Source::Pipe(console::BoundedLines::new(tokio::io::BufReader::new(tokio::io::stdin())))
     };
     let fault = store::wal::watch(&db);
-    let ops = OpsServer::start(listen, readiness(&system, &fault), metrics, &system).await?;
+    let ops = OpsServer::start(listen, readiness(&system, &fault), metrics, &system, &db).await?;
     systemd::ready();
     let stop = {
         let fault = fault.clone();

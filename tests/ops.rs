@@ -5,64 +5,14 @@
 #[path = "common/binary.rs"]
 #[allow(dead_code)]
 mod common_binary;
+#[path = "common/console.rs"]
+mod common_console;
 #[path = "common/http.rs"]
 mod common_http;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
 use common_binary::binary;
+use common_console::{Console, DEADLINE};
 use common_http::{free_addr, get, sample, wait_for};
-
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// A console child with its input open and its JSON replies arriving on a channel.
-struct Console {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    replies: mpsc::Receiver<serde_json::Value>,
-}
-
-impl Console {
-    fn start(mut cmd: std::process::Command) -> Console {
-        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, replies) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let reply = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON: {line}: {e}"));
-                if tx.send(reply).is_err() {
-                    break;
-                }
-            }
-        });
-        Console { stdin: child.stdin.take(), child, replies }
-    }
-
-    /// Sends one line that has no reply (`as`).
-    fn tell(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().unwrap();
-        writeln!(stdin, "{line}").unwrap();
-        stdin.flush().unwrap();
-    }
-
-    /// Sends one line and waits for its reply.
-    fn say(&mut self, line: &str) -> serde_json::Value {
-        self.tell(line);
-        self.replies.recv_timeout(DEADLINE).unwrap_or_else(|e| panic!("no reply to `{line}`: {e}"))
-    }
-
-    /// Closes the input and waits for a clean exit; answers its standard error.
-    fn finish(mut self) -> String {
-        drop(self.stdin.take());
-        let out = self.child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "the console failed: {stderr}");
-        stderr
-    }
-}
 
 fn metrics(addr: std::net::SocketAddr) -> String {
     let (status, body) = get(addr, "/metrics").expect("/metrics answers");

@@ -26,6 +26,26 @@ fn defaults_match_the_design() {
 }
 
 #[test]
+fn periodic_backups_are_off_by_default_and_set_from_the_environment() {
+    let s = load(&[]).unwrap();
+    assert_eq!(s.database.backup_dir(), None, "no periodic backups unless a folder is named");
+    assert_eq!((s.database.backup_interval_secs, s.database.backup_keep), (86_400, 7));
+    let s = load(&[
+        ("CHATOPS_DATABASE__BACKUP_DIR", "/var/backups/chatops"),
+        ("CHATOPS_DATABASE__BACKUP_INTERVAL_SECS", "3600"),
+        ("CHATOPS_DATABASE__BACKUP_KEEP", "24"),
+    ])
+    .unwrap();
+    assert_eq!(s.database.backup_dir(), Some(Path::new("/var/backups/chatops").to_path_buf()));
+    assert_eq!((s.database.backup_interval_secs, s.database.backup_keep), (3600, 24));
+    // PostgreSQL is backed up with pg_dump: a backup folder there is a mistake, said at start.
+    let err = load(&[("DATABASE_URL", "postgres://db/chatops"), ("CHATOPS_DATABASE__BACKUP_DIR", "/b")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("database.backup_dir") && err.contains("pg_dump"), "{err}");
+}
+
+#[test]
 fn logs_and_metrics_are_set_from_the_environment() {
     let s = load(&[("CHATOPS_LOG__FORMAT", "json"), ("CHATOPS_METRICS__LISTEN", "127.0.0.1:9464")]).unwrap();
     assert!(s.log.json());
@@ -66,6 +86,8 @@ fn bad_values_fail_with_a_message_naming_the_key() {
         ("CHATOPS_LOG__FORMAT", "yaml", "log.format"),
         ("CHATOPS_METRICS__LISTEN", "localhost", "metrics.listen"),
         ("CHATOPS_METRICS__LISTEN", "127.0.0.1", "metrics.listen"),
+        ("CHATOPS_DATABASE__BACKUP_INTERVAL_SECS", "5", "database.backup_interval_secs"),
+        ("CHATOPS_DATABASE__BACKUP_KEEP", "0", "database.backup_keep"),
     ] {
         let err = load(&[(var, value)]).unwrap_err().to_string();
         assert!(err.contains(key), "{var}={value}: `{err}` should name {key}");

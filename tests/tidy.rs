@@ -197,6 +197,12 @@ fn only_the_store_builds_sql() {
 }
 
 #[test]
+fn only_store_backup_copies_the_database() {
+    let found = uses_outside(&["VACUUM INTO"], &["src/store/backup.rs"]);
+    assert!(found.is_empty(), "a database copy outside store::backup:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_command_layer_and_front_ends_hold_no_database_handle() {
     let mut found = Vec::new();
     for dir in ["src/commands", "src/console", "src/discord", "src/ops"] {

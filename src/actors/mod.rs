@@ -3,6 +3,7 @@
 //! messages or reply ports. Domain failures travel back in the reply; an actor only fails (and is
 //! restarted by its supervisor) on a bug or an injected fault.
 
+pub mod backup;
 pub mod checkpoint;
 pub mod error;
 pub mod generator;

@@ -1,7 +1,7 @@
 //! The root supervisor and [`System`], the running actor tree.
 //!
 //! The root spawns, linked, the PolicyActor, QuotaActor, RecordsActor, GeneratorActor, the
-//! LobbySupervisor, the RetentionActor and the CheckpointActor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
+//! LobbySupervisor, the RetentionActor, the CheckpointActor and the BackupActor. A child that fails is restarted (at most [`MAX_RESTARTS`] times in
 //! [`RESTART_WINDOW`]) and its slot pointed at the new actor, so every handle keeps working; the
 //! children keep no state the database does not have, so a restart rebuilds from it. Callers that
 //! were waiting on the failed child get an error at once (its reply port is dropped).
@@ -17,6 +17,7 @@ use sea_orm::DatabaseConnection;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use super::backup::{BackupActor, BackupArgs, BackupHandle, BackupMsg};
 use super::checkpoint::{CheckpointActor, CheckpointHandle, CheckpointMsg};
 use super::generator::{GeneratorActor, GeneratorArgs, GeneratorHandle, GeneratorMsg};
 use super::lobby::{LobbyDeps, LobbyHandle, LobbyMsg, LobbySupervisor, ValidationDeps};
@@ -58,6 +59,7 @@ enum Child {
     Lobbies,
     Retention,
     Checkpoint,
+    Backup,
 }
 
 #[derive(Clone)]
@@ -69,6 +71,7 @@ struct ChildSlots {
     lobbies: ActorSlot<LobbyMsg>,
     retention: ActorSlot<RetentionMsg>,
     checkpoint: ActorSlot<CheckpointMsg>,
+    backup: ActorSlot<BackupMsg>,
 }
 
 /// Messages of the root supervisor (it only supervises).
@@ -103,6 +106,7 @@ impl Actor for Root {
             Child::Lobbies,
             Child::Retention,
             Child::Checkpoint,
+            Child::Backup,
         ];
         for child in children {
             state.spawn(child, myself.get_cell()).await?;
@@ -198,6 +202,12 @@ impl RootState {
                 self.slots.checkpoint.set(Some(a.clone()));
                 a.get_id()
             }
+            Child::Backup => {
+                let args = BackupArgs::from_settings(db, &self.args.settings.database);
+                let (a, _) = Actor::spawn_linked(None, BackupActor, args, root).await?;
+                self.slots.backup.set(Some(a.clone()));
+                a.get_id()
+            }
         };
         self.children.insert(id, child);
         Ok(())
@@ -212,6 +222,7 @@ impl RootState {
             Child::Lobbies => self.slots.lobbies.set(None),
             Child::Retention => self.slots.retention.set(None),
             Child::Checkpoint => self.slots.checkpoint.set(None),
+            Child::Backup => self.slots.backup.set(None),
         }
     }
 }
@@ -226,6 +237,8 @@ pub struct System {
     pub retention: RetentionHandle,
     /// SQLite's write-ahead log checkpoints.
     pub checkpoint: CheckpointHandle,
+    /// Copies of the SQLite database, asked for and periodic.
+    pub backup: BackupHandle,
     slots: ChildSlots,
     root: ActorRef<RootMsg>,
     join: tokio::task::JoinHandle<()>,
@@ -250,6 +263,7 @@ impl ActorProbe {
             (s.lobbies.name(), s.lobbies.is_running()),
             (s.retention.name(), s.retention.is_running()),
             (s.checkpoint.name(), s.checkpoint.is_running()),
+            (s.backup.name(), s.backup.is_running()),
         ]
         .into_iter()
         .filter(|(_, running)| !running)
@@ -279,6 +293,7 @@ impl System {
             lobbies: ActorSlot::new("lobby service"),
             retention: ActorSlot::new("history retention"),
             checkpoint: ActorSlot::new("log checkpoints"),
+            backup: ActorSlot::new("backups"),
         };
         let generator = GeneratorHandle::new(slots.generator.clone());
         let quota = QuotaHandle::new(slots.quota.clone());
@@ -311,13 +326,14 @@ impl System {
         };
         let retention = RetentionHandle::new(slots.retention.clone());
         let checkpoint = CheckpointHandle::new(slots.checkpoint.clone());
+        let backup = BackupHandle::new(slots.backup.clone());
         let (root, join) = Actor::spawn(None, Root, (args, slots.clone(), services.clone())).await.map_err(|e| {
             tracing::error!(error = %e, "actor tree failed to start");
             ActorError::Unavailable("actor system")
         })?;
         let restored = services.lobbies.rehydrate().await?;
         tracing::info!(restored, "actor system ready");
-        Ok(System { services, generator, retention, checkpoint, slots, root, join })
+        Ok(System { services, generator, retention, checkpoint, backup, slots, root, join })
     }
 
     /// Asks which actors run, for as long as the caller likes (readiness).

@@ -25,6 +25,15 @@ pub enum Command {
         #[arg(long, requires = "down")]
         yes: bool,
     },
+    /// Write a consistent copy of the SQLite database to FILE, while the bot runs or not (the
+    /// running process makes it); PostgreSQL: use pg_dump.
+    Backup {
+        /// Where the copy goes (a new file).
+        file: std::path::PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Load the sample data of the original design (idempotent).
     Seed,
     /// The Discord bot (needs DISCORD_TOKEN).

@@ -41,6 +41,11 @@ pub const GATEWAY_CONNECTED: &str = "cloud_chatops_discord_gateway_connected";
 /// Store calls of the actors that failed with a database error, every attempt (label `call`).
 pub const DATABASE_ERRORS: &str = "cloud_chatops_database_errors_total";
 
+/// Backups written (label `kind`: requested, periodic; `outcome`: ok, error).
+pub const BACKUPS: &str = "cloud_chatops_backups_total";
+/// Unix time of the last backup written, so an alert can say "no backup for a day".
+pub const BACKUP_LAST: &str = "cloud_chatops_backup_last_success_timestamp_seconds";
+
 /// Seconds: 5 ms to 2 minutes (a generation of a large project, a slow approval).
 const BUCKETS: [f64; 14] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 120.0];
 
@@ -87,6 +92,8 @@ fn describe() {
     describe_histogram!(ACK_SECONDS, Unit::Seconds, "Interaction arrival to its acknowledgement by Discord");
     describe_gauge!(GATEWAY_CONNECTED, "1 while the shard's gateway connection is up");
     describe_counter!(DATABASE_ERRORS, "Actor store calls that failed with a database error");
+    describe_counter!(BACKUPS, "Database backups attempted, by kind and outcome");
+    describe_gauge!(BACKUP_LAST, "Unix time of the last database backup written");
     // Shown at zero from the start: a rate over a counter that appears late misses its first events.
     for name in [LOBBIES_CANCELLED, LOBBIES_EXPIRED, LOBBIES_FAILED] {
         counter!(name).absolute(0);
@@ -154,6 +161,14 @@ pub fn gateway(shard: u32, connected: bool) {
 /// A store call of an actor failed with a database error.
 pub fn database_error(call: &'static str) {
     counter!(DATABASE_ERRORS, "call" => call).increment(1);
+}
+
+/// A backup (`periodic` or `requested`) was written, or failed.
+pub fn backup(kind: &'static str, ok: bool) {
+    counter!(BACKUPS, "kind" => kind, "outcome" => if ok { "ok" } else { "error" }).increment(1);
+    if ok {
+        gauge!(BACKUP_LAST).set(chrono::Utc::now().timestamp() as f64);
+    }
 }
 
 #[cfg(test)]

@@ -82,6 +82,16 @@ pub struct SampleDataSettings {
 pub struct DatabaseSettings {
     /// sea-orm URL: `sqlite://file.db?mode=rwc` or `postgres://user@host/db`.
     pub url: String,
+    /// SQLite: a folder the running process writes a timestamped copy of the database into every
+    /// `backup_interval_secs`; empty takes none.
+    #[serde(default)]
+    pub backup_dir: String,
+    /// Time between two periodic backups, in seconds.
+    #[serde(default = "DatabaseSettings::default_backup_interval")]
+    pub backup_interval_secs: u64,
+    /// How many periodic backups are kept (the oldest beyond it are deleted).
+    #[serde(default = "DatabaseSettings::default_backup_keep")]
+    pub backup_keep: usize,
 }
 
 /// The embedded default database: `cloud_chatops.db` in the working directory.
@@ -91,6 +101,20 @@ impl DatabaseSettings {
     /// Whether this is the embedded default, the file someone trying the product starts on.
     pub fn is_default_file(&self) -> bool {
         self.url.trim() == DEFAULT_DATABASE_URL
+    }
+
+    fn default_backup_interval() -> u64 {
+        86_400
+    }
+
+    fn default_backup_keep() -> usize {
+        7
+    }
+
+    /// The folder of periodic backups, when one is set.
+    pub fn backup_dir(&self) -> Option<PathBuf> {
+        let dir = self.backup_dir.trim();
+        (!dir.is_empty()).then(|| PathBuf::from(dir))
     }
 }
 
@@ -273,6 +297,17 @@ impl Settings {
             "database.url",
             ["sqlite:", "postgres://", "postgresql://"].iter().any(|p| self.database.url.starts_with(p)),
             "must start with sqlite:, postgres:// or postgresql://",
+        )?;
+        range(
+            "database.backup_interval_secs",
+            (60..=31_536_000).contains(&self.database.backup_interval_secs),
+            "must be between 60 seconds and 31536000 (a year)",
+        )?;
+        range("database.backup_keep", (1..=10_000).contains(&self.database.backup_keep), "must be 1 to 10000")?;
+        range(
+            "database.backup_dir",
+            self.database.backup_dir().is_none() || self.database.url.starts_with("sqlite:"),
+            "periodic backups copy the SQLite file; with PostgreSQL leave it empty and schedule pg_dump",
         )?;
         range("terraform.output_dir", !self.terraform.output_dir.as_os_str().is_empty(), "must not be empty")?;
         let bucket = self.terraform.state_bucket.trim();

@@ -5,6 +5,7 @@
 //! the database enforces; the one read-modify-write, `quota_batch`, reads under the write lock and
 //! writes back as a compare-and-set, falling back to the conditional UPDATEs on any mismatch.
 
+pub mod backup;
 pub mod check;
 pub mod error;
 pub mod history;
@@ -102,9 +103,42 @@ pub async fn connect_in_schema(url: &str, schema: Option<&str>) -> StoreResult<D
     Ok(Database::connect(opts).await?)
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration (see [`upgrade`]).
 pub async fn migrate(db: &DatabaseConnection) -> StoreResult<()> {
-    Ok(Migrator::up(db, None).await?)
+    upgrade(db).await.map(drop)
+}
+
+/// What [`upgrade`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upgraded {
+    /// Migrations applied now.
+    pub applied: usize,
+    /// Migrations applied in all.
+    pub total: usize,
+    /// The copy of the SQLite file taken before the schema changed (`None`: nothing changed, a new
+    /// database, or PostgreSQL).
+    pub kept: Option<std::path::PathBuf>,
+}
+
+/// Applies every pending migration. A SQLite file whose schema is about to change is first copied
+/// whole to `<file>.pre-migrate-<time>.bak`, so an upgrade can be undone by putting it back.
+pub async fn upgrade(db: &DatabaseConnection) -> StoreResult<Upgraded> {
+    let pending = Migrator::get_pending_migrations(db).await?.len();
+    let before = Migrator::get_applied_migrations(db).await?.len();
+    let mut kept = None;
+    if pending > 0
+        && before > 0
+        && let Some(file) = wal::database_path(db)
+    {
+        let mut target = file.as_os_str().to_owned();
+        target.push(format!(".pre-migrate-{}.bak", chrono::Utc::now().format("%Y%m%dT%H%M%SZ")));
+        let target = std::path::PathBuf::from(target);
+        backup::vacuum_into(db, &target).await?;
+        tracing::info!(copy = %target.display(), pending, "the database was copied before its schema changes");
+        kept = Some(target);
+    }
+    Migrator::up(db, None).await?;
+    Ok(Upgraded { applied: pending, total: before + pending, kept })
 }
 
 /// Opens and migrates the database in one call, as start-up does.

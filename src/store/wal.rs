@@ -154,7 +154,6 @@ pub async fn rescue(db: &DatabaseConnection, fault: &Fault) -> StoreResult<Optio
     let mut target = path.as_os_str().to_owned();
     target.push(format!(".rescued-{stamp}"));
     let target = PathBuf::from(target);
-    let literal = target.to_string_lossy().replace('\'', "''");
-    db.execute_raw(Statement::from_string(DbBackend::Sqlite, format!("VACUUM INTO '{literal}'"))).await?;
+    super::backup::vacuum_into(db, &target).await?;
     Ok(Some(target))
 }

@@ -6,6 +6,7 @@ mod support;
 
 mod approved_is_written;
 mod auth_matrix;
+mod backup;
 mod check;
 mod checkpoint;
 mod day_one;
