@@ -84,3 +84,30 @@ fn the_demo_runs_on_a_fresh_directory() {
     }
     assert!(!dir.path().join("cloud_chatops.db").exists(), "the demo uses its own temporary database");
 }
+
+#[test]
+fn a_lost_chatops_folder_does_not_stop_the_next_approval_nor_check() {
+    // `git clean -fdx` in a synced Terraform repository, or a sync that skips dot-folders.
+    let dir = tempfile::tempdir().unwrap();
+    run(dir.path(), &["seed"]);
+    let project = dir.path().join("tf/terraform_gcp_gcp-abc123");
+    std::fs::remove_dir_all(project.join(".chatops")).unwrap();
+    let example = std::fs::read_to_string(project.join("terraform.tfvars.example")).unwrap();
+    std::fs::write(project.join("terraform.tfvars"), format!("{example}gcp_project = \"acme-prod\"\n")).unwrap();
+    assert!(run(dir.path(), &["check"]).contains("0 mismatch"));
+
+    let script = "as 222222222 admin\n\
+        /cloud-grant user:111111111 provider:gcp role:user regions:us-central1 budget_limit:3000\n\
+        as 111111111\n\
+        /cloud-deploy project_id:gcp-abc123 resource_type:vm resource_name:web-server-04 machine_type:e2-small\n\
+        approve\n";
+    let out = with_input(binary(dir.path(), &["console"]), script);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("deployed web-server-04"), "{stdout}");
+    assert!(stdout.contains("terraform: terraform_gcp_gcp-abc123/"), "the approval wrote its files: {stdout}");
+    assert!(std::fs::read_to_string(project.join("compute.tf")).unwrap().contains("web-server-04"));
+    assert!(project.join(".chatops/manifest").exists(), "the manifest is written again");
+    let tfvars = std::fs::read_to_string(project.join("terraform.tfvars")).unwrap();
+    assert!(tfvars.ends_with("gcp_project = \"acme-prod\"\n"), "the team's variables are never claimed: {tfvars}");
+    assert!(run(dir.path(), &["check"]).contains("0 mismatch"));
+}

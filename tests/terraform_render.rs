@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use cloud_chatops::domain::names::physical_name;
+use cloud_chatops::domain::state::StateStores;
 use cloud_chatops::domain::{Provider, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{GenerateError, format::format_hcl, render};
 use common::*;
@@ -820,10 +821,11 @@ fn a_state_bucket_gives_every_project_a_backend_keyed_by_its_id() {
         let local = render(&single(provider, ResourceKind::Storage)).unwrap();
         assert!(local.iter().all(|f| f.name != "backend.tf"), "{provider}: local state without the setting");
         let versions = &local.iter().find(|f| f.name == "versions.tf").unwrap().contents;
-        assert!(versions.contains("CHATOPS_TERRAFORM__STATE_BUCKET"), "{provider}: says how to enable it");
+        let env = format!("CHATOPS_TERRAFORM__BACKEND__{}__", provider.to_string().to_uppercase());
+        assert!(versions.contains(&env), "{provider}: says how to enable it");
 
         let mut spec = single(provider, ResourceKind::Storage);
-        spec.settings.state_bucket = Some("chatopsstate".into());
+        spec.settings.state = StateStores::one_name_for_all("chatopsstate");
         let files = render(&spec).unwrap();
         let backend = files.iter().find(|f| f.name == "backend.tf").unwrap_or_else(|| panic!("{provider}"));
         let body = parse(backend);
@@ -837,9 +839,61 @@ fn a_state_bucket_gives_every_project_a_backend_keyed_by_its_id() {
             assert_eq!(attr(be.body(), "use_lockfile"), Some(&b(true)), "S3-native locking");
         }
         assert!(!files.iter().find(|f| f.name == "versions.tf").unwrap().contents.contains("State is local"));
-        spec.settings.state_bucket = Some("Not A Bucket".into());
+        spec.settings.state = StateStores::one_name_for_all("Not A Bucket");
         assert!(matches!(render(&spec), Err(GenerateError::Invalid(_))), "{provider}");
     }
+}
+
+#[test]
+fn each_cloud_keeps_its_state_in_its_own_store() {
+    use cloud_chatops::domain::state::{AzureStore, GcsStore, S3Store};
+    let stores = StateStores {
+        gcp: Some(GcsStore { bucket: "acme_tf-state".into() }),
+        aws: Some(S3Store { bucket: "acme-tf-state-eu".into(), region: Some("eu-west-1".into()) }),
+        azure: Some(AzureStore {
+            storage_account: "acmetfstate".into(),
+            container: "chatops-state".into(),
+            resource_group: Some("rg-platform".into()),
+        }),
+    };
+    let backend = |provider: Provider, stores: &StateStores| {
+        let mut spec = single(provider, ResourceKind::Storage);
+        spec.settings.state = stores.clone();
+        let files = render(&spec).unwrap();
+        files.iter().find(|f| f.name == "backend.tf").map(|f| {
+            let body = parse(f);
+            let tf = block(&body, "terraform").unwrap().clone();
+            tf.blocks().find(|b| b.identifier() == "backend").unwrap().body().clone()
+        })
+    };
+    let gcs = backend(Provider::Gcp, &stores).unwrap();
+    assert_eq!(attr(&gcs, "bucket"), Some(&s("acme_tf-state")));
+    // The bucket's own region, not the project's (us-east-1 here).
+    let s3 = backend(Provider::Aws, &stores).unwrap();
+    assert_eq!(default_region(Provider::Aws), "us-east-1");
+    assert_eq!(attr(&s3, "bucket"), Some(&s("acme-tf-state-eu")));
+    assert_eq!(attr(&s3, "region"), Some(&s("eu-west-1")));
+    let azurerm = backend(Provider::Azure, &stores).unwrap();
+    assert_eq!(attr(&azurerm, "storage_account_name"), Some(&s("acmetfstate")));
+    assert_eq!(attr(&azurerm, "container_name"), Some(&s("chatops-state")));
+    assert_eq!(attr(&azurerm, "resource_group_name"), Some(&s("rg-platform")));
+    // A cloud without a store keeps local state; the others are unaffected.
+    let only_gcp = StateStores { gcp: stores.gcp.clone(), ..StateStores::default() };
+    assert!(backend(Provider::Gcp, &only_gcp).is_some());
+    assert!(backend(Provider::Aws, &only_gcp).is_none() && backend(Provider::Azure, &only_gcp).is_none());
+    // A name its cloud cannot take fails the generation, naming the key.
+    let hyphenated = StateStores {
+        azure: Some(AzureStore {
+            storage_account: "acme-tfstate".into(),
+            container: "tfstate".into(),
+            resource_group: None,
+        }),
+        ..StateStores::default()
+    };
+    let mut spec = single(Provider::Azure, ResourceKind::Storage);
+    spec.settings.state = hyphenated;
+    let err = render(&spec).unwrap_err().to_string();
+    assert!(err.contains("terraform.backend.azure.storage_account"), "{err}");
 }
 
 #[test]

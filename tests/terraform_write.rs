@@ -257,6 +257,40 @@ fn a_directory_from_before_manifests_is_taken_over_by_its_header() {
 }
 
 #[test]
+fn a_lost_empty_or_damaged_manifest_is_recovered_from_the_files_headers() {
+    // `git clean -fdx`, a sync that skips dot-folders, a truncated or overwritten manifest.
+    type Damage = fn(&Path);
+    let damages: [(&str, Damage); 4] = [
+        ("lost .chatops", |dir| std::fs::remove_dir_all(dir.join(".chatops")).unwrap()),
+        ("empty manifest", |dir| std::fs::write(dir.join(".chatops/manifest"), "").unwrap()),
+        ("damaged manifest", |dir| std::fs::write(dir.join(".chatops/manifest"), "compute.tf\n\u{0}garbage").unwrap()),
+        ("binary manifest", |dir| std::fs::write(dir.join(".chatops/manifest"), [0xff, 0xfe, 0x00]).unwrap()),
+    ];
+    for (what, damage) in damages {
+        let root = tempfile::tempdir().unwrap();
+        let full = everything(Provider::Gcp);
+        let dir = write(root.path(), &full, &FsWriter).unwrap();
+        add_team_files(&dir);
+        // The team filled in its variables from the example: same header, but the team's file.
+        let example = std::fs::read_to_string(dir.join("terraform.tfvars.example")).unwrap();
+        std::fs::write(dir.join("terraform.tfvars"), format!("{example}gcp_project = \"acme\"\n")).unwrap();
+        damage(&dir);
+
+        let mut less = full.clone();
+        less.resources.retain(|r| r.kind != ResourceKind::Database);
+        let dir = write(root.path(), &less, &FsWriter).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let got = snapshot(&dir);
+        assert!(!got.contains_key("database.tf"), "{what}: a generated file no longer generated still goes");
+        let mut ours = generated(&got, &TEAM_NAMES);
+        ours.remove("terraform.tfvars");
+        assert_eq!(ours, rendered(&less), "{what}");
+        assert_team_files(&dir, what);
+        assert!(got["terraform.tfvars"].ends_with("gcp_project = \"acme\"\n"), "{what}: the team's tfvars kept");
+        assert_eq!(read_generated(&dir).unwrap().unwrap(), render(&less).unwrap(), "{what}: the manifest is back");
+    }
+}
+
+#[test]
 fn a_symlinked_project_directory_is_refused() {
     let outer = tempfile::tempdir().unwrap();
     let (root, elsewhere) = (outer.path().join("out"), outer.path().join("elsewhere"));

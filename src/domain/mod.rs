@@ -9,6 +9,7 @@ pub mod plan;
 pub mod quota;
 pub mod shards;
 pub mod stacks;
+pub mod state;
 pub mod validate;
 pub mod words;
 

@@ -15,6 +15,7 @@ pub use secret::Secret;
 use crate::domain::QuotaType;
 use crate::domain::catalog::{Catalog, CatalogError};
 use crate::domain::stacks::StackCatalog;
+use crate::domain::state::StateStores;
 
 /// The defaults shipped with the binary, so it runs from any directory.
 pub const BUILTIN_DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -132,14 +133,161 @@ pub struct LobbySettings {
 pub struct TerraformSettings {
     /// Output root.
     pub output_dir: PathBuf,
-    /// Remote state: a GCS or S3 bucket name, or an Azure storage account name (its container is
-    /// `tfstate`); empty keeps local state. Each project gets a generated `backend.tf` keyed by its id.
+    /// Remote state of earlier versions: one name for every cloud (a GCS bucket, an S3 bucket in
+    /// each project's default region, an Azure storage account, container `tfstate`), taken only
+    /// when it is valid for all three; [`TerraformSettings::backend`] names a store per cloud.
     #[serde(default)]
     pub state_bucket: String,
+    /// Remote state per cloud (`[terraform.backend.gcp|aws|azure]`); each project gets a generated
+    /// `backend.tf` keyed by its id in its cloud's store.
+    #[serde(default)]
+    pub backend: BackendSettings,
     /// Azure VMs and AKS nodes encrypt their disks at host; needs the subscription feature
     /// `Microsoft.Compute/EncryptionAtHost` registered.
     #[serde(default)]
     pub azure_encryption_at_host: bool,
+}
+
+/// `[terraform.backend]`: one remote state store per cloud; an empty one keeps local state.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BackendSettings {
+    /// `[terraform.backend.gcp]`.
+    pub gcp: GcsBackendSettings,
+    /// `[terraform.backend.aws]`.
+    pub aws: S3BackendSettings,
+    /// `[terraform.backend.azure]`.
+    pub azure: AzureBackendSettings,
+}
+
+/// `[terraform.backend.gcp]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GcsBackendSettings {
+    /// The GCS bucket.
+    pub bucket: String,
+}
+
+/// `[terraform.backend.aws]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3BackendSettings {
+    /// The S3 bucket.
+    pub bucket: String,
+    /// The region the bucket lives in.
+    pub region: String,
+}
+
+/// `[terraform.backend.azure]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AzureBackendSettings {
+    /// The storage account's resource group (optional with Azure AD auth).
+    pub resource_group: String,
+    /// The storage account.
+    pub storage_account: String,
+    /// The blob container; empty is `tfstate`.
+    pub container: String,
+}
+
+impl TerraformSettings {
+    /// The remote state stores, checked: each cloud's own, or the single name of earlier versions
+    /// when it is valid for every cloud. The error names the key at fault.
+    pub fn state_stores(&self) -> Result<StateStores, SettingsError> {
+        use crate::domain::state::{self, AzureStore, GcsStore, S3Store};
+        let bad = |key: &'static str, value: &str, expected: &str| SettingsError::OutOfRange {
+            key,
+            problem: format!("`{value}` is not {expected}"),
+        };
+        let b = &self.backend;
+        let trimmed = |s: &String| s.trim().to_owned();
+        let (gcs, s3, s3_region) = (trimmed(&b.gcp.bucket), trimmed(&b.aws.bucket), trimmed(&b.aws.region));
+        let (account, container, group) =
+            (trimmed(&b.azure.storage_account), trimmed(&b.azure.container), trimmed(&b.azure.resource_group));
+        let any_new = [&gcs, &s3, &s3_region, &account, &container, &group].iter().any(|v| !v.is_empty());
+        let legacy = self.state_bucket.trim();
+        if !legacy.is_empty() {
+            if any_new {
+                return Err(SettingsError::OutOfRange {
+                    key: "terraform.state_bucket",
+                    problem: "set either it or [terraform.backend.gcp|aws|azure], not both".into(),
+                });
+            }
+            let problem = state::gcs_bucket_problem(legacy)
+                .or_else(|| state::s3_bucket_problem(legacy))
+                .or_else(|| state::storage_account_problem(legacy));
+            if let Some(expected) = problem {
+                return Err(SettingsError::OutOfRange {
+                    key: "terraform.state_bucket",
+                    problem: format!(
+                        "`{legacy}` is not a name every cloud's state store takes (it must be {expected}); \
+                         set a store per cloud instead: terraform.backend.gcp.bucket, \
+                         terraform.backend.aws.bucket and terraform.backend.aws.region, \
+                         terraform.backend.azure.storage_account (and .container, .resource_group)"
+                    ),
+                });
+            }
+            return Ok(StateStores::one_name_for_all(legacy));
+        }
+        let mut stores = StateStores::default();
+        if !gcs.is_empty() {
+            if let Some(expected) = state::gcs_bucket_problem(&gcs) {
+                return Err(bad("terraform.backend.gcp.bucket", &gcs, expected));
+            }
+            stores.gcp = Some(GcsStore { bucket: gcs });
+        }
+        match (s3.is_empty(), s3_region.is_empty()) {
+            (true, true) => {}
+            (true, false) => {
+                return Err(SettingsError::OutOfRange {
+                    key: "terraform.backend.aws.bucket",
+                    problem: "is empty while terraform.backend.aws.region is set; name the bucket too".into(),
+                });
+            }
+            (false, true) => {
+                return Err(SettingsError::OutOfRange {
+                    key: "terraform.backend.aws.region",
+                    problem: "is empty: an S3 bucket lives in one region; name it (e.g. eu-west-1)".into(),
+                });
+            }
+            (false, false) => {
+                if let Some(expected) = state::s3_bucket_problem(&s3) {
+                    return Err(bad("terraform.backend.aws.bucket", &s3, expected));
+                }
+                if let Some(expected) = state::aws_region_problem(&s3_region) {
+                    return Err(bad("terraform.backend.aws.region", &s3_region, expected));
+                }
+                stores.aws = Some(S3Store { bucket: s3, region: Some(s3_region) });
+            }
+        }
+        if account.is_empty() {
+            if !container.is_empty() || !group.is_empty() {
+                return Err(SettingsError::OutOfRange {
+                    key: "terraform.backend.azure.storage_account",
+                    problem: "is empty while its container or resource group is set; name the account".into(),
+                });
+            }
+        } else {
+            if let Some(expected) = state::storage_account_problem(&account) {
+                return Err(bad("terraform.backend.azure.storage_account", &account, expected));
+            }
+            let container = if container.is_empty() { state::DEFAULT_CONTAINER.to_owned() } else { container };
+            if let Some(expected) = state::container_problem(&container) {
+                return Err(bad("terraform.backend.azure.container", &container, expected));
+            }
+            if !group.is_empty()
+                && let Some(expected) = state::resource_group_problem(&group)
+            {
+                return Err(bad("terraform.backend.azure.resource_group", &group, expected));
+            }
+            stores.azure = Some(AzureStore {
+                storage_account: account,
+                container,
+                resource_group: (!group.is_empty()).then_some(group),
+            });
+        }
+        Ok(stores)
+    }
 }
 
 /// `[history]`.
@@ -310,16 +458,7 @@ impl Settings {
             "periodic backups copy the SQLite file; with PostgreSQL leave it empty and schedule pg_dump",
         )?;
         range("terraform.output_dir", !self.terraform.output_dir.as_os_str().is_empty(), "must not be empty")?;
-        let bucket = self.terraform.state_bucket.trim();
-        range(
-            "terraform.state_bucket",
-            bucket.is_empty()
-                || ((3..=63).contains(&bucket.len())
-                    && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-                    && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
-                    && bucket.ends_with(|c: char| c.is_ascii_alphanumeric())),
-            "must be empty (local state) or a bucket name: 3-63 of a-z 0-9 - . (Azure: a storage account name)",
-        )?;
+        self.terraform.state_stores()?;
         // A stack file that cannot be used stops the start, not the first /cloud-stack.
         self.stacks()?;
         for (quota, limit) in self.quotas.lines() {
@@ -419,15 +558,75 @@ mod terraform_tests {
     fn the_terraform_section_takes_a_state_bucket_and_host_encryption() {
         let s = load(&[]).unwrap();
         assert_eq!((s.terraform.state_bucket.as_str(), s.terraform.azure_encryption_at_host), ("", false));
+        assert_eq!(s.terraform.state_stores().unwrap(), StateStores::default(), "local state by default");
         let s = load(&[
-            ("CHATOPS_TERRAFORM__STATE_BUCKET", "acme-tf-state"),
+            ("CHATOPS_TERRAFORM__STATE_BUCKET", "acmetfstate"),
             ("CHATOPS_TERRAFORM__AZURE_ENCRYPTION_AT_HOST", "true"),
         ])
         .unwrap();
-        assert_eq!((s.terraform.state_bucket.as_str(), s.terraform.azure_encryption_at_host), ("acme-tf-state", true));
-        for bad in ["Acme", "a", "bucket/with/slash", "-leading"] {
+        assert_eq!((s.terraform.state_bucket.as_str(), s.terraform.azure_encryption_at_host), ("acmetfstate", true));
+        assert_eq!(s.terraform.state_stores().unwrap(), StateStores::one_name_for_all("acmetfstate"));
+        // Valid for S3 and GCS but not an Azure storage account: refused, naming the new keys.
+        for bad in ["acme-tf-state", "Acme", "a", "bucket/with/slash", "-leading"] {
             let err = load(&[("CHATOPS_TERRAFORM__STATE_BUCKET", bad)]).unwrap_err().to_string();
             assert!(err.contains("terraform.state_bucket"), "{bad}: {err}");
+            assert!(err.contains("terraform.backend.azure.storage_account"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn each_cloud_names_its_own_state_store() {
+        let s = load(&[
+            ("CHATOPS_TERRAFORM__BACKEND__GCP__BUCKET", "acme-tf-state"),
+            ("CHATOPS_TERRAFORM__BACKEND__AWS__BUCKET", "acme-tf-state-eu"),
+            ("CHATOPS_TERRAFORM__BACKEND__AWS__REGION", "eu-west-1"),
+            ("CHATOPS_TERRAFORM__BACKEND__AZURE__STORAGE_ACCOUNT", "acmetfstate"),
+            ("CHATOPS_TERRAFORM__BACKEND__AZURE__RESOURCE_GROUP", "rg-platform"),
+        ])
+        .unwrap();
+        let stores = s.terraform.state_stores().unwrap();
+        assert_eq!(stores.gcp.unwrap().bucket, "acme-tf-state");
+        let aws = stores.aws.unwrap();
+        assert_eq!((aws.bucket.as_str(), aws.region.as_deref()), ("acme-tf-state-eu", Some("eu-west-1")));
+        let azure = stores.azure.unwrap();
+        assert_eq!(
+            (azure.storage_account.as_str(), azure.container.as_str(), azure.resource_group.as_deref()),
+            ("acmetfstate", "tfstate", Some("rg-platform"))
+        );
+        // Only GCP: the other clouds keep local state.
+        let s = load(&[("CHATOPS_TERRAFORM__BACKEND__GCP__BUCKET", "acme")]).unwrap();
+        let stores = s.terraform.state_stores().unwrap();
+        assert!(stores.gcp.is_some() && stores.aws.is_none() && stores.azure.is_none());
+        for (env, key) in [
+            (vec![("CHATOPS_TERRAFORM__BACKEND__GCP__BUCKET", "Acme")], "terraform.backend.gcp.bucket"),
+            (vec![("CHATOPS_TERRAFORM__BACKEND__AWS__BUCKET", "acme")], "terraform.backend.aws.region"),
+            (vec![("CHATOPS_TERRAFORM__BACKEND__AWS__REGION", "eu-west-1")], "terraform.backend.aws.bucket"),
+            (
+                vec![
+                    ("CHATOPS_TERRAFORM__BACKEND__AWS__BUCKET", "acme"),
+                    ("CHATOPS_TERRAFORM__BACKEND__AWS__REGION", "Europe"),
+                ],
+                "terraform.backend.aws.region",
+            ),
+            (
+                vec![("CHATOPS_TERRAFORM__BACKEND__AZURE__STORAGE_ACCOUNT", "acme-tf")],
+                "terraform.backend.azure.storage_account",
+            ),
+            (vec![("CHATOPS_TERRAFORM__BACKEND__AZURE__CONTAINER", "tf")], "terraform.backend.azure.storage_account"),
+            (
+                vec![
+                    ("CHATOPS_TERRAFORM__BACKEND__AZURE__STORAGE_ACCOUNT", "acme"),
+                    ("CHATOPS_TERRAFORM__BACKEND__AZURE__CONTAINER", "T"),
+                ],
+                "terraform.backend.azure.container",
+            ),
+            (
+                vec![("CHATOPS_TERRAFORM__STATE_BUCKET", "acme"), ("CHATOPS_TERRAFORM__BACKEND__GCP__BUCKET", "acme")],
+                "terraform.state_bucket",
+            ),
+        ] {
+            let err = load(&env).unwrap_err().to_string();
+            assert!(err.contains(key), "{env:?}: `{err}` should name {key}");
         }
     }
 }

@@ -26,9 +26,8 @@ pub struct ProjectSpec {
 /// The `[terraform]` settings that change what is generated (not where).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GeneratorSettings {
-    /// Object-store bucket (GCS, S3) or Azure storage account (container `tfstate`) for remote state;
-    /// `None` keeps local state.
-    pub state_bucket: Option<String>,
+    /// Remote state per cloud; a cloud without a store keeps local state.
+    pub state: crate::domain::state::StateStores,
     /// Azure VMs and AKS nodes encrypt at host (needs the subscription feature
     /// `Microsoft.Compute/EncryptionAtHost`).
     pub azure_encryption_at_host: bool,
@@ -36,11 +35,8 @@ pub struct GeneratorSettings {
 
 impl From<&crate::settings::TerraformSettings> for GeneratorSettings {
     fn from(s: &crate::settings::TerraformSettings) -> Self {
-        let bucket = s.state_bucket.trim();
-        Self {
-            state_bucket: (!bucket.is_empty()).then(|| bucket.to_owned()),
-            azure_encryption_at_host: s.azure_encryption_at_host,
-        }
+        // Checked when the settings loaded; settings that never were (a test's) keep local state.
+        Self { state: s.state_stores().unwrap_or_default(), azure_encryption_at_host: s.azure_encryption_at_host }
     }
 }
 

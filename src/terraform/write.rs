@@ -339,14 +339,20 @@ pub fn interrupted(dir: &Path) -> bool {
     dir.join(META_DIR).join(COMMIT).exists()
 }
 
-/// What the generator owns in `dir`: the manifest's names, or, for a directory written before
-/// manifests existed, the `.tf` files that start with the generated header.
+/// What the generator owns in `dir`: the manifest's names, or, for a directory whose manifest is
+/// missing, empty or unreadable (written before manifests existed, or its `.chatops/` lost to a
+/// `git clean` or a sync that skips dot-folders), the files that carry the generated header.
 fn owned_files(dir: &Path) -> io::Result<BTreeSet<String>> {
     match read_manifest(&dir.join(META_DIR).join(MANIFEST))? {
         Some(names) => Ok(names.into_iter().collect()),
         None => legacy_owned(dir),
     }
 }
+
+/// The generator's files that are not `.tf` files, recognised by their header like the `.tf` ones.
+/// Never `terraform.tfvars`: a team's copy of the example starts with the same header and is the
+/// team's (it holds their values), so it is never claimed nor removed.
+const GENERATED_OTHER_NAMES: [&str; 1] = ["terraform.tfvars.example"];
 
 fn legacy_owned(dir: &Path) -> io::Result<BTreeSet<String>> {
     let mut out = BTreeSet::new();
@@ -358,18 +364,33 @@ fn legacy_owned(dir: &Path) -> io::Result<BTreeSet<String>> {
     for entry in entries {
         let entry = entry?;
         let Ok(name) = entry.file_name().into_string() else { continue };
-        if name.ends_with(".tf") && entry.file_type()?.is_file() {
-            let text = fs::read_to_string(entry.path()).unwrap_or_default();
-            if text.starts_with(GENERATED_HEADER) {
-                out.insert(name);
-            }
+        let ours = name.ends_with(".tf") || GENERATED_OTHER_NAMES.contains(&name.as_str());
+        if ours && entry.file_type()?.is_file() && starts_with_header(&entry.path()) {
+            out.insert(name);
         }
     }
     Ok(out)
 }
 
+/// Whether the file at `path` begins with [`GENERATED_HEADER`] (only its first bytes are read).
+fn starts_with_header(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; GENERATED_HEADER.len()];
+    fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == GENERATED_HEADER.as_bytes()
+}
+
+/// The names a manifest lists; `None` when there is none, or it does not start with its header
+/// (empty, truncated, overwritten): the directory's files are then recognised by their header.
 fn read_manifest(path: &Path) -> io::Result<Option<Vec<String>>> {
     match fs::read_to_string(path) {
+        Ok(text) if !text.starts_with(MANIFEST_HEADER) => {
+            tracing::warn!(path = %path.display(), "the manifest is empty or damaged; recognising the generated files by their header");
+            Ok(None)
+        }
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+            tracing::warn!(path = %path.display(), "the manifest is not text; recognising the generated files by their header");
+            Ok(None)
+        }
         Ok(text) => Ok(Some(
             text.lines()
                 .filter(|l| !l.starts_with('#') && !l.is_empty())

@@ -287,7 +287,7 @@ pub fn variants() -> Vec<(String, ProjectSpec)> {
             out.push((format!("{provider}-large"), large(provider, 60)));
         }
         let mut remote = everything(provider);
-        remote.settings.state_bucket = Some("chatopsstate".to_owned());
+        remote.settings.state = cloud_chatops::domain::state::StateStores::one_name_for_all("chatopsstate");
         out.push((format!("{provider}-remote-state"), remote));
         if provider != Provider::Aws {
             out.push((format!("{provider}-public-database"), public_database(provider)));

@@ -48,7 +48,7 @@ pub(crate) struct View {
     pub aliases: Vec<RegionRef>,
     /// GCP: the APIs the project's resources need, enabled by `google_project_service`.
     pub apis: Vec<Api>,
-    /// Remote state, when `terraform.state_bucket` is set.
+    /// Remote state, when the project's cloud has a store (`terraform.backend.<cloud>`).
     pub backend: Option<Backend>,
     /// Azure: VMs and AKS nodes encrypt at host (`terraform.azure_encryption_at_host`).
     pub encryption_at_host: bool,
@@ -70,8 +70,12 @@ pub(crate) struct Backend {
     pub bucket: String,
     /// The project's key in it (GCS prefix, S3/azurerm key).
     pub key: String,
-    /// S3: the bucket's region (the project's default).
+    /// S3: the bucket's region (configured, or the project's default under the single setting).
     pub region: String,
+    /// azurerm: the blob container.
+    pub container: String,
+    /// azurerm: the storage account's resource group, when configured.
+    pub resource_group: Option<String>,
 }
 
 /// One user resource, ready to print.

@@ -26,32 +26,62 @@ pub(crate) fn google_apis(ctx: &Context, resources: &[&ResourceSpec]) -> Vec<Api
     services.into_iter().map(|s| Api { label: s.to_owned(), service: format!("{s}.googleapis.com") }).collect()
 }
 
-/// The project's backend: its state under `chatops/<project id>` in the configured bucket.
+/// The project's backend: its state under `chatops/<project id>` in its cloud's store. The names
+/// were checked when the settings loaded; they are checked again for a model built otherwise.
 pub(crate) fn backend(ctx: &Context, settings: &GeneratorSettings) -> Result<Option<Backend>, GenerateError> {
-    let Some(bucket) = &settings.state_bucket else { return Ok(None) };
-    let valid = match ctx.provider {
-        // An Azure storage account: 3-24 lowercase letters and digits.
-        Provider::Azure => {
-            (3..=24).contains(&bucket.len()) && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        }
-        // GCS and S3 buckets: 3-63 of a-z 0-9 - ., starting and ending alphanumeric.
-        Provider::Gcp | Provider::Aws => {
-            (3..=63).contains(&bucket.len())
-                && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-                && bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
-                && bucket.ends_with(|c: char| c.is_ascii_alphanumeric())
-        }
+    use crate::domain::state;
+    let stores = &settings.state;
+    let checked = |key: &'static str, value: &str, problem: fn(&str) -> Option<&'static str>| match problem(value) {
+        Some(expected) => Err(GenerateError::from(ParseError::new(key, value, expected))),
+        None => Ok(value.to_owned()),
     };
-    if !valid {
-        let expected = match ctx.provider {
-            Provider::Azure => "an Azure storage account name (3-24 lowercase letters and digits)",
-            _ => "a bucket name (3-63 of a-z 0-9 - .)",
-        };
-        return Err(ParseError::new("terraform.state_bucket", bucket, expected).into());
-    }
     let key = match ctx.provider {
         Provider::Gcp => format!("chatops/{}", ctx.project),
         Provider::Aws | Provider::Azure => format!("chatops/{}.tfstate", ctx.project),
     };
-    Ok(Some(Backend { bucket: bucket.clone(), key, region: ctx.default_region.clone() }))
+    let backend = match ctx.provider {
+        Provider::Gcp => match &stores.gcp {
+            None => return Ok(None),
+            Some(s) => Backend {
+                bucket: checked("terraform.backend.gcp.bucket", &s.bucket, state::gcs_bucket_problem)?,
+                key,
+                region: String::new(),
+                container: String::new(),
+                resource_group: None,
+            },
+        },
+        Provider::Aws => match &stores.aws {
+            None => return Ok(None),
+            Some(s) => Backend {
+                bucket: checked("terraform.backend.aws.bucket", &s.bucket, state::s3_bucket_problem)?,
+                key,
+                region: match &s.region {
+                    Some(region) => checked("terraform.backend.aws.region", region, state::aws_region_problem)?,
+                    None => ctx.default_region.clone(),
+                },
+                container: String::new(),
+                resource_group: None,
+            },
+        },
+        Provider::Azure => match &stores.azure {
+            None => return Ok(None),
+            Some(s) => Backend {
+                bucket: checked(
+                    "terraform.backend.azure.storage_account",
+                    &s.storage_account,
+                    state::storage_account_problem,
+                )?,
+                key,
+                region: String::new(),
+                container: checked("terraform.backend.azure.container", &s.container, state::container_problem)?,
+                resource_group: match &s.resource_group {
+                    Some(group) => {
+                        Some(checked("terraform.backend.azure.resource_group", group, state::resource_group_problem)?)
+                    }
+                    None => None,
+                },
+            },
+        },
+    };
+    Ok(Some(backend))
 }
