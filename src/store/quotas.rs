@@ -224,13 +224,22 @@ pub async fn set_limit<C: ConnectionTrait + TransactionTrait>(
         .exec(&txn)
         .await?
         .rows_affected;
-    let row = cloud_quotas::Entity::find()
+    let found = cloud_quotas::Entity::find()
         .filter(Column::ProjectId.eq(project_id))
         .filter(Column::ResourceType.eq(quota_type))
         .filter(Column::Region.eq(ANY_REGION))
         .one(&txn)
-        .await?
-        .ok_or_else(|| StoreError::not_found("quota", format!("{project_id}/{quota_type}")))?;
+        .await?;
+    let row = match found {
+        Some(row) => row,
+        // A project created without a budget gets its first one now.
+        None if quota_type == QuotaType::BudgetMonthly => {
+            let row = open_budget(&txn, project_id, limit).await?;
+            txn.commit().await?;
+            return Ok(row);
+        }
+        None => return Err(StoreError::not_found("quota", format!("{project_id}/{quota_type}"))),
+    };
     if changed == 0 {
         return Err(StoreError::InvalidInput(format!(
             "{quota_type} of {project_id} cannot go below what is used and reserved ({} + {})",
@@ -245,6 +254,52 @@ pub async fn set_limit<C: ConnectionTrait + TransactionTrait>(
             .await?;
     }
     txn.commit().await?;
+    Ok(row)
+}
+
+/// The first budget line of a project created without one: `used` is what its resources cost a
+/// month now (what `check` holds the line to), and it must fit under the limit. Refused while
+/// lobbies of the project are open: they were priced without a budget, so none holds its share of
+/// the line, and their approval would leave `used` short of the spend.
+async fn open_budget<C: ConnectionTrait>(txn: &C, project_id: &str, limit: i64) -> StoreResult<cloud_quotas::Model> {
+    use entities::cloud_projects;
+    use sea_orm::ActiveValue::Set;
+    let project = cloud_projects::Entity::find_by_id(project_id.to_owned())
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::not_found("project", project_id))?;
+    let open = super::sessions::list_pending_for_project(txn, project_id).await?.len();
+    if open > 0 {
+        return Err(StoreError::InvalidInput(format!(
+            "{project_id} has no budget yet and {open} open lobb{} priced without one; approve or cancel {} first",
+            if open == 1 { "y" } else { "ies" },
+            if open == 1 { "it" } else { "them" }
+        )));
+    }
+    let used = super::resources::project_hourly_spend(txn, project_id).await?.monthly_from_hourly().micros();
+    if used > limit {
+        return Err(StoreError::InvalidInput(format!(
+            "{} of {project_id} cannot go below what its resources cost a month ({})",
+            QuotaType::BudgetMonthly,
+            crate::domain::Money::from_micros(used).cents()
+        )));
+    }
+    let row = cloud_quotas::ActiveModel {
+        project_id: Set(project.id.clone()),
+        resource_type: Set(QuotaType::BudgetMonthly),
+        region: Set(ANY_REGION.to_owned()),
+        quota_limit: Set(limit),
+        used: Set(used),
+        reserved: Set(0),
+        updated_at: Set(now()),
+        ..Default::default()
+    };
+    let row = cloud_quotas::Entity::insert(row).exec_with_returning(txn).await?;
+    cloud_projects::Entity::update_many()
+        .col_expr(cloud_projects::Column::MonthlyBudgetMicros, Expr::value(limit))
+        .filter(cloud_projects::Column::Id.eq(project_id))
+        .exec(txn)
+        .await?;
     Ok(row)
 }
 

@@ -151,3 +151,57 @@ async fn the_sample_policies_let_the_sample_grants_work() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_project_created_without_a_budget_gets_one_that_counts_what_it_already_spends() {
+    use cloud_chatops::check::{self, Repair};
+    use cloud_chatops::domain::Catalog;
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let init = app.run(GUILD_ADMIN, "/cloud-init provider:gcp project_name:\"No Budget\" region:us-central1").await;
+        let Reply::ProjectCreated { project } = init else { panic!("{init:?}") };
+        let id = project.id.clone();
+        let deploy = |name: &str| {
+            format!("/cloud-deploy project_id:{id} resource_type:vm resource_name:{name} machine_type:e2-small")
+        };
+        let Reply::Lobby(first) = app.run(ADMIN, &deploy("nb-web-1")).await else { panic!() };
+        let approved = app.press(ADMIN, first.session_id, LobbyAction::Approve).await;
+        assert!(matches!(approved, Reply::Deployed(_)), "{approved:?}");
+        let spend = first.verdict.monthly;
+        assert!(spend > Money::ZERO);
+
+        // An open lobby was priced without a budget: the first budget waits for it.
+        let Reply::Lobby(open) = app.run(ADMIN, &deploy("nb-web-2")).await else { panic!() };
+        let set = |limit: &str| format!("/cloud-quota-set project_id:{id} quota_type:budget.monthly limit:{limit}");
+        let waiting = app.run(GUILD_ADMIN, &set("500")).await;
+        assert!(matches!(&waiting, Reply::Error { message } if message.contains("open lobby")), "{waiting:?}");
+        let cancelled = app.press(ADMIN, open.session_id, LobbyAction::Cancel).await;
+        assert!(!matches!(cancelled, Reply::Error { .. }), "{cancelled:?}");
+        let below = app.run(GUILD_ADMIN, &set("1")).await;
+        assert!(matches!(&below, Reply::Error { message } if message.contains("cost a month")), "{below:?}");
+        assert!(
+            store::projects::get(&app.db.db, &id).await.unwrap().monthly_budget_micros.is_none(),
+            "refusals change nothing"
+        );
+
+        let reply = app.run(GUILD_ADMIN, &set("500")).await;
+        let Reply::QuotaSet { quota, .. } = &reply else { panic!("{reply:?}") };
+        assert_eq!((quota.limit, quota.used), (500_000_000, spend.micros()), "the line starts at what is spent");
+        assert_eq!(store::projects::get(&app.db.db, &id).await.unwrap().monthly_budget_micros, Some(500_000_000));
+        let findings =
+            check::run(&app.db.db, &Catalog::builtin(), &app.terraform, Repair::Nothing).await.unwrap().findings;
+        assert!(findings.is_empty(), "the books agree: {findings:#?}");
+
+        // From now on lobbies are held to it and approvals move it.
+        let Reply::Lobby(third) = app.run(ADMIN, &deploy("nb-web-3")).await else { panic!() };
+        assert!(matches!(app.press(ADMIN, third.session_id, LobbyAction::Approve).await, Reply::Deployed(_)));
+        let rows = store::quotas::usage(&app.db.db, &id).await.unwrap();
+        let line = rows.iter().find(|r| r.resource_type.as_str() == "budget.monthly").unwrap();
+        assert_eq!(line.used, spend.micros() + third.verdict.monthly.micros());
+        let findings =
+            check::run(&app.db.db, &Catalog::builtin(), &app.terraform, Repair::Nothing).await.unwrap().findings;
+        assert!(findings.is_empty(), "{findings:#?}");
+        app.stop().await
+    })
+    .await;
+}
