@@ -73,5 +73,44 @@ pub fn view(row: &deployment_history::Model) -> HistoryView {
         resource_name: row.resource_name.clone(),
         hourly: row.cost_hourly_micros.map(Money::from_micros),
         session_id: row.session_id,
+        change: change(row),
+    }
+}
+
+/// What an event changed, read from its details: `step 1 of 2: protection lifted`, `e2-small ->
+/// e2-medium`, `compute.instances limit 20`.
+fn change(row: &deployment_history::Model) -> Option<String> {
+    use crate::domain::QuotaType;
+    use crate::domain::plan::Plan;
+    let details = &row.details;
+    match row.action.as_str() {
+        "quota-set" => {
+            let quota = details.get("quota_type")?.as_str()?;
+            let limit = details.get("limit")?.as_i64()?;
+            let shown = if quota == QuotaType::BudgetMonthly.as_str() {
+                format!("{}/month", Money::from_micros(limit).cents())
+            } else {
+                limit.to_string()
+            };
+            Some(format!("{quota} limit {shown}"))
+        }
+        "destroy" | "resize" => match serde_json::from_value::<Plan>(details.get("plan")?.clone()).ok()? {
+            Plan::Destroy(t) if t.protected && !t.decommissioning => {
+                Some("step 1 of 2: deletion protection lifted, quota and cost freed".into())
+            }
+            Plan::Destroy(t) if t.decommissioning => Some("step 2 of 2: removed from the Terraform".into()),
+            Plan::Destroy(_) => Some("removed from the Terraform".into()),
+            Plan::Resize(r) => {
+                let shape = |size: Option<&str>, nodes: Option<u32>| match nodes {
+                    Some(n) => format!("{} ×{n}", size.unwrap_or("-")),
+                    None => size.unwrap_or("-").to_owned(),
+                };
+                let t = &r.target;
+                let to = shape(r.size.as_deref().or(t.size.as_deref()), r.node_count.or(t.node_count));
+                Some(format!("{} -> {to}", shape(t.size.as_deref(), t.node_count)))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -1,7 +1,8 @@
 //! Lobby outcomes as replies: the lobby answers in domain terms, every front end renders these.
 
 use super::{DeployedView, LobbyView, Reply};
-use crate::actors::lobby::{Closure, LobbyEvent, LobbySnapshot, Opened, PressOutcome};
+use crate::actors::lobby::{Approved, Closure, LobbyEvent, LobbySnapshot, Opened, PressOutcome};
+use crate::domain::Money;
 use crate::domain::plan::{Plan, Resize};
 
 /// The reply to opening a lobby.
@@ -20,7 +21,7 @@ pub fn pressed(outcome: PressOutcome) -> Reply {
                 Ok(written) => (Some(written.dir), written.files, None),
                 Err(why) => (None, Vec::new(), Some(why)),
             };
-            Reply::Deployed(DeployedView {
+            let mut view = DeployedView {
                 session_id: d.session_id,
                 project_id: d.project_id,
                 approved_by: d.approved_by,
@@ -30,7 +31,36 @@ pub fn pressed(outcome: PressOutcome) -> Reply {
                 terraform_dir,
                 files,
                 warning,
-            })
+                hourly_before: None,
+                monthly_before: None,
+                from: None,
+                to: None,
+                stack: None,
+            };
+            let before = |view: &mut DeployedView, hourly: Money| {
+                view.hourly_before = Some(hourly);
+                view.monthly_before = Some(hourly.monthly_from_hourly());
+            };
+            match d.change {
+                Approved::Deployed => Reply::Deployed(view),
+                Approved::Stack { name, template } => {
+                    view.stack = Some((name, template));
+                    Reply::StackDeployed(view)
+                }
+                Approved::Resized { from, to, hourly_before } => {
+                    before(&mut view, hourly_before);
+                    (view.from, view.to) = (Some(from), Some(to));
+                    Reply::Resized(view)
+                }
+                Approved::Decommissioned { hourly_before } => {
+                    before(&mut view, hourly_before);
+                    Reply::Decommissioned(view)
+                }
+                Approved::Destroyed { hourly_before } => {
+                    before(&mut view, hourly_before);
+                    Reply::Destroyed(view)
+                }
+            }
         }
         PressOutcome::Closed(closure) => closed(closure),
         PressOutcome::Refused(message) => Reply::refused(message),

@@ -19,8 +19,16 @@ pub enum Reply {
     ProjectCreated { project: ProjectView },
     /// A lobby opened (or its current state, shown again).
     Lobby(LobbyView),
-    /// A lobby was approved: resources recorded and Terraform written.
+    /// A deploy lobby was approved: resources recorded and Terraform written.
     Deployed(DeployedView),
+    /// A stack lobby was approved: all its resources recorded and written.
+    StackDeployed(DeployedView),
+    /// A resize lobby was approved: `from` → `to`, `hourly_before` → `hourly`.
+    Resized(DeployedView),
+    /// Step 1 of 2 of a protected resource's destroy: protection lifted, quota and cost freed.
+    Decommissioned(DeployedView),
+    /// A destroy lobby was approved: the resource left the Terraform (`hourly_before` is saved).
+    Destroyed(DeployedView),
     /// A lobby ended without deploying (cancelled, expired or failed).
     LobbyClosed { session_id: Uuid, project_id: String, status: SessionStatus, by: Option<i64>, reason: String },
     /// `/cloud-list`.
@@ -54,6 +62,18 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// The approval this reply reports, whichever kind of lobby was approved.
+    pub fn approval(&self) -> Option<&DeployedView> {
+        match self {
+            Reply::Deployed(d)
+            | Reply::StackDeployed(d)
+            | Reply::Resized(d)
+            | Reply::Decommissioned(d)
+            | Reply::Destroyed(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// A refusal.
     pub fn refused(message: impl Into<String>) -> Reply {
         Reply::Refused { message: message.into() }
@@ -125,6 +145,16 @@ pub struct DeployedView {
     pub files: Vec<String>,
     /// Set when the resources were recorded but Terraform could not be written (repairable).
     pub warning: Option<String>,
+    /// Resize and destroy: the hourly price before (for a destroy, what it saves).
+    pub hourly_before: Option<Money>,
+    /// Resize and destroy: the monthly price before.
+    pub monthly_before: Option<Money>,
+    /// Resize: the size before and after (`e2-small`, `e2-standard-2 ×3`).
+    pub from: Option<String>,
+    /// Resize: the size after.
+    pub to: Option<String>,
+    /// Stack: its name and template.
+    pub stack: Option<(String, String)>,
 }
 
 /// A resource in `/cloud-list`.
@@ -184,6 +214,9 @@ pub struct HistoryView {
     /// Hourly cost involved.
     pub hourly: Option<Money>,
     pub session_id: Option<Uuid>,
+    /// What changed, where the action alone does not say: a destroy's step, a resize's sizes, the
+    /// limit a `quota-set` set.
+    pub change: Option<String>,
 }
 
 /// `/cloud-whoami`: the member's roles per provider and what is left of each budget.

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::{BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, QuotaView, ResourceView, RoleView};
+use super::{BudgetView, HistoryView, LobbyView, PolicyView, QuotaView, Reply, ResourceView, RoleView};
 use crate::domain::validate::{Effect, Outcome, QuotaLine};
 use crate::domain::{LobbyKind, Money, SessionStatus};
 
@@ -160,9 +160,59 @@ pub fn closed(session_id: Uuid, status: SessionStatus, by: Option<i64>, reason: 
     format!("lobby {session_id} {status}{by}: {reason}")
 }
 
-/// `deployed web-1, web-2 in gcp-abc123 (approved by 42)`.
-pub fn deployed(d: &DeployedView) -> String {
-    format!("deployed {} in {} (approved by {})", d.resources.join(", "), d.project_id, d.approved_by)
+/// What an approval did, in one line with its cost: `deployed web-1 in gcp-abc123 (approved by
+/// 42): $0.0168/h, $12.26/month`, `resized api-1 … from e2-small to e2-medium …: $0.0168/h ->
+/// $0.0335/h, …`, `destroy step 1 of 2: …`, `destroyed etl-vm-1 …: saves …`. `None` for a reply
+/// that is not an approval.
+pub fn approved(reply: &Reply) -> Option<String> {
+    let d = reply.approval()?;
+    let (names, project, by) = (d.resources.join(", "), &d.project_id, d.approved_by);
+    let before = d.hourly_before.unwrap_or_default();
+    let monthly_before = d.monthly_before.unwrap_or_default();
+    Some(match reply {
+        Reply::StackDeployed(_) => {
+            let (name, template) = d.stack.clone().unwrap_or_default();
+            format!(
+                "deployed stack {name} (template {template}: {names}) in {project} (approved by {by}): {}",
+                cost(d.hourly, d.monthly)
+            )
+        }
+        Reply::Resized(_) => format!(
+            "resized {names} in {project} from {} to {} (approved by {by}): {}/h -> {}/h, {}/month -> {}/month",
+            d.from.as_deref().unwrap_or("-"),
+            d.to.as_deref().unwrap_or("-"),
+            before.rate(),
+            d.hourly.rate(),
+            monthly_before.cents(),
+            d.monthly.cents()
+        ),
+        Reply::Decommissioned(_) => format!(
+            "destroy step 1 of 2: {names} in {project} is decommissioned (approved by {by}): its deletion \
+             protection is lifted in the Terraform and {} no longer counts; destroy it again to remove it",
+            cost(before, monthly_before)
+        ),
+        Reply::Destroyed(_) if before == Money::ZERO => {
+            format!("destroyed {names} in {project} (approved by {by}): it left the Terraform")
+        }
+        Reply::Destroyed(_) => format!(
+            "destroyed {names} in {project} (approved by {by}): it left the Terraform; saves {}",
+            cost(before, monthly_before)
+        ),
+        _ => format!("deployed {names} in {project} (approved by {by}): {}", cost(d.hourly, d.monthly)),
+    })
+}
+
+/// The title of an approval's card: `✅ Deployed web-1`, `🗑️ Destroyed etl-vm-1`, ….
+pub fn approved_title(reply: &Reply) -> Option<String> {
+    let d = reply.approval()?;
+    let names = d.resources.join(", ");
+    Some(match reply {
+        Reply::StackDeployed(_) => format!("✅ Deployed stack {}", d.stack.as_ref().map_or("", |(n, _)| n.as_str())),
+        Reply::Resized(_) => format!("✅ Resized {names}"),
+        Reply::Decommissioned(_) => format!("⏳ Decommissioned {names} (step 1 of 2)"),
+        Reply::Destroyed(_) => format!("🗑️ Destroyed {names}"),
+        _ => format!("✅ Deployed {names}"),
+    })
 }
 
 /// `vm · e2-small · us-central1 · $0.0168/h`.
@@ -217,6 +267,9 @@ pub fn history_what(h: &HistoryView) -> String {
 /// The rest of an audit event: `verdict allowed · $0.0168/h`.
 pub fn history_detail(h: &HistoryView) -> String {
     let mut parts = Vec::new();
+    if let Some(change) = &h.change {
+        parts.push(change.clone());
+    }
     if let Some(v) = &h.verdict {
         parts.push(format!("verdict {v}"));
     }

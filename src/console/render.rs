@@ -34,8 +34,12 @@ fn plain(reply: &Reply) -> String {
             );
         }
         Reply::Lobby(lobby) => lobby_text(&mut out, lobby),
-        Reply::Deployed(d) => {
-            let _ = write!(out, "{}: {}", text::deployed(d), text::cost(d.hourly, d.monthly));
+        Reply::Deployed(d)
+        | Reply::StackDeployed(d)
+        | Reply::Resized(d)
+        | Reply::Decommissioned(d)
+        | Reply::Destroyed(d) => {
+            out.push_str(&text::approved(reply).unwrap_or_default());
             if let Some(dir) = &d.terraform_dir {
                 let _ = write!(out, "\n  terraform: {dir}/ ({})", d.files.join(", "));
             }

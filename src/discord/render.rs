@@ -138,7 +138,12 @@ pub fn render_page(reply: &Reply, page: usize) -> Rendered {
         Reply::Refused { message } => private(Embed::new("⛔ Not allowed", colour::BAD).description(message)),
         Reply::Error { message } => private(Embed::new("⚠️ Could not do that", colour::WARN).description(message)),
         Reply::Preview(p) => super::preview::message(p),
-        Reply::Deployed(_) | Reply::LobbyClosed { .. } => closed(embed(reply, page)),
+        Reply::Deployed(_)
+        | Reply::StackDeployed(_)
+        | Reply::Resized(_)
+        | Reply::Decommissioned(_)
+        | Reply::Destroyed(_)
+        | Reply::LobbyClosed { .. } => closed(embed(reply, page)),
         _ => public(embed(reply, page)),
     }
 }
@@ -181,14 +186,32 @@ fn embed(reply: &Reply, page: usize) -> Embed {
             e.field("Monthly budget", budget.as_deref().unwrap_or("none"), true);
             e
         }
-        Reply::Deployed(d) => {
+        Reply::Deployed(d)
+        | Reply::StackDeployed(d)
+        | Reply::Resized(d)
+        | Reply::Decommissioned(d)
+        | Reply::Destroyed(d) => {
             let colour = if d.warning.is_some() { colour::WARN } else { colour::GOOD };
-            let mut e = Embed::new(&format!("✅ Deployed {}", d.resources.join(", ")), colour)
-                .description(&text::deployed(d))
+            let title = text::approved_title(reply).unwrap_or_default();
+            let mut e = Embed::new(&title, colour)
+                .description(&text::approved(reply).unwrap_or_default())
                 .footer(&format!("session {}", d.session_id));
             e.field("Project", &d.project_id, true);
             e.field("Approved by", &format!("<@{}>", d.approved_by), true);
-            e.field("Cost", &text::cost(d.hourly, d.monthly), true);
+            match (reply, d.hourly_before) {
+                (Reply::Resized(_), Some(before)) => {
+                    e.field(
+                        "Size",
+                        &format!("{} → {}", d.from.as_deref().unwrap_or("-"), d.to.as_deref().unwrap_or("-")),
+                        true,
+                    );
+                    e.field("Cost", &format!("{}/h → {}/h", before.rate(), d.hourly.rate()), true);
+                }
+                (Reply::Decommissioned(_) | Reply::Destroyed(_), Some(before)) => {
+                    e.field("Saves", &text::cost(before, before.monthly_from_hourly()), true);
+                }
+                _ => e.field("Cost", &text::cost(d.hourly, d.monthly), true),
+            }
             if let Some(dir) = &d.terraform_dir {
                 e.field("Terraform", &format!("`{dir}/` ({})", d.files.join(", ")), false);
             }

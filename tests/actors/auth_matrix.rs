@@ -79,9 +79,9 @@ const BUTTONS: &[Row] = &[
     // A lobby opened by the CloudAdmin that a `require_approval` policy flagged: only another
     // CloudAdmin may approve it, never its requester.
     Row { case: "approve needs-approval (requested by Admin)", own: [R, R, R, "deployed", R], other: [E; 5] },
-    Row { case: "approve destroy (requested by Admin)", own: [R, R, "deployed", "deployed", R], other: [E; 5] },
-    Row { case: "approve resize (requested by Admin)", own: [R, R, "deployed", "deployed", R], other: [E; 5] },
-    Row { case: "approve stack other's", own: [R, R, "deployed", "deployed", R], other: [E; 5] },
+    Row { case: "approve destroy (requested by Admin)", own: [R, R, "destroyed", "destroyed", R], other: [E; 5] },
+    Row { case: "approve resize (requested by Admin)", own: [R, R, "resized", "resized", R], other: [E; 5] },
+    Row { case: "approve stack other's", own: [R, R, "stack_deployed", "stack_deployed", R], other: [E; 5] },
 ];
 
 /// The reply's kind, refined where the kind alone would hide a wrong answer.

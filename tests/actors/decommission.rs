@@ -26,9 +26,16 @@ fn refusal(reply: &Reply) -> &str {
     }
 }
 
-async fn approve(app: &App, who: cloud_chatops::commands::Invoker, view: &LobbyView) {
+/// Approves and answers the reply, which must report an approval (of whichever kind).
+async fn approve(app: &App, who: cloud_chatops::commands::Invoker, view: &LobbyView) -> Reply {
     let done = app.press(who, view.session_id, LobbyAction::Approve).await;
-    assert!(matches!(done, Reply::Deployed(_)), "{done:?}");
+    assert!(done.approval().is_some(), "{done:?}");
+    done
+}
+
+/// The console's line for a reply.
+fn said(reply: &Reply) -> String {
+    cloud_chatops::commands::text::approved(reply).unwrap_or_default()
 }
 
 async fn live(app: &App) -> Vec<(String, Option<String>)> {
@@ -59,7 +66,20 @@ async fn destroying_a_vm_frees_its_quota_and_name_and_leaves_the_terraform() {
         assert_eq!(app.quota(P, "compute.instances").await, (3, 0), "a destroy reserves nothing");
         assert!(terraform(&app, "compute.tf").await.contains("\"worker-01\""));
 
-        approve(&app, ADMIN, &view).await;
+        let done = approve(&app, ADMIN, &view).await;
+        let Reply::Destroyed(destroyed) = &done else { panic!("a destroy is told as one: {done:?}") };
+        let saved = view.verdict.hourly_before.unwrap();
+        assert_eq!(destroyed.hourly_before, Some(saved));
+        assert_eq!(
+            said(&done),
+            format!(
+                "destroyed worker-01 in gcp-abc123 (approved by 222222222): it left the Terraform; saves {}/h, {}/month",
+                saved.rate(),
+                saved.monthly_from_hourly().cents()
+            )
+        );
+        let json = serde_json::to_value(&done).unwrap();
+        assert_eq!(json["kind"], "destroyed", "{json}");
         assert_eq!(app.quota(P, "compute.instances").await, (2, 0), "used −1");
         assert_eq!(app.quota(P, "compute.cpus").await, (4, 0), "e2-small's 2 CPUs back");
         assert!(!live(&app).await.iter().any(|(n, _)| n == "worker-01"), "gone from /cloud-list");
@@ -101,7 +121,18 @@ async fn resizing_a_vm_moves_its_quota_by_the_difference_and_writes_the_new_type
         let before = view.verdict.hourly_before.expect("cost before");
         assert!(view.verdict.hourly > before, "{before} -> {}", view.verdict.hourly);
 
-        approve(&app, ADMIN, &view).await;
+        let resized = approve(&app, ADMIN, &view).await;
+        assert!(matches!(resized, Reply::Resized(_)), "a resize is told as one: {resized:?}");
+        assert!(
+            said(&resized).starts_with("resized worker-01 in gcp-abc123 from e2-small to e2-standard-4"),
+            "{}",
+            said(&resized)
+        );
+        assert!(
+            said(&resized).contains(&format!("{}/h -> {}/h", before.rate(), view.verdict.hourly.rate())),
+            "{}",
+            said(&resized)
+        );
         assert_eq!(app.quota(P, "compute.cpus").await, (cpus + 2, 0), "+2 CPUs used");
         assert!(live(&app).await.contains(&("worker-01".into(), Some("e2-standard-4".into()))));
         let compute = terraform(&app, "compute.tf").await;
@@ -198,7 +229,9 @@ async fn a_protected_resource_is_decommissioned_first_then_removed() {
 
         let first = lobby(app.run(ADMIN, &format!("/cloud-destroy project_id:{P} resource_name:archive-1")).await);
         assert!(first.verdict.warnings.iter().any(|w| w.contains("protection")), "{:?}", first.verdict.warnings);
-        approve(&app, ADMIN, &first).await;
+        let step1 = approve(&app, ADMIN, &first).await;
+        assert!(matches!(step1, Reply::Decommissioned(_)), "{step1:?}");
+        assert!(said(&step1).starts_with("destroy step 1 of 2: archive-1"), "{}", said(&step1));
         assert_eq!(app.quota(P, "storage.buckets").await, (0, 0), "its quota is freed at once");
         assert!(!live(&app).await.iter().any(|(n, _)| n == "archive-1"), "no longer listed");
         assert!(terraform(&app, "storage.tf").await.contains("archive-1"), "still written, to lift its protection");
@@ -210,7 +243,20 @@ async fn a_protected_resource_is_decommissioned_first_then_removed() {
         let second = lobby(app.run(ADMIN, &format!("/cloud-destroy project_id:{P} resource_name:archive-1")).await);
         assert!(second.verdict.quota.is_empty(), "nothing left to free: {:?}", second.verdict);
         assert_eq!(second.verdict.hourly_before, Some(cloud_chatops::domain::Money::ZERO), "nor to save");
-        approve(&app, ADMIN, &second).await;
+        let step2 = approve(&app, ADMIN, &second).await;
+        assert!(matches!(step2, Reply::Destroyed(_)), "{step2:?}");
+        assert_eq!(said(&step2), "destroyed archive-1 in gcp-abc123 (approved by 222222222): it left the Terraform");
+        let history = app.run(ADMIN, &format!("/cloud-history project_id:{P}")).await;
+        let Reply::History { entries, .. } = history else { panic!("{history:?}") };
+        let steps: Vec<_> = entries.iter().filter(|h| h.action == "destroy").filter_map(|h| h.change.clone()).collect();
+        assert_eq!(
+            steps,
+            [
+                "step 2 of 2: removed from the Terraform",
+                "step 1 of 2: deletion protection lifted, quota and cost freed"
+            ],
+            "the two destroys read apart in the history, newest first"
+        );
         assert!(!terraform(&app, "storage.tf").await.contains("archive-1"));
         assert_eq!(app.quota(P, "storage.buckets").await, (0, 0), "freed once, not twice");
         assert_clean(&app).await;

@@ -78,8 +78,10 @@ async fn a_web_stack_reserves_every_line_and_approval_creates_and_writes_all_fiv
         }
 
         let done = app.press(ADMIN, view.session_id, LobbyAction::Approve).await;
-        let Reply::Deployed(deployed) = done else { panic!("{done:?}") };
+        let said = cloud_chatops::commands::text::approved(&done).unwrap_or_default();
+        let Reply::StackDeployed(deployed) = done else { panic!("a stack is told as one: {done:?}") };
         assert_eq!(deployed.resources, WEB);
+        assert!(said.starts_with("deployed stack "), "{said}");
         let live = names(&app).await;
         assert!(WEB.iter().all(|n| live.iter().any(|l| l == n)), "{live:?}");
         for (quota, amount) in LINES {
@@ -186,7 +188,11 @@ async fn stack_destroy_and_resize_lobbies_survive_a_restart() {
         );
         for lobby in [&stack, &resize] {
             let done = app.press(ADMIN, lobby.session_id, LobbyAction::Approve).await;
-            assert!(matches!(done, Reply::Deployed(_)), "rehydrated {:?}: {done:?}", lobby.lobby);
+            assert!(
+                matches!(done, Reply::StackDeployed(_) | Reply::Resized(_)),
+                "rehydrated {:?}: {done:?}",
+                lobby.lobby
+            );
         }
         assert!(names(&app).await.iter().any(|n| n == "keep-db"));
         assert!(names(&app).await.iter().any(|n| n == "worker-01"), "the expired destroy removed nothing");
@@ -220,7 +226,7 @@ async fn stacks_and_single_deploys_racing_for_the_last_units_end_all_or_nothing(
                 let who = if i < 2 { ADMIN } else { USER };
                 match app.run(who, &line).await {
                     Reply::Lobby(view) if view.verdict.outcome == Outcome::Allowed => {
-                        matches!(app.press(who, view.session_id, LobbyAction::Approve).await, Reply::Deployed(_))
+                        app.press(who, view.session_id, LobbyAction::Approve).await.approval().is_some()
                     }
                     _ => false,
                 }
@@ -274,7 +280,7 @@ async fn who_may_open_and_approve_a_stack() {
         let by_user = app.press(USER, admin.session_id, LobbyAction::Approve).await;
         assert!(matches!(by_user, Reply::Refused { .. }), "a CloudUser never approves another's: {by_user:?}");
         let by_admin = app.press(ADMIN, admin.session_id, LobbyAction::Approve).await;
-        assert!(matches!(by_admin, Reply::Deployed(_)), "{by_admin:?}");
+        assert!(matches!(by_admin, Reply::StackDeployed(_)), "{by_admin:?}");
         app.stop().await
     })
     .await;
@@ -303,7 +309,7 @@ async fn bad_stack_requests_are_refused_and_change_nothing() {
         assert!(sized.verdict.violations.iter().any(|v| v.message.starts_with("big-vm-1:")), "{:?}", sized.verdict);
         // A name already taken by a stack resource.
         let first = open(&app, ADMIN, &stack_line("dup")).await;
-        assert!(matches!(app.press(ADMIN, first.session_id, LobbyAction::Approve).await, Reply::Deployed(_)));
+        assert!(matches!(app.press(ADMIN, first.session_id, LobbyAction::Approve).await, Reply::StackDeployed(_)));
         let again = refuse(app.run(ADMIN, &stack_line("dup")).await);
         assert!(again.contains("already exists"), "{again}");
         let after = held(&app).await;

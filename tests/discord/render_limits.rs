@@ -211,6 +211,7 @@ fn policy() -> impl Strategy<Value = PolicyView> {
 fn history() -> impl Strategy<Value = HistoryView> {
     (text(), text(), any::<i64>(), prop::option::of(any::<i64>()), prop::option::of(text()), prop::option::of(money()))
         .prop_map(|(action, name, by, decided, verdict, hourly)| HistoryView {
+            change: verdict.clone(),
             at: "2026-12-01T12:00:00Z".into(),
             action: action.clone(),
             outcome: action,
@@ -277,19 +278,34 @@ fn reply() -> impl Strategy<Value = Reply> {
             money(),
             prop::option::of(text()),
             prop::collection::vec(text(), many(20)),
-            prop::option::of(text())
+            prop::option::of(text()),
+            (0..5usize, text(), text(), money()),
         )
-            .prop_map(|(resources, hourly, dir, files, warning)| Reply::Deployed(DeployedView {
-                session_id: Uuid::new_v4(),
-                project_id: "gcp-abc123".into(),
-                approved_by: 1,
-                resources,
-                hourly,
-                monthly: hourly.monthly_from_hourly(),
-                terraform_dir: dir,
-                files,
-                warning,
-            })),
+            .prop_map(|(resources, hourly, dir, files, warning, (which, from, to, before))| {
+                let view = DeployedView {
+                    session_id: Uuid::new_v4(),
+                    project_id: "gcp-abc123".into(),
+                    approved_by: 1,
+                    resources,
+                    hourly,
+                    monthly: hourly.monthly_from_hourly(),
+                    terraform_dir: dir,
+                    files,
+                    warning,
+                    hourly_before: Some(before),
+                    monthly_before: Some(before.monthly_from_hourly()),
+                    from: Some(from.clone()),
+                    to: Some(to.clone()),
+                    stack: Some((from, to)),
+                };
+                match which {
+                    0 => Reply::Deployed(view),
+                    1 => Reply::StackDeployed(view),
+                    2 => Reply::Resized(view),
+                    3 => Reply::Decommissioned(view),
+                    _ => Reply::Destroyed(view),
+                }
+            }),
         (text(), prop::option::of(any::<i64>())).prop_map(|(reason, by)| Reply::LobbyClosed {
             session_id: Uuid::new_v4(),
             project_id: "gcp-abc123".into(),

@@ -87,6 +87,7 @@ impl SessionState {
             hourly: self.lobby.verdict.hourly,
             monthly: self.lobby.verdict.monthly,
             terraform,
+            change: approved_change(self.lobby.plan(), self.lobby.verdict.size_name.as_deref()),
         };
         metrics::lobby_approved(self.lobby.plan().kind().as_str(), pressed.elapsed());
         (Ok(PressOutcome::Deployed(deployment)), true)
@@ -347,5 +348,37 @@ fn merge(config: &mut serde_json::Value, extra: serde_json::Value) {
     let (Some(config), serde_json::Value::Object(extra)) = (config.as_object_mut(), extra) else { return };
     for (key, value) in extra {
         config.insert(key, value);
+    }
+}
+
+/// What approving `plan` changes, for the reply; `size_name` is the size the verdict resolved.
+fn approved_change(plan: &Plan, size_name: Option<&str>) -> super::outcome::Approved {
+    use super::outcome::Approved;
+    match plan {
+        Plan::Deploy(_) => Approved::Deployed,
+        Plan::Stack(stack) => Approved::Stack { name: stack.name.clone(), template: stack.template.clone() },
+        Plan::Destroy(target) if target.protected && !target.decommissioning => {
+            Approved::Decommissioned { hourly_before: target.hourly }
+        }
+        // A decommissioned resource's cost was freed by the first step.
+        Plan::Destroy(target) => {
+            Approved::Destroyed { hourly_before: if target.decommissioning { Money::ZERO } else { target.hourly } }
+        }
+        Plan::Resize(resize) => {
+            let t = &resize.target;
+            let shape = |size: Option<&str>, nodes: Option<u32>| {
+                let size = size.unwrap_or("-").to_owned();
+                match nodes {
+                    Some(n) => format!("{size} ×{n}"),
+                    None => size,
+                }
+            };
+            let to_size = size_name.or(resize.size.as_deref()).or(t.size.as_deref());
+            Approved::Resized {
+                from: shape(t.size.as_deref(), t.node_count),
+                to: shape(to_size, resize.node_count.or(t.node_count)),
+                hourly_before: t.hourly,
+            }
+        }
     }
 }

@@ -24,7 +24,7 @@ pub use approve::Approver;
 pub use context::{ValidationDeps, consumption, reservation, resource_names};
 pub use handle::{LobbyDeps, LobbyHandle};
 pub use outcome::{
-    Closure, DeployAsk, Deployment, LobbyAsk, LobbyEvent, LobbySnapshot, Opened, PressOutcome, StackAsk, TargetAsk,
-    Written,
+    Approved, Closure, DeployAsk, Deployment, LobbyAsk, LobbyEvent, LobbySnapshot, Opened, PressOutcome, StackAsk,
+    TargetAsk, Written,
 };
 pub use supervisor::{LobbyMsg, LobbySupervisor};

@@ -138,6 +138,42 @@ pub struct Deployment {
     pub monthly: Money,
     /// The Terraform written, or why it could not be (the deployment stands; regeneration repairs it).
     pub terraform: Result<Written, String>,
+    /// What the approval changed.
+    pub change: Approved,
+}
+
+/// What an approval did, as members read it: each its own reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Approved {
+    /// New resources of one kind.
+    Deployed,
+    /// A stack's resources, all at once.
+    Stack {
+        /// The stack's name.
+        name: String,
+        /// Its template.
+        template: String,
+    },
+    /// A resource changed size; `hourly_before` is what it cost before.
+    Resized {
+        /// Size before (machine type, tier or node size; node count as `×N`).
+        from: String,
+        /// Size after.
+        to: String,
+        /// Its hourly price before.
+        hourly_before: Money,
+    },
+    /// Step 1 of 2 of a protected resource's destroy: its protection is lifted in the Terraform
+    /// and its quota and cost freed; a second destroy removes it.
+    Decommissioned {
+        /// Its hourly price, no longer counted.
+        hourly_before: Money,
+    },
+    /// The resource left the Terraform.
+    Destroyed {
+        /// Its hourly price, no longer counted (zero when step 1 freed it already).
+        hourly_before: Money,
+    },
 }
 
 /// A lobby that ended without deploying.
