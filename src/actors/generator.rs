@@ -18,6 +18,9 @@ use lru::LruCache;
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort, SpawnErr};
 
 use super::ActorSlot;
+use crate::domain::Catalog;
+use crate::domain::plan::Plan;
+use crate::domain::validate::Verdict;
 use crate::ops::metrics;
 use crate::terraform::{self, FileWriter, FsWriter, GenerateError, Generated, GenerationMemo, SpecSource};
 
@@ -29,6 +32,18 @@ pub enum GeneratorMsg {
         project_id: String,
         /// Receives the outcome; the actor keeps running whatever it is.
         reply: RpcReplyPort<Result<Generated, GenerateError>>,
+    },
+    /// Would the project with this plan applied render and be written? Answered off the actor's
+    /// task, beside any generation (it writes nothing).
+    Check {
+        /// The chatops project id.
+        project_id: String,
+        /// The lobby's plan and verdict, as the approval records them.
+        plan: Box<(Plan, Verdict)>,
+        /// Prices and defaults.
+        catalog: Arc<Catalog>,
+        /// `Ok` when the approval's Terraform can be written.
+        reply: RpcReplyPort<Result<(), GenerateError>>,
     },
     /// A generation this actor started has ended (`Err`: it panicked).
     Finished {
@@ -148,6 +163,21 @@ impl Actor for GeneratorActor {
         state: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         match message {
+            GeneratorMsg::Check { project_id, plan, catalog, reply } => {
+                let (root, source) = (state.args.root.clone(), state.args.source.clone());
+                tokio::spawn(async move {
+                    let checked = async {
+                        let spec = source.load(&project_id).await?;
+                        let (plan, verdict) = *plan;
+                        tokio::task::spawn_blocking(move || {
+                            terraform::check_approval(&root, &spec, &plan, &verdict, &catalog)
+                        })
+                        .await
+                        .map_err(|_| GenerateError::Unavailable)?
+                    };
+                    let _ = reply.send(checked.await);
+                });
+            }
             GeneratorMsg::Generate { project_id, reply } => match state.running.get_mut(&project_id) {
                 // The running generation may have read the database before this request's
                 // commit: the follow-up, started after it, serves it.
@@ -216,6 +246,25 @@ impl GeneratorHandle {
     pub async fn inject_failure(&self) -> Result<Generated, GenerateError> {
         let Some(actor) = self.slot.get() else { return Err(GenerateError::Unavailable) };
         match actor.call(GeneratorMsg::InjectFailure, Some(GENERATE_TIMEOUT)).await {
+            Ok(ractor::rpc::CallResult::Success(result)) => result,
+            Ok(_) | Err(_) => Err(GenerateError::Unavailable),
+        }
+    }
+
+    /// Whether approving `plan` would leave a project whose Terraform renders and can be written.
+    pub async fn check(
+        &self,
+        project_id: &str,
+        plan: Plan,
+        verdict: Verdict,
+        catalog: Arc<Catalog>,
+    ) -> Result<(), GenerateError> {
+        let Some(actor) = self.slot.get() else { return Err(GenerateError::Unavailable) };
+        let project_id = project_id.to_owned();
+        let plan = Box::new((plan, verdict));
+        let call =
+            actor.call(|reply| GeneratorMsg::Check { project_id, plan, catalog, reply }, Some(GENERATE_TIMEOUT)).await;
+        match call {
             Ok(ractor::rpc::CallResult::Success(result)) => result,
             Ok(_) | Err(_) => Err(GenerateError::Unavailable),
         }

@@ -41,7 +41,7 @@ pub use memo::RenderMemo;
 pub use model::{GeneratorSettings, ProjectSpec, ResourceSpec, Resources};
 pub use nat::{nat_gateways, nat_gateways_added};
 pub use options::check_options;
-pub use plan::check_plan;
+pub use plan::{check_approval, check_plan};
 pub use render::{RenderedFile, dir_name, render, render_with};
 pub use source::SpecSource;
 pub use write::{FileWriter, FsWriter, ProjectLock, Written, lock_project, read_generated, write_project};

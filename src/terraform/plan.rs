@@ -1,11 +1,15 @@
 //! What the lobby asks before it opens a deploy or a stack: would these new resources render
 //! beside the project's? Refuses, before anything is reserved, what approval could not write.
 
+use std::path::Path;
+
 use super::GenerateError;
 use super::address::address_of;
 use super::model::{GeneratorSettings, ProjectSpec, ResourceSpec};
 use super::render::render;
-use crate::domain::{ProjectId, Provider};
+use crate::domain::plan::Plan;
+use crate::domain::validate::Verdict;
+use crate::domain::{Catalog, ProjectId, Provider};
 
 /// Checks that `new` renders beside `existing` (the project's written resources:
 /// `store::resources::list_written`, live and being decommissioned, mapped with
@@ -30,4 +34,21 @@ pub fn check_plan(provider: Provider, existing: &[ResourceSpec], new: &[Resource
         settings: GeneratorSettings::default(),
     };
     render(&spec).map(drop)
+}
+
+/// What the approval asks just before it commits: would the project, with `plan` applied as the
+/// approval records it, render with these settings and be written into its directory under
+/// `root` (no team file in the way of a generated one)? Renders in memory; writes nothing. So an
+/// approval whose Terraform cannot be written is refused before anything is consumed.
+pub fn check_approval(
+    root: &Path,
+    spec: &ProjectSpec,
+    plan: &Plan,
+    verdict: &Verdict,
+    catalog: &Catalog,
+) -> Result<(), GenerateError> {
+    let after = super::preview::apply_plan(spec, plan, verdict, catalog)?;
+    let files = render(&after)?;
+    let dir = super::write::project_dir(root, after.provider, &after.project_id);
+    super::write::expected_files(&dir, &files).map(drop)
 }

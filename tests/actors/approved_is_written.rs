@@ -252,3 +252,37 @@ async fn what_a_lobby_shows_is_what_approval_writes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_approval_whose_terraform_cannot_be_written_is_refused_and_consumes_nothing() {
+    use crate::harness::ADMIN as SAMPLE_ADMIN;
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let dir = app.terraform.join("terraform_gcp_gcp-abc123");
+        std::fs::create_dir_all(&dir).unwrap();
+        // The team's own file where the generator would write the project's first database.
+        std::fs::write(dir.join("database.tf"), "# the team's own database\n").unwrap();
+        let line = "/cloud-deploy project_id:gcp-abc123 resource_type:database resource_name:orders";
+        let Reply::Lobby(view) = app.run(SAMPLE_ADMIN, line).await else { panic!("a lobby") };
+        let before = app.quota("gcp-abc123", "database.instances").await;
+        assert_eq!(before.1, 1, "the lobby holds its database");
+
+        let refused = app.press(SAMPLE_ADMIN, view.session_id, LobbyAction::Approve).await;
+        let Reply::Refused { message } = &refused else { panic!("refused before committing: {refused:?}") };
+        assert!(message.contains("cannot be written") && message.contains("database.tf"), "{message}");
+        assert_eq!(app.quota("gcp-abc123", "database.instances").await, before, "nothing consumed");
+        assert_eq!(app.status(view.session_id).await, "pending", "the lobby stays open");
+        let rows = cloud_chatops::store::resources::list(&app.db.db, "gcp-abc123", None).await.unwrap();
+        assert!(!rows.iter().any(|r| r.name == "orders"), "nothing recorded");
+        assert_eq!(std::fs::read_to_string(dir.join("database.tf")).unwrap(), "# the team's own database\n");
+
+        // The team moves its file away; the same lobby now approves and writes.
+        std::fs::rename(dir.join("database.tf"), dir.join("team_database.tf")).unwrap();
+        let approved = app.press(SAMPLE_ADMIN, view.session_id, LobbyAction::Approve).await;
+        let Reply::Deployed(d) = &approved else { panic!("{approved:?}") };
+        assert!(d.warning.is_none() && d.files.iter().any(|f| f == "database.tf"), "{d:?}");
+        assert_eq!(app.quota("gcp-abc123", "database.instances").await, (before.0 + 1, 0));
+        app.stop().await
+    })
+    .await;
+}

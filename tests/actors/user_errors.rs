@@ -51,14 +51,15 @@ async fn failures_underneath_reach_members_as_clean_messages() {
         let root = app.terraform.to_string_lossy().into_owned();
         let mut replies = Vec::new();
 
-        // The Terraform root becomes a file: approval records the deployment and warns.
+        // The Terraform root becomes a file: the approval is refused before it commits anything.
         std::fs::remove_dir_all(&app.terraform).unwrap();
         std::fs::write(&app.terraform, "not a directory").unwrap();
         let lobby = app.open_vm(USER, "web-warn", "e2-small").await;
-        let deployed = app.press(USER, lobby.session_id, LobbyAction::Approve).await;
-        let Reply::Deployed(view) = &deployed else { panic!("{deployed:?}") };
-        assert!(view.warning.as_deref().is_some_and(|w| w.contains("check --repair")), "{view:?}");
-        replies.push(deployed);
+        let refused = app.press(USER, lobby.session_id, LobbyAction::Approve).await;
+        let Reply::Refused { message } = &refused else { panic!("{refused:?}") };
+        assert!(message.contains("cannot be written, so nothing was approved"), "{message}");
+        assert_eq!(app.status(lobby.session_id).await, "pending", "nothing consumed; the lobby stays open");
+        replies.push(refused);
 
         // A table disappears: reads and writes that need it fail, clearly.
         let pending = app.open_vm(USER, "web-pending", "e2-micro").await;

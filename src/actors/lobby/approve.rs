@@ -72,6 +72,9 @@ impl SessionState {
             Ok(budgeted) => budgeted,
             Err(answer) => return answer,
         };
+        if let Err(answer) = self.writable().await {
+            return answer;
+        }
         let resources = match self.commit(clicker.user_id, budgeted).await {
             Ok(names) => names,
             Err(answer) => return answer,
@@ -164,6 +167,27 @@ impl SessionState {
                  try again in a moment, or grant them a role",
             )),
         }
+    }
+
+    /// Step 2b: the project with this plan applied, rendered in memory with the installation's
+    /// settings and checked against its directory, before anything is committed: an approval whose
+    /// Terraform cannot be written is refused with the reason and consumes nothing. The lobby stays
+    /// open, so a press after the cause is fixed (a team file moved away) approves it.
+    async fn writable(&self) -> Result<(), Answer> {
+        let lobby = &self.lobby;
+        let catalog = self.deps.validation.catalog.clone();
+        let checked =
+            self.deps.generator.check(&lobby.project_id, lobby.plan().clone(), lobby.verdict.clone(), catalog).await;
+        let Err(e) = checked else { return Ok(()) };
+        // Approved meanwhile by another process's actor of this lobby: its plan is in the project
+        // already, which is why it no longer renders beside it. That is what the member hears.
+        if let Ok(row) = self.deps.validation.records.session(lobby.id).await
+            && row.status != SessionStatus::Pending
+        {
+            return Err((Ok(PressOutcome::AlreadyEnded { status: row.status, by: row.decided_by }), true));
+        }
+        tracing::warn!(error = %e, "approval refused: its Terraform cannot be written");
+        Err(refused(format!("the Terraform of this approval cannot be written, so nothing was approved: {e}")))
     }
 
     /// Step 3: commits the change and records everything the approval produces, in one
