@@ -49,8 +49,8 @@ pub use projects::Projects;
 pub use quota::Quota;
 pub use quota_set::QuotaSet;
 pub use reply::{
-    BudgetView, DeployedView, HistoryView, LobbyView, PolicyView, PreviewFile, PreviewView, ProjectView, QuotaView,
-    Reply, ResourceView, RoleView, WhoAmIView,
+    BudgetView, DeployedView, ExposureView, HistoryView, LobbyView, PolicyView, PreviewFile, PreviewView, ProjectView,
+    QuotaView, Reply, ResourceView, RoleView, WhoAmIView,
 };
 pub use resize::Resize;
 pub use revoke::Revoke;

@@ -122,7 +122,24 @@ pub fn lobby(s: &LobbySnapshot) -> LobbyView {
         },
         suggestion: None,
         written_as: written_as(s),
+        exposure: exposure(s),
     }
+}
+
+/// Who can reach each resource the lobby creates, as its Terraform is written.
+fn exposure(s: &LobbySnapshot) -> Vec<super::ExposureView> {
+    use crate::terraform::exposure::exposure_of;
+    let new: Vec<(String, &crate::domain::validate::DeployRequest)> = match &s.plan {
+        Plan::Deploy(r) => crate::actors::lobby::resource_names(r).into_iter().map(|n| (n, r)).collect(),
+        Plan::Stack(stack) => stack.items.iter().map(|i| (i.name.clone(), i)).collect(),
+        Plan::Destroy(_) | Plan::Resize(_) => Vec::new(),
+    };
+    new.into_iter()
+        .filter_map(|(resource, r)| {
+            let exposure = exposure_of(s.provider, r.kind, &r.options)?;
+            Some(super::ExposureView { resource, exposure })
+        })
+        .collect()
 }
 
 /// The new resources whose written name differs from the member's (a global namespace's suffix).

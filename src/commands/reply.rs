@@ -129,6 +129,16 @@ pub struct LobbyView {
     /// New resources whose provider names live in a global namespace (buckets, storage accounts,
     /// Azure PostgreSQL servers): (name, the unique name the Terraform gives it).
     pub written_as: Vec<(String, String)>,
+    /// Who can reach each new resource once applied (access, ingress, internet-facing).
+    pub exposure: Vec<ExposureView>,
+}
+
+/// One new resource's exposure on a lobby's card.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExposureView {
+    pub resource: String,
+    #[serde(flatten)]
+    pub exposure: crate::terraform::exposure::Exposure,
 }
 
 /// An approved lobby.

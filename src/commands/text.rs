@@ -80,6 +80,21 @@ pub fn lobby_written_as(l: &LobbyView) -> Option<String> {
     Some(format!("{} (a globally unique name: the project's suffix is added)", pairs.join(", ")))
 }
 
+/// Each new resource's exposure: `orders: public endpoint, only from 203.0.113.0/24, TLS enforced`.
+pub fn lobby_exposure(l: &LobbyView) -> Vec<String> {
+    l.exposure.iter().map(|e| format!("{}: {}", e.resource, e.exposure.summary)).collect()
+}
+
+/// A warning for each new resource reachable from the whole internet.
+pub fn lobby_exposure_warnings(l: &LobbyView) -> Vec<String> {
+    use crate::terraform::exposure::Reach;
+    l.exposure
+        .iter()
+        .filter(|e| e.exposure.reach == Reach::Internet)
+        .map(|e| format!("{} will be reachable from the whole internet once applied", e.resource))
+        .collect()
+}
+
 /// A stack's resources with their prices: `shop-vm-1 · vm · e2-small · $0.0168/h`.
 pub fn lobby_items(l: &LobbyView) -> Vec<String> {
     l.verdict

@@ -218,7 +218,10 @@ fn lobby_text(out: &mut String, l: &LobbyView) {
     if let Some(written) = text::lobby_written_as(l) {
         let _ = write!(out, "\n  written as: {written}");
     }
-    for w in &v.warnings {
+    for exposure in text::lobby_exposure(l) {
+        let _ = write!(out, "\n  exposure {exposure}");
+    }
+    for w in v.warnings.iter().cloned().chain(text::lobby_exposure_warnings(l)) {
         let _ = write!(out, "\n  warning: {w}");
     }
     let _ = write!(out, "\n  cost: {}", text::lobby_cost(l));

@@ -415,6 +415,14 @@ fn lobby_embed(l: &LobbyView) -> Embed {
     if let Some(written) = text::lobby_written_as(l) {
         e.field("Written as", &written, false);
     }
+    let exposure = text::lobby_exposure(l);
+    if !exposure.is_empty() {
+        e.field("Exposure", &join_within(&exposure, MAX_FIELD_VALUE), false);
+    }
+    let internet = text::lobby_exposure_warnings(l);
+    if !internet.is_empty() {
+        e.field("⚠️ Reachable from the internet", &join_within(&internet, MAX_FIELD_VALUE), false);
+    }
     for violation in &v.violations {
         let mark = match violation.effect {
             Effect::Deny => "⛔",

@@ -17,6 +17,7 @@ mod blocks;
 pub mod config;
 mod error;
 pub mod escape;
+pub mod exposure;
 pub mod format;
 pub mod generate;
 mod memo;

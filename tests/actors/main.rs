@@ -11,6 +11,7 @@ mod check;
 mod checkpoint;
 mod day_one;
 mod decommission;
+mod exposure;
 mod harness;
 mod lifecycle;
 mod load;

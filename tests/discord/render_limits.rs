@@ -65,6 +65,17 @@ fn huge_lobby() -> LobbyView {
         status: SessionStatus::Pending,
         can_approve: false,
         size_before: Some("s".repeat(100)),
+        exposure: (0..60)
+            .map(|i| cloud_chatops::commands::ExposureView {
+                resource: format!("{long}{i}"),
+                exposure: cloud_chatops::terraform::exposure::Exposure {
+                    reach: cloud_chatops::terraform::exposure::Reach::Internet,
+                    access: "public",
+                    ingress: vec!["0.0.0.0/0".into()],
+                    summary: long.clone(),
+                },
+            })
+            .collect(),
         template: None,
         suggestion: Some(Suggestion {
             size: Some("s".repeat(100)),
