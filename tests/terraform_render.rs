@@ -269,6 +269,11 @@ fn azure_secure_defaults() {
     assert_eq!(path(sa, &["blob_properties", "versioning_enabled"]), Some(&b(true)));
     assert_eq!(path(sa, &["network_rules", "default_action"]), Some(&s("Deny")));
     assert_eq!(attr(one(&all, "azurerm_storage_container"), "container_access_type"), Some(&s("private")));
+    // Priced as written: the catalogue's Azure storage price is ZRS's (Blob hot, $0.0230/GB-month
+    // for the 100 GB estimate), not LRS's ($0.0184).
+    assert_eq!(attr(sa, "account_replication_type"), Some(&s("ZRS")));
+    let price = cloud_chatops::domain::Catalog::builtin().provider(Provider::Azure).storage_bucket_hourly;
+    assert_eq!(price.monthly_from_hourly().cents().to_string(), "$2.30", "100 GB of ZRS hot storage a month");
     for nsg in find(&all, "azurerm_network_security_group") {
         assert!(attr(nsg, "security_rule").is_none(), "only Azure's default rules: no inbound from the internet");
     }
