@@ -7,6 +7,7 @@ mod m20261201_000002_trust;
 mod m20261201_000003_lifecycle;
 mod m20261201_000004_revision;
 mod m20261202_000005_spend_index;
+mod m20261207_000006_guild_revision;
 
 /// The seven tables, in creation order.
 pub use m20261125_000001_initial::TABLES;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_lifecycle::Migration),
             Box::new(m20261201_000004_revision::Migration),
             Box::new(m20261202_000005_spend_index::Migration),
+            Box::new(m20261207_000006_guild_revision::Migration),
         ]
     }
 }

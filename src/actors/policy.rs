@@ -1,12 +1,16 @@
 //! The PolicyActor: the writer of grants and policies, each change audited.
 //!
-//! Reads are never cached: a grant or policy changed by another process sharing the database must
-//! count at once, for the verdict a lobby shows as much as for its approval. [`PolicyHandle`] reads
-//! through the RecordsActor's shared reads instead, so the burst of a thousand lobbies opening in a
-//! guild costs one query per distinct member and one for the guild's policies, each run after every
-//! request it answers was made.
+//! Reads are cached, and exact across processes: every change to a guild's grants or policies takes
+//! the guild's next revision in its own transaction (`store::guild_revisions`), and every read asks
+//! the guild's revision first (one primary-key read through the RecordsActor) and trusts what
+//! [`PolicyHandle`] keeps only when it was read at that very revision. A change committed by any
+//! process therefore counts at the next open or click, and an unchanged guild pays one small read
+//! per decision instead of its policies and grants. Misses read through the RecordsActor's shared
+//! reads, so a burst of lobbies costs one query per distinct member and one for the policies.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use sea_orm::DatabaseConnection;
@@ -129,17 +133,49 @@ impl PolicyState {
 }
 
 /// Typed access to grants and policies: writes through the PolicyActor, reads through the
-/// RecordsActor (see the module documentation).
+/// RecordsActor and the guild's revision (see the module documentation).
 #[derive(Clone)]
 pub struct PolicyHandle {
     slot: ActorSlot<PolicyMsg>,
     records: RecordsHandle,
+    cache: Arc<Mutex<HashMap<i64, GuildFacts>>>,
+    stats: Arc<CacheStats>,
+}
+
+/// Guilds whose facts are kept; past it the cache starts over (guilds are few, each entry small).
+const CACHED_GUILDS: usize = 4_096;
+
+/// What was read of one guild, and at which revision.
+#[derive(Default)]
+struct GuildFacts {
+    revision: i64,
+    policies: Option<Arc<Vec<Policy>>>,
+    grants: HashMap<(i64, Provider), Option<Permissions>>,
+}
+
+/// How often the kept facts were trusted and how often read again (tests and benchmarks).
+#[derive(Debug, Default)]
+pub struct CacheStats {
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl CacheStats {
+    /// (hits, misses) so far.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
 }
 
 impl PolicyHandle {
     /// A handle over a slot the supervisor fills, reading through `records`.
     pub fn new(slot: ActorSlot<PolicyMsg>, records: RecordsHandle) -> Self {
-        Self { slot, records }
+        Self { slot, records, cache: Default::default(), stats: Default::default() }
+    }
+
+    /// How the cache has served so far.
+    pub fn cache_stats(&self) -> (u64, u64) {
+        self.stats.counts()
     }
 
     /// A member's permissions (`None`: no grant), as the database holds them now.
@@ -149,12 +185,52 @@ impl PolicyHandle {
         guild_id: i64,
         provider: Provider,
     ) -> Result<Option<Permissions>, ActorError> {
-        self.records.permissions(user_id, guild_id, provider).await
+        let revision = self.records.guild_revision(guild_id).await?;
+        let kept = self.kept(guild_id, revision, |f| f.grants.get(&(user_id, provider)).cloned());
+        if let Some(grant) = kept {
+            return Ok(grant);
+        }
+        let grant = self.records.permissions(user_id, guild_id, provider).await?;
+        self.keep(guild_id, revision, |f| {
+            f.grants.insert((user_id, provider), grant.clone());
+        });
+        Ok(grant)
     }
 
     /// A guild's active policies, by priority, as the database holds them now.
     pub async fn policies(&self, guild_id: i64) -> Result<Arc<Vec<Policy>>, ActorError> {
-        self.records.policies(guild_id).await
+        let revision = self.records.guild_revision(guild_id).await?;
+        if let Some(policies) = self.kept(guild_id, revision, |f| f.policies.clone()) {
+            return Ok(policies);
+        }
+        let policies = self.records.policies(guild_id).await?;
+        self.keep(guild_id, revision, |f| f.policies = Some(policies.clone()));
+        Ok(policies)
+    }
+
+    /// What is kept of the guild, if it was read at `revision`.
+    fn kept<T>(&self, guild_id: i64, revision: i64, get: impl FnOnce(&GuildFacts) -> Option<T>) -> Option<T> {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let found = cache.get(&guild_id).filter(|f| f.revision == revision).and_then(get);
+        let counter = if found.is_some() { &self.stats.hits } else { &self.stats.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Keeps what was read after `revision` was: under it, unless a newer revision is kept already.
+    fn keep(&self, guild_id: i64, revision: i64, put: impl FnOnce(&mut GuildFacts)) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= CACHED_GUILDS && !cache.contains_key(&guild_id) {
+            cache.clear();
+        }
+        let facts = cache.entry(guild_id).or_default();
+        if facts.revision > revision {
+            return;
+        }
+        if facts.revision < revision {
+            *facts = GuildFacts { revision, ..GuildFacts::default() };
+        }
+        put(facts);
     }
 
     /// Grants (or replaces) permissions.

@@ -286,6 +286,12 @@ impl RecordsHandle {
         .await
     }
 
+    /// A guild's revision now: what its grants and policies were last changed with (0: never).
+    pub async fn guild_revision(&self, guild_id: i64) -> Result<i64, ActorError> {
+        let key = format!("guild revision {guild_id}");
+        self.read(key, move |db| Box::pin(async move { store::guild_revisions::get(db, guild_id).await })).await
+    }
+
     /// A guild's active policies, by priority.
     pub async fn policies(&self, guild_id: i64) -> Result<Arc<Vec<Policy>>, ActorError> {
         let key = format!("policies {guild_id}");

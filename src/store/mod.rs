@@ -8,6 +8,7 @@
 pub mod backup;
 pub mod check;
 pub mod error;
+pub mod guild_revisions;
 pub mod history;
 pub mod json;
 pub mod nodelay;

@@ -2,7 +2,9 @@
 
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 
 use entities::user_cloud_permissions::{self, Column};
 
@@ -122,8 +124,17 @@ pub async fn list_for_guild<C: ConnectionTrait>(
         .await?)
 }
 
-/// Grants or replaces the member's permissions for a provider in a guild (one statement, an upsert).
-pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user_cloud_permissions::Model> {
+/// Grants or replaces the member's permissions for a provider in a guild (an upsert), taking the
+/// guild's next revision with it.
+pub async fn grant<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    grant: Grant,
+) -> StoreResult<user_cloud_permissions::Model> {
+    let guild_id = grant.guild_id;
+    super::guild_revisions::changing(db, guild_id, async |txn| upsert(txn, grant).await).await
+}
+
+async fn upsert<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user_cloud_permissions::Model> {
     let p = &grant.permissions;
     if p.budget_limit.is_some_and(|b| b < Money::ZERO) {
         return Err(StoreError::InvalidInput("budget must not be negative".into()));
@@ -176,7 +187,16 @@ pub async fn grant<C: ConnectionTrait>(db: &C, grant: Grant) -> StoreResult<user
 }
 
 /// Removes the member's grant for a provider; returns whether there was one.
-pub async fn revoke<C: ConnectionTrait>(db: &C, user_id: i64, guild_id: i64, provider: Provider) -> StoreResult<bool> {
+pub async fn revoke<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    user_id: i64,
+    guild_id: i64,
+    provider: Provider,
+) -> StoreResult<bool> {
+    super::guild_revisions::changing(db, guild_id, async |txn| remove(txn, user_id, guild_id, provider).await).await
+}
+
+async fn remove<C: ConnectionTrait>(db: &C, user_id: i64, guild_id: i64, provider: Provider) -> StoreResult<bool> {
     let res = user_cloud_permissions::Entity::delete_many()
         .filter(Column::UserId.eq(user_id))
         .filter(Column::GuildId.eq(guild_id))

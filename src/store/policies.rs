@@ -1,7 +1,7 @@
 //! Infrastructure policies: create, list the active ones of a guild, deactivate.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use entities::infrastructure_policies::{self, Column};
 
@@ -39,8 +39,16 @@ pub struct NewPolicy {
     pub created_by: i64,
 }
 
-/// Stores a new active policy.
-pub async fn create<C: ConnectionTrait>(db: &C, new: NewPolicy) -> StoreResult<infrastructure_policies::Model> {
+/// Stores a new active policy, taking the guild's next revision with it.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    new: NewPolicy,
+) -> StoreResult<infrastructure_policies::Model> {
+    let guild_id = new.guild_id;
+    super::guild_revisions::changing(db, guild_id, async |txn| insert(txn, new).await).await
+}
+
+async fn insert<C: ConnectionTrait>(db: &C, new: NewPolicy) -> StoreResult<infrastructure_policies::Model> {
     let texts = [&new.name, &new.resource_pattern].into_iter().chain(&new.allowed_values).chain(&new.denied_values);
     for text in texts {
         if text.trim().is_empty() || text.chars().count() > MAX_TEXT_LEN || text.chars().any(char::is_control) {
@@ -87,8 +95,17 @@ pub async fn list_active<C: ConnectionTrait>(
         .await?)
 }
 
-/// Deactivates a guild's policy; another guild's policy id is "not found".
-pub async fn deactivate<C: ConnectionTrait>(db: &C, guild_id: i64, policy_id: i64) -> StoreResult<()> {
+/// Deactivates a guild's policy, taking the guild's next revision; another guild's policy id is
+/// "not found".
+pub async fn deactivate<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    guild_id: i64,
+    policy_id: i64,
+) -> StoreResult<()> {
+    super::guild_revisions::changing(db, guild_id, async |txn| switch_off(txn, guild_id, policy_id).await).await
+}
+
+async fn switch_off<C: ConnectionTrait>(db: &C, guild_id: i64, policy_id: i64) -> StoreResult<()> {
     let res = infrastructure_policies::Entity::update_many()
         .col_expr(Column::IsActive, Expr::value(false))
         .filter(Column::Id.eq(policy_id))

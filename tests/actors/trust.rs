@@ -276,3 +276,48 @@ async fn a_process_hosts_and_expires_only_the_lobbies_of_its_shards() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn kept_grants_and_policies_serve_until_any_process_changes_them() {
+    use cloud_chatops::domain::Provider;
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let peer = app.peer(None).await;
+        let policy = &app.system.services.policy;
+        // An unchanged guild: the second lobby decides on what the first one read.
+        let first = open(&app, USER, "kept-1", "e2-small").await;
+        let (hits, misses) = policy.cache_stats();
+        let second = open(&app, USER, "kept-2", "e2-small").await;
+        let (hits_after, misses_after) = policy.cache_stats();
+        assert!(hits_after > hits, "{}: the guild's facts were kept ({hits} -> {hits_after})", app.db.backend);
+        assert_eq!(misses_after, misses, "{}: and nothing was read again", app.db.backend);
+
+        // The other process takes the member's grant away: the next decision here reads it again.
+        assert!(
+            peer.system
+                .services
+                .policy
+                .revoke(USER.user_id, USER.guild_id, Provider::Gcp, ADMIN.user_id)
+                .await
+                .unwrap()
+        );
+        let approved = app.press(USER, first, LobbyAction::Approve).await;
+        assert!(
+            approved.approval().is_none(),
+            "{}: a revoked grant counts at the next click: {approved:?}",
+            app.db.backend
+        );
+        let (_, misses_now) = policy.cache_stats();
+        assert!(misses_now > misses_after, "{}: the change was read", app.db.backend);
+        let reopened = app.run(USER, &deploy("kept-3", "e2-small")).await;
+        let denied = match &reopened {
+            Reply::Lobby(view) => view.verdict.outcome == Outcome::Denied,
+            _ => true,
+        };
+        assert!(denied, "{}: nor may the member open one: {reopened:?}", app.db.backend);
+        let _ = second;
+        peer.system.shutdown().await;
+        app.stop().await
+    })
+    .await;
+}
