@@ -116,6 +116,14 @@ pub fn lobby(s: &LobbySnapshot) -> LobbyView {
             Plan::Resize(r) => r.target.size.clone(),
             _ => None,
         },
+        nodes_before: match &s.plan {
+            Plan::Resize(r) => r.target.node_count,
+            _ => None,
+        },
+        nodes_after: match &s.plan {
+            Plan::Resize(r) => r.node_count.or(r.target.node_count),
+            _ => None,
+        },
         template: match &s.plan {
             Plan::Stack(stack) => Some(stack.template.clone()),
             _ => None,

@@ -122,6 +122,9 @@ pub struct LobbyView {
     pub can_approve: bool,
     /// A resize: the size it has now (the verdict's `size_name` is the new one).
     pub size_before: Option<String>,
+    /// A cluster's resize: its node count now and after (`None` for other kinds).
+    pub nodes_before: Option<u32>,
+    pub nodes_after: Option<u32>,
     /// A stack: its template.
     pub template: Option<String>,
     /// A denied deploy: the nearest request that would pass, with its price.

@@ -336,3 +336,22 @@ async fn names_already_deployed_or_sharing_an_identifier_are_refused_at_open_hol
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_cluster_resize_shows_its_node_counts_before_and_after() {
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let line = format!("/cloud-deploy project_id:{P} resource_type:k8s resource_name:apps");
+        approve(&app, ADMIN, &lobby(app.run(ADMIN, &line).await)).await;
+        let resize =
+            lobby(app.run(ADMIN, &format!("/cloud-resize project_id:{P} resource_name:apps node_count:4")).await);
+        let request = cloud_chatops::commands::text::lobby_request(&resize);
+        assert_eq!(request, "k8s apps in us-central1: e2-standard-2 ×3 -> e2-standard-2 ×4");
+        let instances = resize.verdict.quota.iter().find(|q| q.quota_type.as_str() == "compute.instances").unwrap();
+        assert_eq!(instances.requested, 1, "one node more");
+        let done = approve(&app, ADMIN, &resize).await;
+        assert!(said(&done).contains("from e2-standard-2 ×3 to e2-standard-2 ×4"), "{}", said(&done));
+        app.stop().await
+    })
+    .await;
+}

@@ -65,6 +65,8 @@ fn huge_lobby() -> LobbyView {
         status: SessionStatus::Pending,
         can_approve: false,
         size_before: Some("s".repeat(100)),
+        nodes_before: Some(u32::MAX),
+        nodes_after: Some(u32::MAX),
         exposure: (0..60)
             .map(|i| cloud_chatops::commands::ExposureView {
                 resource: format!("{long}{i}"),
