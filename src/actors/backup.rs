@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use sea_orm::DatabaseConnection;
 use tokio::sync::mpsc::UnboundedSender;
@@ -188,12 +188,7 @@ impl BackupState {
 /// When the first periodic copy is due: an interval after the newest one in the folder, at once
 /// when that has passed or there is none.
 pub fn first_due(schedule: &Schedule, file: &std::path::Path, now: DateTime<Utc>) -> Duration {
-    let prefix = backup::stamp_prefix(file);
-    let newest = backup::stamped_copies(&schedule.dir, file).last().and_then(|p| {
-        let name = p.file_name()?.to_str()?;
-        let stamp = name.strip_prefix(&prefix)?.strip_suffix(".db")?;
-        NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%SZ").ok().map(|t| t.and_utc())
-    });
+    let newest = backup::stamped_copies(&schedule.dir, file).last().and_then(|p| backup::stamp_of(p, file));
     let Some(newest) = newest else { return Duration::ZERO };
     let age = (now - newest).to_std().unwrap_or(Duration::ZERO);
     schedule.interval.saturating_sub(age)

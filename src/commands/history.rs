@@ -101,13 +101,10 @@ fn change(row: &deployment_history::Model) -> Option<String> {
             Plan::Destroy(t) if t.decommissioning => Some("step 2 of 2: removed from the Terraform".into()),
             Plan::Destroy(_) => Some("removed from the Terraform".into()),
             Plan::Resize(r) => {
-                let shape = |size: Option<&str>, nodes: Option<u32>| match nodes {
-                    Some(n) => format!("{} ×{n}", size.unwrap_or("-")),
-                    None => size.unwrap_or("-").to_owned(),
-                };
+                use crate::domain::plan::sized;
                 let t = &r.target;
-                let to = shape(r.size.as_deref().or(t.size.as_deref()), r.node_count.or(t.node_count));
-                Some(format!("{} -> {to}", shape(t.size.as_deref(), t.node_count)))
+                let to = sized(r.size.as_deref().or(t.size.as_deref()), r.node_count.or(t.node_count));
+                Some(format!("{} -> {to}", sized(t.size.as_deref(), t.node_count)))
             }
             _ => None,
         },

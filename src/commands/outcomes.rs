@@ -137,12 +137,8 @@ pub fn lobby(s: &LobbySnapshot) -> LobbyView {
 /// Who can reach each resource the lobby creates, as its Terraform is written.
 fn exposure(s: &LobbySnapshot) -> Vec<super::ExposureView> {
     use crate::terraform::exposure::exposure_of;
-    let new: Vec<(String, &crate::domain::validate::DeployRequest)> = match &s.plan {
-        Plan::Deploy(r) => crate::actors::lobby::resource_names(r).into_iter().map(|n| (n, r)).collect(),
-        Plan::Stack(stack) => stack.items.iter().map(|i| (i.name.clone(), i)).collect(),
-        Plan::Destroy(_) | Plan::Resize(_) => Vec::new(),
-    };
-    new.into_iter()
+    new_resources(s)
+        .into_iter()
         .filter_map(|(resource, r)| {
             let exposure = exposure_of(s.provider, r.kind, &r.options)?;
             Some(super::ExposureView { resource, exposure })
@@ -150,16 +146,21 @@ fn exposure(s: &LobbySnapshot) -> Vec<super::ExposureView> {
         .collect()
 }
 
+/// The resources a lobby creates, by name, with the request each is made from.
+fn new_resources(s: &LobbySnapshot) -> Vec<(String, &crate::domain::validate::DeployRequest)> {
+    match &s.plan {
+        Plan::Deploy(r) => crate::actors::lobby::resource_names(r).into_iter().map(|n| (n, r)).collect(),
+        Plan::Stack(stack) => stack.items.iter().map(|i| (i.name.clone(), i)).collect(),
+        Plan::Destroy(_) | Plan::Resize(_) => Vec::new(),
+    }
+}
+
 /// The new resources whose written name differs from the member's (a global namespace's suffix).
 fn written_as(s: &LobbySnapshot) -> Vec<(String, String)> {
-    let new: Vec<(crate::domain::ResourceKind, String)> = match &s.plan {
-        Plan::Deploy(r) => crate::actors::lobby::resource_names(r).into_iter().map(|n| (r.kind, n)).collect(),
-        Plan::Stack(stack) => stack.items.iter().map(|i| (i.kind, i.name.clone())).collect(),
-        Plan::Destroy(_) | Plan::Resize(_) => Vec::new(),
-    };
-    new.into_iter()
-        .filter_map(|(kind, name)| {
-            let physical = crate::domain::names::physical_name(s.provider, kind, &name, &s.project_id).ok()?;
+    new_resources(s)
+        .into_iter()
+        .filter_map(|(name, r)| {
+            let physical = crate::domain::names::physical_name(s.provider, r.kind, &name, &s.project_id).ok()?;
             (physical != name).then_some((name, physical))
         })
         .collect()

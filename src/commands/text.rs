@@ -47,12 +47,8 @@ pub fn lobby_request(l: &LobbyView) -> String {
         }
         LobbyKind::Destroy => format!("{} {}{size} in {} goes away", l.resource_type, l.resource_name, l.region),
         LobbyKind::Resize => {
-            let shape = |size: Option<&str>, nodes: Option<u32>| match nodes {
-                Some(n) => format!("{} ×{n}", size.unwrap_or("-")),
-                None => size.unwrap_or("-").to_owned(),
-            };
-            let before = shape(l.size_before.as_deref(), l.nodes_before);
-            let after = shape(l.verdict.size_name.as_deref(), l.nodes_after);
+            let before = crate::domain::plan::sized(l.size_before.as_deref(), l.nodes_before);
+            let after = crate::domain::plan::sized(l.verdict.size_name.as_deref(), l.nodes_after);
             format!("{} {} in {}: {before} -> {after}", l.resource_type, l.resource_name, l.region)
         }
         LobbyKind::Stack => format!("stack {}: {} resources in {}", l.resource_name, l.count, l.region),

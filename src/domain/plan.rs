@@ -34,6 +34,15 @@ impl LobbyKind {
     }
 }
 
+/// A resource's size as members read it: `e2-small`, a cluster's `e2-standard-2 ×3`, `-` unknown.
+pub fn sized(size: Option<&str>, nodes: Option<u32>) -> String {
+    let size = size.unwrap_or("-");
+    match nodes {
+        Some(n) => format!("{size} ×{n}"),
+        None => size.to_owned(),
+    }
+}
+
 /// A lobby's change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "lobby", rename_all = "snake_case")]

@@ -147,9 +147,12 @@ pub async fn vacuum_into(db: &DatabaseConnection, target: &Path) -> Result<(), S
     Ok(())
 }
 
+/// How a copy's time is written in its name (UTC, to the second).
+const STAMP: &str = "%Y%m%dT%H%M%SZ";
+
 /// The file name of a timestamped copy of `database` (`cloud_chatops-20261207T170000Z.db`).
 pub fn stamped_name(database: &Path, at: chrono::DateTime<chrono::Utc>) -> String {
-    format!("{}{}.db", stamp_prefix(database), at.format("%Y%m%dT%H%M%SZ"))
+    format!("{}{}.db", stamp_prefix(database), at.format(STAMP))
 }
 
 /// What every timestamped copy of `database` starts with (`cloud_chatops-`).
@@ -158,21 +161,18 @@ pub fn stamp_prefix(database: &Path) -> String {
     format!("{stem}-")
 }
 
+/// The time a timestamped copy of `database` was taken, from its name (`None`: not such a copy).
+pub fn stamp_of(path: &Path, database: &Path) -> Option<chrono::DateTime<chrono::Utc>> {
+    let name = path.file_name()?.to_str()?;
+    let stamp = name.strip_prefix(&stamp_prefix(database))?.strip_suffix(".db")?;
+    chrono::NaiveDateTime::parse_from_str(stamp, STAMP).ok().map(|t| t.and_utc())
+}
+
 /// The timestamped copies of `database` in `dir`, oldest first (their names sort by time).
 pub fn stamped_copies(dir: &Path, database: &Path) -> Vec<PathBuf> {
-    let prefix = stamp_prefix(database);
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut copies: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.strip_prefix(&prefix)
-                    .and_then(|rest| rest.strip_suffix(".db"))
-                    .is_some_and(|stamp| chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%SZ").is_ok())
-            })
-        })
-        .collect();
+    let mut copies: Vec<PathBuf> =
+        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| stamp_of(p, database).is_some()).collect();
     copies.sort();
     copies
 }

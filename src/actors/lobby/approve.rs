@@ -389,18 +389,12 @@ fn approved_change(plan: &Plan, size_name: Option<&str>) -> super::outcome::Appr
             Approved::Destroyed { hourly_before: if target.decommissioning { Money::ZERO } else { target.hourly } }
         }
         Plan::Resize(resize) => {
+            use crate::domain::plan::sized;
             let t = &resize.target;
-            let shape = |size: Option<&str>, nodes: Option<u32>| {
-                let size = size.unwrap_or("-").to_owned();
-                match nodes {
-                    Some(n) => format!("{size} ×{n}"),
-                    None => size,
-                }
-            };
             let to_size = size_name.or(resize.size.as_deref()).or(t.size.as_deref());
             Approved::Resized {
-                from: shape(t.size.as_deref(), t.node_count),
-                to: shape(to_size, resize.node_count.or(t.node_count)),
+                from: sized(t.size.as_deref(), t.node_count),
+                to: sized(to_size, resize.node_count.or(t.node_count)),
                 hourly_before: t.hourly,
             }
         }
