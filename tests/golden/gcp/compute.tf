@@ -42,6 +42,11 @@ resource "google_compute_instance" "web-1" {
     enable_vtpm                 = true
     enable_integrity_monitoring = true
   }
+
+  # The first zone up when it was created; a zone going down or added later does not move it.
+  lifecycle {
+    ignore_changes = [zone]
+  }
 }
 
 resource "google_compute_instance" "web-2" {
@@ -76,6 +81,11 @@ resource "google_compute_instance" "web-2" {
     enable_vtpm                 = true
     enable_integrity_monitoring = true
   }
+
+  # The first zone up when it was created; a zone going down or added later does not move it.
+  lifecycle {
+    ignore_changes = [zone]
+  }
 }
 
 resource "google_compute_instance" "web-3" {
@@ -109,5 +119,10 @@ resource "google_compute_instance" "web-3" {
     enable_secure_boot          = true
     enable_vtpm                 = true
     enable_integrity_monitoring = true
+  }
+
+  # The first zone up when it was created; a zone going down or added later does not move it.
+  lifecycle {
+    ignore_changes = [zone]
   }
 }

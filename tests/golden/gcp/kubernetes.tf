@@ -107,4 +107,9 @@ resource "google_container_node_pool" "apps-1" {
       mode = "GKE_METADATA"
     }
   }
+
+  # Nodes stay in the zone they were created in when the region's list of zones changes.
+  lifecycle {
+    ignore_changes = [node_locations]
+  }
 }

@@ -23,6 +23,10 @@ cidr_block              = "10.{{ n.index }}.0.0/20"
 availability_zone       = data.aws_availability_zones.{{ n.region_label }}.names[0]
 map_public_ip_on_launch = false
 {% include "terraform/aws/_tags.tf" %}
+
+lifecycle {
+ignore_changes = [availability_zone]
+}
 }
 
 resource "aws_subnet" "{{ n.label }}_b" {
@@ -32,6 +36,10 @@ cidr_block              = "10.{{ n.index }}.16.0/20"
 availability_zone       = data.aws_availability_zones.{{ n.region_label }}.names[1]
 map_public_ip_on_launch = false
 {% include "terraform/aws/_tags.tf" %}
+
+lifecycle {
+ignore_changes = [availability_zone]
+}
 }
 {% if n.egress %}
 resource "aws_internet_gateway" "{{ n.label }}" {
@@ -47,6 +55,10 @@ cidr_block              = "10.{{ n.index }}.32.0/20"
 availability_zone       = data.aws_availability_zones.{{ n.region_label }}.names[0]
 map_public_ip_on_launch = false
 {% include "terraform/aws/_tags.tf" %}
+
+lifecycle {
+ignore_changes = [availability_zone]
+}
 }
 
 resource "aws_eip" "{{ n.label }}_nat" {

@@ -31,5 +31,10 @@ enable_secure_boot          = true
 enable_vtpm                 = true
 enable_integrity_monitoring = true
 }
+
+# The first zone up when it was created; a zone going down or added later does not move it.
+lifecycle {
+ignore_changes = [zone]
+}
 }
 

@@ -107,5 +107,10 @@ workload_metadata_config {
 mode = "GKE_METADATA"
 }
 }
+
+# Nodes stay in the zone they were created in when the region's list of zones changes.
+lifecycle {
+ignore_changes = [node_locations]
+}
 }
 

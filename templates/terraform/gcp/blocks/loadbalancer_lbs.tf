@@ -42,7 +42,8 @@ group = google_compute_instance_group.{{ g.label }}.id
 # The targets of {{ r.name }} in one zone: the backend service balances over them.
 resource "google_compute_instance_group" "{{ g.label }}" {
 name      = "{{ g.name }}"
-zone      = data.google_compute_zones.{{ g.region_label }}.names[0]
+# The zone its members were created in (they keep it: see compute.tf).
+zone      = {% for m in g.members %}{% if loop.first %}google_compute_instance.{{ m.label }}.zone{% endif %}{% endfor %}
 network   = google_compute_network.{{ g.net }}.id
 instances = [{% for m in g.members %}google_compute_instance.{{ m.label }}.self_link{% if !loop.last %}, {% endif %}{% endfor %}]
 
