@@ -38,7 +38,22 @@ pub fn address_of(provider: Provider, kind: ResourceKind, name: &str) -> Result<
     if kind == ResourceKind::Network && (label == "chatops" || label.starts_with("chatops_")) {
         return Err(ParseError::new("resource name", name, "a network name not starting with `chatops_` (reserved)"));
     }
+    if let Some(reserved) = generators_own(name) {
+        return Err(ParseError::new(
+            "resource name",
+            name,
+            format!("a name without `{reserved}` (the generator names its own resources so)"),
+        ));
+    }
     Ok(format!("{}.{label}", main_type(provider, kind)))
+}
+
+/// The part of `name` that could make it one of the generator's own physical names
+/// (`chatops-<project id>`, `chatops-<project id>-<region>`, `vnet-chatops-…`, `rg-chatops-…`,
+/// each carrying `chatops-<provider>-`), on every cloud and kind, compared without regard to case.
+fn generators_own(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    Provider::ALL.iter().map(|p| format!("chatops-{p}-")).find(|r| lower.contains(r.as_str()))
 }
 
 #[cfg(test)]
@@ -56,6 +71,17 @@ mod tests {
         assert!(address_of(Provider::Gcp, ResourceKind::Vm, "Web\"").is_err());
         assert!(address_of(Provider::Azure, ResourceKind::Network, "chatops_westeurope").is_err());
         assert!(address_of(Provider::Aws, ResourceKind::Network, "chatops-net").is_ok());
+        for (provider, kind, name) in [
+            (Provider::Gcp, ResourceKind::Network, "chatops-gcp-000001"),
+            (Provider::Gcp, ResourceKind::Network, "chatops-gcp-000001-us-central1"),
+            (Provider::Gcp, ResourceKind::Vm, "chatops-gcp-00aa11-deny-ingress-0"),
+            (Provider::Azure, ResourceKind::Network, "vnet-chatops-azure-abcdef-westeurope"),
+            (Provider::Azure, ResourceKind::Vm, "RG-CHATOPS-AZURE-abcdef"),
+            (Provider::Aws, ResourceKind::Network, "chatops-aws-3f9a1c-us-east-1"),
+        ] {
+            let err = address_of(provider, kind, name).expect_err(name).to_string();
+            assert!(err.contains("generator"), "{name}: {err}");
+        }
         assert_eq!(
             address_of(Provider::Azure, ResourceKind::Vm, "1vm").unwrap(),
             "azurerm_linux_virtual_machine.r_1vm"

@@ -4,6 +4,8 @@
 use cloud_chatops::commands::{LobbyAction, Reply};
 use sea_orm::ConnectionTrait;
 
+use cloud_chatops::commands::Invoker;
+
 use crate::harness::{ADMIN, USER, start};
 use crate::support::{each_backend, settings};
 
@@ -88,3 +90,48 @@ async fn failures_underneath_reach_members_as_clean_messages() {
     })
     .await;
 }
+
+/// Names the cloud would take for one it has already, refused at open with a clear message
+/// (issue 29 item 3): on Azure a name that differs from a deployed one only in case, and on every
+/// cloud one of the generator's own physical names (`chatops-<project>-<region>`).
+#[tokio::test]
+async fn names_the_cloud_treats_as_taken_are_refused_at_open() {
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let init = app.run(GUILD_ADMIN, "/cloud-init provider:azure project_name:\"Case Test\" region:eastus").await;
+        let Reply::ProjectCreated { project } = init else { panic!("{init:?}") };
+        let deploy =
+            |name: &str| format!("/cloud-deploy project_id:{} resource_type:vm resource_name:{name}", project.id);
+        let Reply::Lobby(first) = app.run(GUILD_ADMIN, &deploy("Web-01")).await else { panic!("Web-01 should open") };
+        let approved = app.press(GUILD_ADMIN, first.session_id, LobbyAction::Approve).await;
+        assert!(matches!(approved, Reply::Deployed(_)), "{approved:?}");
+        for twin in ["web-01", "WEB-01"] {
+            let refused = app.run(GUILD_ADMIN, &deploy(twin)).await;
+            let (Reply::Refused { message } | Reply::Error { message }) = &refused else {
+                panic!("{twin} opened: {refused:?}")
+            };
+            assert!(message.contains("only in case"), "{twin}: {message}");
+        }
+        let other = app.run(GUILD_ADMIN, &deploy("web-02")).await;
+        assert!(matches!(other, Reply::Lobby(_)), "a different name still opens: {other:?}");
+
+        let own = format!("chatops-{}-eastus", project.id);
+        let line = format!("/cloud-deploy project_id:{} resource_type:network resource_name:{own}", project.id);
+        let refused = app.run(GUILD_ADMIN, &line).await;
+        let (Reply::Refused { message } | Reply::Error { message }) = &refused else {
+            panic!("{own} opened: {refused:?}")
+        };
+        assert!(message.contains("generator"), "{message}");
+        let line =
+            "/cloud-deploy project_id:gcp-abc123 resource_type:network resource_name:chatops-gcp-abc123-us-central1";
+        let refused = app.run(USER, line).await;
+        let (Reply::Refused { message } | Reply::Error { message }) = &refused else {
+            panic!("the GCP network opened: {refused:?}")
+        };
+        assert!(message.contains("generator"), "{message}");
+        app.stop().await
+    })
+    .await;
+}
+
+const GUILD_ADMIN: Invoker = Invoker { is_guild_admin: true, ..ADMIN };

@@ -11,6 +11,7 @@ use super::model::{Lobby, StoredRequest};
 use super::outcome::{DeployAsk, LobbyAsk, Opened, StackAsk, TargetAsk};
 use crate::actors::ActorError;
 use crate::actors::quota::{QuotaOp, Write};
+use crate::domain::Provider;
 use crate::domain::plan::{Plan, Resize, Stack, Target};
 use crate::domain::stacks::StackChoices;
 use crate::domain::validate::{DeployRequest, Effect, Outcome, consumption_of};
@@ -195,10 +196,24 @@ fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), Str
     for existing in written {
         let address = address_of(existing.provider, existing.resource_type, &existing.name)
             .unwrap_or_else(|_| format!("{}.{}", existing.resource_type.as_str(), existing.name));
-        taken.push((address, format!("the {} {}", existing.resource_type.display_name(), existing.name)));
+        taken.push((
+            key(existing.provider, address),
+            format!("the {} {}", existing.resource_type.display_name(), existing.name),
+        ));
     }
     for (request, name) in new {
         let kind = request.kind;
+        if let Some(twin) = written
+            .iter()
+            .find(|r| r.resource_type == kind && r.name != name && same_name(request.provider, &r.name, &name))
+        {
+            return Err(format!(
+                "{} differs from the {} {} only in case, and Azure treats the two as one name; pick another name",
+                shown(&name),
+                kind.display_name(),
+                shown(&twin.name)
+            ));
+        }
         if written.iter().any(|r| r.resource_type == kind && r.name == name) {
             return Err(format!(
                 "a {} named {} already exists in this project; pick another name",
@@ -208,15 +223,32 @@ fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), Str
         }
         let address = address_of(request.provider, kind, &name).map_err(|e| e.to_string())?;
         check_options(request.provider, kind, &request.options)?;
-        if let Some((_, other)) = taken.iter().find(|(a, _)| *a == address) {
+        if let Some((_, other)) = taken.iter().find(|(a, _)| *a == key(request.provider, address.clone())) {
+            if request.provider == Provider::Azure && !taken.iter().any(|(a, _)| *a == address) {
+                return Err(format!(
+                    "{} differs from {other} only in case, and Azure treats the two as one name; pick another name",
+                    shown(&name)
+                ));
+            }
             return Err(format!(
                 "{} would be written as `{address}`, which {other} already is; pick a name that differs in more than punctuation",
                 shown(&name)
             ));
         }
-        taken.push((address, format!("the {} {}", kind.display_name(), shown(&name))));
+        taken.push((key(request.provider, address), format!("the {} {}", kind.display_name(), shown(&name))));
     }
     Ok(())
+}
+
+/// Whether two names of one kind are the same name at `provider`: Azure compares names without
+/// regard to case (`Web-01` and `web-01` are one VM to it); GCP and AWS names are lower case.
+fn same_name(provider: Provider, a: &str, b: &str) -> bool {
+    if provider == Provider::Azure { a.eq_ignore_ascii_case(b) } else { a == b }
+}
+
+/// What two addresses are compared by: the address, and on Azure without regard to case.
+fn key(provider: Provider, address: String) -> String {
+    if provider == Provider::Azure { address.to_ascii_lowercase() } else { address }
 }
 
 fn deploy_request(project: &cloud_projects::Model, ask: DeployAsk) -> DeployRequest {
