@@ -170,6 +170,9 @@ pub(crate) struct Net {
     pub egress: bool,
     /// GCP: the name of its explicit deny-all ingress firewall rule.
     pub firewall: String,
+    /// GCP: the name of the rule that lets IAP's TCP forwarding reach port 22 (`gcloud compute ssh
+    /// --tunnel-through-iap`, with OS Login and IAM deciding who gets in).
+    pub iap_firewall: String,
     /// Azure: a database of this network names its clients, so PostgreSQL from the rest of the
     /// network is denied.
     pub restricted: bool,

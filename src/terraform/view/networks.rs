@@ -61,6 +61,7 @@ pub(crate) fn place(ctx: &Context, resources: &[&ResourceSpec]) -> Result<Placem
             // Slots are below 250 and ids 6 hex digits, so this fits GCP's 63 characters.
             for n in networks.iter_mut() {
                 n.firewall = format!("chatops-{}-deny-ingress-{}", ctx.project, n.index);
+                n.iap_firewall = format!("chatops-{}-iap-ssh-{}", ctx.project, n.index);
             }
             (networks, subnets)
         }
@@ -105,6 +106,7 @@ fn user_networks(ctx: &Context, resources: &[&ResourceSpec], slots: &mut Slots) 
             provider: ctx.alias(r.region.as_str()),
             egress: false,
             firewall: String::new(),
+            iap_firewall: String::new(),
             restricted: false,
         });
     }
@@ -123,6 +125,7 @@ fn gcp_glue_network(ctx: &Context, slots: &mut Slots) -> Result<Net, GenerateErr
         provider: String::new(),
         egress: false,
         firewall: String::new(),
+        iap_firewall: String::new(),
         restricted: false,
     })
 }
@@ -143,6 +146,7 @@ fn regional_glue_network(ctx: &Context, region: &str, slots: &mut Slots) -> Resu
         provider: ctx.alias(region),
         egress: false,
         firewall: String::new(),
+        iap_firewall: String::new(),
         restricted: false,
     })
 }

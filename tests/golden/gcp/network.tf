@@ -25,6 +25,26 @@ resource "google_compute_firewall" "core-1_deny_ingress" {
   }
 }
 
+# The way in to this network's VMs: IAP's TCP forwarding range on port 22 only, so
+# `gcloud compute ssh <vm> --tunnel-through-iap` works for members the project grants
+# roles/iap.tunnelResourceAccessor and an OS Login role; nothing else reaches SSH.
+resource "google_compute_firewall" "core-1_iap_ssh" {
+  name          = "chatops-gcp-3f9a1c-iap-ssh-180"
+  network       = google_compute_network.core-1.id
+  direction     = "INGRESS"
+  priority      = 1000
+  source_ranges = ["35.235.240.0/20"]
+
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
+  }
+
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
+}
+
 resource "google_compute_network" "chatops" {
   name                    = "chatops-gcp-3f9a1c"
   description             = "chatops: Shop \"backend\" $${prod}"
@@ -43,6 +63,26 @@ resource "google_compute_firewall" "chatops_deny_ingress" {
 
   deny {
     protocol = "all"
+  }
+
+  log_config {
+    metadata = "INCLUDE_ALL_METADATA"
+  }
+}
+
+# The way in to this network's VMs: IAP's TCP forwarding range on port 22 only, so
+# `gcloud compute ssh <vm> --tunnel-through-iap` works for members the project grants
+# roles/iap.tunnelResourceAccessor and an OS Login role; nothing else reaches SSH.
+resource "google_compute_firewall" "chatops_iap_ssh" {
+  name          = "chatops-gcp-3f9a1c-iap-ssh-3"
+  network       = google_compute_network.chatops.id
+  direction     = "INGRESS"
+  priority      = 1000
+  source_ranges = ["35.235.240.0/20"]
+
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
   }
 
   log_config {

@@ -61,7 +61,22 @@ database_flags {
 name  = "log_statement"
 value = "ddl"
 }
+
+# Members log in with their Google identity (Cloud SQL IAM authentication): no password exists.
+database_flags {
+name  = "cloudsql.iam_authentication"
+value = "on"
 }
+}
+}
+
+# One database user per principal in var.cloudsql_iam_users: `gcloud sql connect` or the Cloud SQL
+# Auth Proxy with `--auto-iam-authn` logs them in (they need roles/cloudsql.instanceUser).
+resource "google_sql_user" "{{ r.label }}_iam" {
+for_each = toset(var.cloudsql_iam_users)
+name     = each.value
+instance = google_sql_database_instance.{{ r.label }}.name
+type     = "CLOUD_IAM_USER"
 }
 {% if !r.clients.is_empty() %}
 

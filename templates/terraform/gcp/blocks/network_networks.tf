@@ -24,3 +24,23 @@ metadata = "INCLUDE_ALL_METADATA"
 }
 }
 
+# The way in to this network's VMs: IAP's TCP forwarding range on port 22 only, so
+# `gcloud compute ssh <vm> --tunnel-through-iap` works for members the project grants
+# roles/iap.tunnelResourceAccessor and an OS Login role; nothing else reaches SSH.
+resource "google_compute_firewall" "{{ n.label }}_iap_ssh" {
+name          = "{{ n.iap_firewall }}"
+network       = google_compute_network.{{ n.label }}.id
+direction     = "INGRESS"
+priority      = 1000
+source_ranges = ["35.235.240.0/20"]
+
+allow {
+protocol = "tcp"
+ports    = ["22"]
+}
+
+log_config {
+metadata = "INCLUDE_ALL_METADATA"
+}
+}
+

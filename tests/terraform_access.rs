@@ -1,0 +1,90 @@
+//! A way in to what was deployed (issue 29 item 4), checked on the rendered Terraform:
+//! - GCP: every network lets IAP's TCP forwarding range (35.235.240.0/20) reach port 22 and nothing
+//!   else, and VMs use OS Login, so `gcloud compute ssh --tunnel-through-iap` works for members
+//!   granted the IAM roles; Cloud SQL has IAM authentication on and a user per principal listed in
+//!   `var.cloudsql_iam_users`.
+//! - AWS: VMs carry the instance profile Session Manager needs; RDS keeps its master password in
+//!   Secrets Manager (`manage_master_user_password`).
+
+mod common;
+
+use cloud_chatops::domain::{Provider, ResourceKind};
+use common::*;
+
+/// An expression as HCL, without the whitespace its formatting adds.
+fn text(e: Option<&hcl::Expression>) -> String {
+    e.map(|e| e.to_string()).unwrap_or_default().split_whitespace().collect()
+}
+
+#[test]
+fn gcp_networks_admit_iap_ssh() {
+    let spec = web_stack(Provider::Gcp);
+    let all = resources(&spec);
+    let networks: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "google_compute_network").collect();
+    assert!(!networks.is_empty());
+    for (_, _, net, _) in networks {
+        let rule = all
+            .iter()
+            .find(|(_, ty, label, _)| ty == "google_compute_firewall" && *label == format!("{net}_iap_ssh"))
+            .unwrap_or_else(|| panic!("network {net} has no IAP SSH rule"));
+        let body = &rule.3;
+        assert_eq!(text(attr(body, "source_ranges")), "[\"35.235.240.0/20\"]", "{net}");
+        assert_eq!(text(attr(body, "direction")), "\"INGRESS\"");
+        let allow = block(body, "allow").expect("allow block");
+        assert_eq!(text(attr(allow, "protocol")), "\"tcp\"");
+        assert_eq!(text(attr(allow, "ports")), "[\"22\"]");
+        assert!(text(attr(body, "network")).contains(&format!("google_compute_network.{net}.")), "{net}");
+    }
+    let vms: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "google_compute_instance").collect();
+    assert!(!vms.is_empty());
+    for (_, _, label, body) in vms {
+        assert!(text(attr(body, "metadata")).contains("enable-oslogin"), "{label} without OS Login");
+    }
+}
+
+#[test]
+fn gcp_databases_log_in_with_iam() {
+    let all = resources(&single(Provider::Gcp, ResourceKind::Database));
+    let dbs: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "google_sql_database_instance").collect();
+    assert_eq!(dbs.len(), 1);
+    for (_, _, label, body) in dbs {
+        let settings = block(body, "settings").expect("settings");
+        let flags: Vec<(String, String)> = settings
+            .blocks()
+            .filter(|b| b.identifier() == "database_flags")
+            .map(|b| (text(attr(b.body(), "name")), text(attr(b.body(), "value"))))
+            .collect();
+        assert!(
+            flags.contains(&("\"cloudsql.iam_authentication\"".to_owned(), "\"on\"".to_owned())),
+            "{label}: {flags:?}"
+        );
+        let user = all
+            .iter()
+            .find(|(_, ty, l, _)| ty == "google_sql_user" && *l == format!("{label}_iam"))
+            .unwrap_or_else(|| panic!("{label} has no IAM user"));
+        assert_eq!(text(attr(&user.3, "type")), "\"CLOUD_IAM_USER\"");
+        assert!(text(attr(&user.3, "for_each")).contains("var.cloudsql_iam_users"));
+        assert!(text(attr(&user.3, "instance")).contains(&format!("google_sql_database_instance.{label}.")));
+    }
+    let declared = render_parsed(&single(Provider::Gcp, ResourceKind::Database)).into_iter().any(|(_, body)| {
+        body.blocks().any(|b| {
+            b.identifier() == "variable" && b.labels().first().map(|l| l.as_str()) == Some("cloudsql_iam_users")
+        })
+    });
+    assert!(declared, "var.cloudsql_iam_users is not declared");
+}
+
+#[test]
+fn aws_machines_and_databases_have_a_way_in() {
+    let all = resources(&everything(Provider::Aws));
+    let vms: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "aws_instance").collect();
+    assert!(!vms.is_empty());
+    for (_, _, label, body) in vms {
+        assert!(text(attr(body, "iam_instance_profile")).contains("aws_iam_instance_profile."), "{label}");
+    }
+    let dbs: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "aws_db_instance").collect();
+    assert!(!dbs.is_empty());
+    for (_, _, label, body) in dbs {
+        assert_eq!(text(attr(body, "manage_master_user_password")), "true", "{label}");
+    }
+}
