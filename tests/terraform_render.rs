@@ -166,10 +166,22 @@ fn gcp_secure_defaults() {
         assert_eq!(attr(net, "auto_create_subnetworks"), Some(&b(false)));
     }
     let firewalls: Vec<_> = find(&all, "google_compute_firewall").collect();
-    assert_eq!(firewalls.len(), find(&all, "google_compute_network").count(), "one explicit deny per network");
-    for fw in firewalls {
-        assert!(block(fw, "deny").is_some() && block(fw, "allow").is_none(), "no firewall opens anything by default");
+    let networks = find(&all, "google_compute_network").count();
+    let (denies, allows): (Vec<_>, Vec<_>) = firewalls.into_iter().partition(|fw| block(fw, "deny").is_some());
+    assert_eq!(denies.len(), networks, "one explicit deny per network");
+    assert_eq!(allows.len(), networks, "one IAP SSH rule per network, nothing else opened by default");
+    for fw in denies.iter().chain(&allows) {
         assert_eq!(attr(fw, "direction"), Some(&s("INGRESS")));
+    }
+    for fw in allows {
+        let ranges = attr(fw, "source_ranges").map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            ranges.split_whitespace().collect::<String>(),
+            "[\"35.235.240.0/20\"]",
+            "only IAP's range is admitted"
+        );
+        let ports = path(fw, &["allow", "ports"]).map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(ports.split_whitespace().collect::<String>(), "[\"22\"]", "only SSH, through IAP");
     }
 }
 
@@ -793,7 +805,7 @@ fn gcp_projects_enable_the_apis_their_resources_need() {
 #[test]
 fn every_project_gets_a_tfvars_example_for_its_inputs() {
     for (provider, inputs) in [
-        (Provider::Gcp, &["gcp_project"][..]),
+        (Provider::Gcp, &["gcp_project", "cloudsql_iam_users"][..]),
         (Provider::Aws, &[][..]),
         (Provider::Azure, &["subscription_id", "admin_ssh_public_key"][..]),
     ] {

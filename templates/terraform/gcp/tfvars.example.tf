@@ -2,3 +2,7 @@
 
 # The Google Cloud project (id) that hosts chatops project {{ v.project_id }}.
 gcp_project = "my-gcp-project-id"
+{% if !v.dbs.is_empty() %}
+# Google accounts that log in to the Cloud SQL databases with IAM authentication (optional).
+cloudsql_iam_users = ["alice@example.com"]
+{% endif %}
