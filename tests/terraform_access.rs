@@ -11,11 +11,6 @@ mod common;
 use cloud_chatops::domain::{Provider, ResourceKind};
 use common::*;
 
-/// An expression as HCL, without the whitespace its formatting adds.
-fn text(e: Option<&hcl::Expression>) -> String {
-    e.map(|e| e.to_string()).unwrap_or_default().split_whitespace().collect()
-}
-
 #[test]
 fn gcp_networks_admit_iap_ssh() {
     let spec = web_stack(Provider::Gcp);
@@ -28,17 +23,17 @@ fn gcp_networks_admit_iap_ssh() {
             .find(|(_, ty, label, _)| ty == "google_compute_firewall" && *label == format!("{net}_iap_ssh"))
             .unwrap_or_else(|| panic!("network {net} has no IAP SSH rule"));
         let body = &rule.3;
-        assert_eq!(text(attr(body, "source_ranges")), "[\"35.235.240.0/20\"]", "{net}");
-        assert_eq!(text(attr(body, "direction")), "\"INGRESS\"");
+        assert_eq!(compact(attr(body, "source_ranges")), "[\"35.235.240.0/20\"]", "{net}");
+        assert_eq!(compact(attr(body, "direction")), "\"INGRESS\"");
         let allow = block(body, "allow").expect("allow block");
-        assert_eq!(text(attr(allow, "protocol")), "\"tcp\"");
-        assert_eq!(text(attr(allow, "ports")), "[\"22\"]");
-        assert!(text(attr(body, "network")).contains(&format!("google_compute_network.{net}.")), "{net}");
+        assert_eq!(compact(attr(allow, "protocol")), "\"tcp\"");
+        assert_eq!(compact(attr(allow, "ports")), "[\"22\"]");
+        assert!(compact(attr(body, "network")).contains(&format!("google_compute_network.{net}.")), "{net}");
     }
     let vms: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "google_compute_instance").collect();
     assert!(!vms.is_empty());
     for (_, _, label, body) in vms {
-        assert!(text(attr(body, "metadata")).contains("enable-oslogin"), "{label} without OS Login");
+        assert!(compact(attr(body, "metadata")).contains("enable-oslogin"), "{label} without OS Login");
     }
 }
 
@@ -52,7 +47,7 @@ fn gcp_databases_log_in_with_iam() {
         let flags: Vec<(String, String)> = settings
             .blocks()
             .filter(|b| b.identifier() == "database_flags")
-            .map(|b| (text(attr(b.body(), "name")), text(attr(b.body(), "value"))))
+            .map(|b| (compact(attr(b.body(), "name")), compact(attr(b.body(), "value"))))
             .collect();
         assert!(
             flags.contains(&("\"cloudsql.iam_authentication\"".to_owned(), "\"on\"".to_owned())),
@@ -62,9 +57,9 @@ fn gcp_databases_log_in_with_iam() {
             .iter()
             .find(|(_, ty, l, _)| ty == "google_sql_user" && *l == format!("{label}_iam"))
             .unwrap_or_else(|| panic!("{label} has no IAM user"));
-        assert_eq!(text(attr(&user.3, "type")), "\"CLOUD_IAM_USER\"");
-        assert!(text(attr(&user.3, "for_each")).contains("var.cloudsql_iam_users"));
-        assert!(text(attr(&user.3, "instance")).contains(&format!("google_sql_database_instance.{label}.")));
+        assert_eq!(compact(attr(&user.3, "type")), "\"CLOUD_IAM_USER\"");
+        assert!(compact(attr(&user.3, "for_each")).contains("var.cloudsql_iam_users"));
+        assert!(compact(attr(&user.3, "instance")).contains(&format!("google_sql_database_instance.{label}.")));
     }
     let declared = render_parsed(&single(Provider::Gcp, ResourceKind::Database)).into_iter().any(|(_, body)| {
         body.blocks().any(|b| {
@@ -80,11 +75,11 @@ fn aws_machines_and_databases_have_a_way_in() {
     let vms: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "aws_instance").collect();
     assert!(!vms.is_empty());
     for (_, _, label, body) in vms {
-        assert!(text(attr(body, "iam_instance_profile")).contains("aws_iam_instance_profile."), "{label}");
+        assert!(compact(attr(body, "iam_instance_profile")).contains("aws_iam_instance_profile."), "{label}");
     }
     let dbs: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "aws_db_instance").collect();
     assert!(!dbs.is_empty());
     for (_, _, label, body) in dbs {
-        assert_eq!(text(attr(body, "manage_master_user_password")), "true", "{label}");
+        assert_eq!(compact(attr(body, "manage_master_user_password")), "true", "{label}");
     }
 }

@@ -1,15 +1,13 @@
 //! The day-one commands through the actor tree: `/cloud-history`, `/cloud-whoami` and
 //! `/cloud-quota-set` (refusals change nothing; the budget line moves the project's budget).
 
-use cloud_chatops::commands::{Invoker, LobbyAction, Reply};
+use cloud_chatops::commands::{LobbyAction, Reply};
 use cloud_chatops::console::parse_line;
 use cloud_chatops::domain::Money;
 use cloud_chatops::store;
 
-use crate::harness::{ADMIN, STRANGER, USER, VIEWER, start};
+use crate::harness::{ADMIN, GUILD_ADMIN, STRANGER, USER, VIEWER, start};
 use crate::support::{each_backend, settings};
-
-const GUILD_ADMIN: Invoker = Invoker { is_guild_admin: true, ..ADMIN };
 
 #[tokio::test]
 async fn history_shows_who_requested_and_who_decided_newest_first() {

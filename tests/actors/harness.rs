@@ -67,6 +67,8 @@ pub const USER: Invoker =
 pub const ADMIN: Invoker = Invoker { user_id: seed::ADMIN_ID, ..USER };
 pub const VIEWER: Invoker = Invoker { user_id: seed::VIEWER_ID, ..USER };
 pub const STRANGER: Invoker = Invoker { user_id: 444_444_444, ..USER };
+/// The sample CloudAdmin with Discord's server administrator permission too.
+pub const GUILD_ADMIN: Invoker = Invoker { is_guild_admin: true, ..ADMIN };
 
 /// Starts the tree on `db` with the sample data loaded.
 pub async fn start(db: TestDb, settings: Settings) -> App {

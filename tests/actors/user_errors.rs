@@ -4,9 +4,7 @@
 use cloud_chatops::commands::{LobbyAction, Reply};
 use sea_orm::ConnectionTrait;
 
-use cloud_chatops::commands::Invoker;
-
-use crate::harness::{ADMIN, USER, start};
+use crate::harness::{ADMIN, GUILD_ADMIN, USER, start};
 use crate::support::{each_backend, settings};
 
 /// Text that must never reach a member, whatever failed.
@@ -133,5 +131,3 @@ async fn names_the_cloud_treats_as_taken_are_refused_at_open() {
     })
     .await;
 }
-
-const GUILD_ADMIN: Invoker = Invoker { is_guild_admin: true, ..ADMIN };

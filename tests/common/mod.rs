@@ -133,6 +133,11 @@ pub fn resources(spec: &ProjectSpec) -> Vec<(String, String, String, hcl::Body)>
     out
 }
 
+/// An expression as HCL without the whitespace its formatting adds (`["22"]`), or "" for none.
+pub fn compact(e: Option<&hcl::Expression>) -> String {
+    e.map(|e| e.to_string()).unwrap_or_default().split_whitespace().collect()
+}
+
 /// The attribute `key` of `body`, if set.
 pub fn attr<'a>(body: &'a hcl::Body, key: &str) -> Option<&'a hcl::Expression> {
     body.attributes().find(|a| a.key() == key).map(|a| a.expr())

@@ -192,28 +192,18 @@ fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), Str
         Plan::Stack(stack) => stack.items.iter().map(|i| (i, i.name.clone())).collect(),
         Plan::Destroy(_) | Plan::Resize(_) => return Ok(()),
     };
-    let mut taken: Vec<(String, String)> = Vec::new();
+    let mut taken: Vec<Taken> = Vec::new();
     for existing in written {
         let address = address_of(existing.provider, existing.resource_type, &existing.name)
             .unwrap_or_else(|_| format!("{}.{}", existing.resource_type.as_str(), existing.name));
-        taken.push((
-            key(existing.provider, address),
+        taken.push(Taken::new(
+            existing.provider,
+            address,
             format!("the {} {}", existing.resource_type.display_name(), existing.name),
         ));
     }
     for (request, name) in new {
         let kind = request.kind;
-        if let Some(twin) = written
-            .iter()
-            .find(|r| r.resource_type == kind && r.name != name && same_name(request.provider, &r.name, &name))
-        {
-            return Err(format!(
-                "{} differs from the {} {} only in case, and Azure treats the two as one name; pick another name",
-                shown(&name),
-                kind.display_name(),
-                shown(&twin.name)
-            ));
-        }
         if written.iter().any(|r| r.resource_type == kind && r.name == name) {
             return Err(format!(
                 "a {} named {} already exists in this project; pick another name",
@@ -223,32 +213,42 @@ fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), Str
         }
         let address = address_of(request.provider, kind, &name).map_err(|e| e.to_string())?;
         check_options(request.provider, kind, &request.options)?;
-        if let Some((_, other)) = taken.iter().find(|(a, _)| *a == key(request.provider, address.clone())) {
-            if request.provider == Provider::Azure && !taken.iter().any(|(a, _)| *a == address) {
+        let this = Taken::new(request.provider, address, format!("the {} {}", kind.display_name(), shown(&name)));
+        if let Some(other) = taken.iter().find(|t| t.key == this.key) {
+            // Equal keys with unequal addresses differ only in case: Azure's names.
+            if other.address != this.address {
                 return Err(format!(
-                    "{} differs from {other} only in case, and Azure treats the two as one name; pick another name",
-                    shown(&name)
+                    "{} differs from {} only in case, and Azure treats the two as one name; pick another name",
+                    shown(&name),
+                    other.what
                 ));
             }
             return Err(format!(
-                "{} would be written as `{address}`, which {other} already is; pick a name that differs in more than punctuation",
-                shown(&name)
+                "{} would be written as `{}`, which {} already is; pick a name that differs in more than punctuation",
+                shown(&name),
+                this.address,
+                other.what
             ));
         }
-        taken.push((key(request.provider, address), format!("the {} {}", kind.display_name(), shown(&name))));
+        taken.push(this);
     }
     Ok(())
 }
 
-/// Whether two names of one kind are the same name at `provider`: Azure compares names without
-/// regard to case (`Web-01` and `web-01` are one VM to it); GCP and AWS names are lower case.
-fn same_name(provider: Provider, a: &str, b: &str) -> bool {
-    if provider == Provider::Azure { a.eq_ignore_ascii_case(b) } else { a == b }
+/// An address a resource of the project (or of the plan) holds, and what holds it.
+struct Taken {
+    /// What addresses are compared by: the address, on Azure without regard to case (`Web-01`
+    /// and `web-01` are one VM to Azure; GCP and AWS names are lower case).
+    key: String,
+    address: String,
+    what: String,
 }
 
-/// What two addresses are compared by: the address, and on Azure without regard to case.
-fn key(provider: Provider, address: String) -> String {
-    if provider == Provider::Azure { address.to_ascii_lowercase() } else { address }
+impl Taken {
+    fn new(provider: Provider, address: String, what: String) -> Self {
+        let key = if provider == Provider::Azure { address.to_ascii_lowercase() } else { address.clone() };
+        Self { key, address, what }
+    }
 }
 
 fn deploy_request(project: &cloud_projects::Model, ask: DeployAsk) -> DeployRequest {
