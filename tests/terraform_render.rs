@@ -801,7 +801,7 @@ fn every_project_gets_a_tfvars_example_for_its_inputs() {
     for (provider, inputs) in [
         (Provider::Gcp, &["gcp_project", "cloudsql_iam_users"][..]),
         (Provider::Aws, &[][..]),
-        (Provider::Azure, &["subscription_id", "admin_ssh_public_key"][..]),
+        (Provider::Azure, &["subscription_id", "admin_ssh_public_key", "postgresql_entra_admins"][..]),
     ] {
         let files = render(&everything(provider)).unwrap();
         let example = files.iter().find(|f| f.name == "terraform.tfvars.example").unwrap();

@@ -8,6 +8,7 @@ mod m20261201_000003_lifecycle;
 mod m20261201_000004_revision;
 mod m20261202_000005_spend_index;
 mod m20261207_000006_guild_revision;
+mod m20261208_000007_physical_names;
 
 /// The seven tables, in creation order.
 pub use m20261125_000001_initial::TABLES;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_revision::Migration),
             Box::new(m20261202_000005_spend_index::Migration),
             Box::new(m20261207_000006_guild_revision::Migration),
+            Box::new(m20261208_000007_physical_names::Migration),
         ]
     }
 }

@@ -333,10 +333,21 @@ pub fn is_globally_named(provider: Provider, kind: ResourceKind) -> bool {
     )
 }
 
-/// The name a resource gets at its provider: the user's name as typed, or, in a global namespace
-/// ([`is_globally_named`]), that name with the project's 6 hex digits appended, shortened to fit the
-/// provider's rules. Deterministic, so regeneration never renames (and so replaces) anything; the
-/// lobby shows it before approval.
+/// Whether a `kind` at `provider` is named uniquely per account and region, so two projects in one
+/// AWS account that both have an `orders` database would collide at `apply` (RDS identifiers, DB
+/// subnet and parameter groups, final snapshots, load balancers and their target groups, EKS
+/// clusters). Names unique per VPC, resource group or GCP project need nothing: each project has
+/// its own VPCs, resource group and, as the README asks, GCP project.
+pub fn is_account_scoped(provider: Provider, kind: ResourceKind) -> bool {
+    matches!((provider, kind), (Provider::Aws, ResourceKind::Database | ResourceKind::LoadBalancer | ResourceKind::K8s))
+}
+
+/// The name a resource gets at its provider: the user's name as typed, or the name with the
+/// project's 6 hex digits appended where it would clash with another project's: in a global
+/// namespace ([`is_globally_named`]; shortened to fit the provider's rules), or in one per account
+/// and region ([`is_account_scoped`]; a name too long to carry the suffix is refused, never cut,
+/// so two of a project's names cannot become one). Deterministic, so regeneration never renames
+/// (and so replaces) anything; the lobby shows it before approval.
 pub fn physical_name(
     provider: Provider,
     kind: ResourceKind,
@@ -355,10 +366,30 @@ pub fn physical_name_of(
     name: &ResourceName,
     project: &ProjectId,
 ) -> Result<String, ParseError> {
+    let suffix = project.0.rsplit('-').next().unwrap_or_default();
+    if is_account_scoped(provider, kind) {
+        // The cloud's own limit on the whole name: an ALB or target group takes 32 characters, an
+        // RDS identifier 63 (its final snapshot adds `-final`, within 255), an EKS cluster 100.
+        let max = match kind {
+            ResourceKind::LoadBalancer => 32,
+            ResourceKind::Database => 63,
+            _ => 100,
+        };
+        let keep = max - suffix.len() - 1;
+        if name.0.chars().count() > keep {
+            let why = format!(
+                "too long: AWS names a {} per account and region, so it is written as `<name>-{suffix}`, \
+                 which leaves {keep} characters for the name",
+                kind.display_name()
+            );
+            return Err(ParseError::new(WHAT, &name.0, why));
+        }
+        // A valid name ends with a letter or digit, so `-<hex>` keeps it valid.
+        return Ok(format!("{}-{suffix}", name.0));
+    }
     if !is_globally_named(provider, kind) {
         return Ok(name.0.clone());
     }
-    let suffix = project.0.rsplit('-').next().unwrap_or_default();
     let (max, sep) = match (provider, kind) {
         (Provider::Azure, ResourceKind::Storage) => (24, ""),
         _ => (63, "-"),
@@ -396,7 +427,16 @@ mod tests {
     fn physical_names_are_unique_per_project_and_valid() {
         let pid = "aws-3f9a1c";
         assert_eq!(physical_name(Provider::Aws, K::Storage, "assets", pid).unwrap(), "assets-3f9a1c");
-        assert_eq!(physical_name(Provider::Aws, K::Vm, "web", pid).unwrap(), "web", "VM names are per account");
+        assert_eq!(physical_name(Provider::Aws, K::Vm, "web", pid).unwrap(), "web", "VM names are per VPC");
+        assert_eq!(physical_name(Provider::Aws, K::Database, "orders", pid).unwrap(), "orders-3f9a1c");
+        assert_eq!(physical_name(Provider::Aws, K::LoadBalancer, "edge", pid).unwrap(), "edge-3f9a1c");
+        assert_eq!(physical_name(Provider::Aws, K::K8s, "eks1", pid).unwrap(), "eks1-3f9a1c");
+        assert_eq!(physical_name(Provider::Gcp, K::Database, "orders", "gcp-3f9a1c").unwrap(), "orders");
+        let lb = "a".repeat(25);
+        assert_eq!(physical_name(Provider::Aws, K::LoadBalancer, &lb, pid).unwrap().len(), 32, "the ALB limit");
+        let refused = physical_name(Provider::Aws, K::LoadBalancer, &"a".repeat(26), pid).unwrap_err().to_string();
+        assert!(refused.contains("leaves 25 characters"), "{refused}");
+        assert!(physical_name(Provider::Aws, K::Database, &"d".repeat(57), pid).is_err(), "63 with the suffix");
         assert_eq!(physical_name(Provider::Gcp, K::Storage, "my_data.v1", "gcp-00aa11").unwrap(), "my_data.v1-00aa11");
         assert_eq!(
             physical_name(Provider::Azure, K::Storage, "chatopsdata", "azure-abcdef").unwrap(),
@@ -417,7 +457,12 @@ mod tests {
             for kind in ResourceKind::ALL {
                 let pid = format!("{provider}-0f0f0f");
                 for name in ["ab1", "data01", &"x".repeat(63), "a1.b2"] {
-                    if ResourceName::parse(*provider, *kind, name).is_ok() {
+                    if is_account_scoped(*provider, *kind) {
+                        // Checked above: suffixed, or refused when the suffix does not fit.
+                        if let Ok(got) = physical_name(*provider, *kind, name, &pid) {
+                            assert_eq!(got, format!("{name}-0f0f0f"));
+                        }
+                    } else if ResourceName::parse(*provider, *kind, name).is_ok() {
                         let got = physical_name(*provider, *kind, name, &pid).unwrap();
                         assert!(ResourceName::parse(*provider, *kind, &got).is_ok(), "{provider}/{kind}: {got}");
                         assert_eq!(got == name, !is_globally_named(*provider, *kind), "{provider}/{kind}: {got}");

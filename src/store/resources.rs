@@ -163,10 +163,12 @@ pub enum Change {
     Remove,
     /// Its deletion protection lifted, no longer counted (a second destroy removes it).
     Decommission,
-    /// Resized: new configuration and price.
+    /// Resized: new price, and the keys of its configuration that change (`size`,
+    /// `node_count`), set on the configuration it has when the change commits, so a key written
+    /// after the lobby opened (a pinned `physical` name) is kept.
     Resize {
-        /// The whole new configuration.
-        config: serde_json::Value,
+        /// The configuration keys to set.
+        set: serde_json::Map<String, serde_json::Value>,
         /// The new price per hour.
         hourly_cost: Money,
     },
@@ -191,9 +193,16 @@ pub async fn change<C: ConnectionTrait + TransactionTrait>(
             .col_expr(Column::Status, Expr::value(RecordStatus::Deleted))
             .col_expr(Column::DeletedAt, Expr::value(now())),
         Change::Decommission => update.col_expr(Column::DecommissionedAt, Expr::value(now())),
-        Change::Resize { config, hourly_cost } => update
-            .col_expr(Column::Config, Expr::value(config.clone()))
-            .col_expr(Column::HourlyCostMicros, Expr::value(hourly_cost.micros())),
+        Change::Resize { set, hourly_cost } => {
+            let row = cloud_resources::Entity::find_by_id(id).one(&txn).await?;
+            let mut config = row.map(|r| r.config).unwrap_or_else(|| serde_json::json!({}));
+            if let Some(object) = config.as_object_mut() {
+                object.extend(set.clone());
+            }
+            update
+                .col_expr(Column::Config, Expr::value(config))
+                .col_expr(Column::HourlyCostMicros, Expr::value(hourly_cost.micros()))
+        }
     };
     let seen =
         if decommissioning { Column::DecommissionedAt.is_not_null() } else { Column::DecommissionedAt.is_null() };

@@ -38,8 +38,8 @@ pub fn stored_node_count(config: &serde_json::Value) -> Option<u32> {
 }
 
 /// A resource as the generator sees it, from what a lobby records (`config`: `size`,
-/// `node_count`, `options`, `network`, and a stack's `targets` / `clients`, comma-separated VM
-/// names). Pure: the lobby maps the resources it is about to create with it and asks
+/// `node_count`, `options`, `network`, a stack's `targets` / `clients`, comma-separated VM
+/// names, and a pinned `physical` name). Pure: the lobby maps the resources it is about to create with it and asks
 /// [`check_plan`](super::check_plan) whether they render beside the
 /// project's, so the approval cannot fail to write them.
 pub fn resource_spec(
@@ -65,8 +65,13 @@ pub fn resource_spec(
     if let Some(names) = text_field(config, "clients")? {
         spec.clients = parse_vm_names(provider, "clients", names)?;
     }
+    spec.physical = text_field(config, PHYSICAL)?.map(|n| ResourceName::parse(provider, kind, n)).transpose()?;
     Ok(spec.with_defaults(provider, catalog)?)
 }
+
+/// The `config` key that pins the name a resource was created with at the cloud (see
+/// [`ResourceSpec::physical`]); migration `m20261208_000007_physical_names` sets it.
+pub const PHYSICAL: &str = "physical";
 
 /// A top-level text field of a resource's `config`; absent and `null` are `None`.
 fn text_field<'a>(config: &'a serde_json::Value, key: &'static str) -> Result<Option<&'a str>, ParseError> {

@@ -67,6 +67,11 @@ pub struct ResourceSpec {
     /// Databases: the project's VMs that may reach it; when set, nothing else on its network can
     /// (a stack's `clients`). Empty: reachable from its network, as before stacks.
     pub clients: Vec<ResourceName>,
+    /// The name it is written with at the cloud when that is not today's rule's
+    /// ([`physical_name_of`](crate::domain::names::physical_name_of)): AWS databases, load
+    /// balancers and clusters approved before their names carried the project's suffix keep the
+    /// name they were created with (the `physical` key of their `config`), so nothing is renamed.
+    pub physical: Option<ResourceName>,
 }
 
 impl ResourceSpec {
@@ -83,6 +88,7 @@ impl ResourceSpec {
             decommissioning: false,
             targets: Vec::new(),
             clients: Vec::new(),
+            physical: None,
         }
     }
 

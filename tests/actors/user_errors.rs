@@ -131,3 +131,36 @@ async fn names_the_cloud_treats_as_taken_are_refused_at_open() {
     })
     .await;
 }
+
+/// AWS names databases, load balancers and EKS clusters per account and region: the lobby shows
+/// the name with the project's suffix, approval writes it, and a name too long to carry the suffix
+/// is refused at open (never cut, which could make two names one).
+#[tokio::test]
+async fn aws_names_unique_per_account_carry_the_project_suffix_and_too_long_ones_are_refused() {
+    each_backend(|db| async move {
+        let app = start(db, settings()).await;
+        let init = app.run(GUILD_ADMIN, "/cloud-init provider:aws project_name:\"Names\" region:us-east-1").await;
+        let Reply::ProjectCreated { project } = init else { panic!("{init:?}") };
+        let hex = project.id.rsplit('-').next().unwrap().to_owned();
+        let deploy = |kind: &str, name: &str| {
+            format!("/cloud-deploy project_id:{} resource_type:{kind} resource_name:{name}", project.id)
+        };
+        let long = "e".repeat(26);
+        let refused = app.run(GUILD_ADMIN, &deploy("load_balancer", &long)).await;
+        let (Reply::Refused { message } | Reply::Error { message }) = &refused else {
+            panic!("a 26-character load balancer opened: {refused:?}")
+        };
+        assert!(message.contains("leaves 25 characters") && message.contains(&hex), "{message}");
+        let Reply::Lobby(lobby) = app.run(GUILD_ADMIN, &deploy("database", "orders")).await else {
+            panic!("orders should open")
+        };
+        assert_eq!(lobby.written_as, [("orders".to_owned(), format!("orders-{hex}"))]);
+        let approved = app.press(GUILD_ADMIN, lobby.session_id, LobbyAction::Approve).await;
+        assert!(matches!(approved, Reply::Deployed(_)), "{approved:?}");
+        let file = app.terraform.join(format!("terraform_aws_{}", project.id)).join("database.tf");
+        let written = std::fs::read_to_string(&file).unwrap();
+        assert!(written.contains(&format!("identifier                          = \"orders-{hex}\"")), "{written}");
+        app.stop().await
+    })
+    .await;
+}

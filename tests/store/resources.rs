@@ -1,5 +1,6 @@
 use cloud_chatops::domain::{Money, Provider, ResourceKind};
 use cloud_chatops::store::{self, Conflict, StoreError, resources::NewResource};
+use sea_orm::ConnectionTrait;
 
 use crate::support::{counts, each_backend, new_project};
 
@@ -138,11 +139,17 @@ async fn a_remembered_spend_is_the_fresh_sum_after_every_change() {
         let db = store::resources::create(&t.db, res(ResourceKind::Database, "orders", 5, 35_000)).await.unwrap();
         assert_eq!(same("two created").await, 51_800);
         let bigger = Change::Resize {
-            config: serde_json::json!({ "size": "e2-medium" }),
+            set: serde_json::json!({ "size": "e2-medium" }).as_object().unwrap().clone(),
             hourly_cost: Money::from_micros(33_500),
         };
+        // A key written after the lobby opened (migration 7's pinned name) survives the resize.
+        t.db.execute_unprepared(&format!("UPDATE cloud_resources SET config = '{{\"machine_type\": \"e2-small\", \"physical\": \"web\"}}' WHERE id = {}", web.id))
+            .await
+            .unwrap();
         store::resources::change(&t.db, P, web.id, false, Money::from_micros(16_800), &bigger).await.unwrap();
         assert_eq!(same("a resize").await, 68_500);
+        let row = store::resources::list(&t.db, P, Some(ResourceKind::Vm)).await.unwrap().remove(0);
+        assert_eq!(row.config, serde_json::json!({ "machine_type": "e2-small", "physical": "web", "size": "e2-medium" }));
         store::resources::change(&t.db, P, db.id, false, Money::from_micros(35_000), &Change::Decommission)
             .await
             .unwrap();

@@ -104,8 +104,8 @@ async fn a_source_that_remembers_loads_what_a_fresh_one_loads_after_every_change
         let db = store::resources::create(&t.db, add(ResourceKind::Database, "orders", "db-f1-micro")).await.unwrap();
         // Kind (in `ResourceKind` order: VMs before databases), then name.
         assert_eq!(same("two created").await, ["web", "orders"]);
-        let resized = serde_json::json!({ "size": "e2-medium", "options": {} });
-        let resize = Change::Resize { config: resized, hourly_cost: Money::from_micros(2_000) };
+        let resized = serde_json::json!({ "size": "e2-medium" }).as_object().unwrap().clone();
+        let resize = Change::Resize { set: resized, hourly_cost: Money::from_micros(2_000) };
         store::resources::change(&t.db, seed::PROJECT_ID, vm.id, false, Money::from_micros(1_000), &resize)
             .await
             .unwrap();

@@ -311,17 +311,15 @@ impl SessionState {
             }
             Plan::Resize(resize) => {
                 let target = &resize.target;
-                let mut config = target.config.clone();
-                merge(
-                    &mut config,
-                    serde_json::json!({ "size": lobby.verdict.size_name, "node_count": resize.as_request(lobby.provider).node_count }),
-                );
+                let mut set = serde_json::Map::new();
+                set.insert("size".into(), serde_json::json!(lobby.verdict.size_name));
+                set.insert("node_count".into(), serde_json::json!(resize.as_request(lobby.provider).node_count));
                 let write = Write::ChangeResource {
                     project_id: lobby.project_id.clone(),
                     id: target.id,
                     decommissioning: false,
                     hourly_cost: target.hourly,
-                    change: Change::Resize { config, hourly_cost: lobby.verdict.hourly },
+                    change: Change::Resize { set, hourly_cost: lobby.verdict.hourly },
                 };
                 // What grows was reserved when the lobby opened; what shrinks is freed now.
                 let mut moves: Vec<Move> = committed.collect();
@@ -365,14 +363,6 @@ fn resolved(catalog: &crate::domain::Catalog, request: &DeployRequest, priced: O
     let size = priced.or_else(|| request.size.clone());
     let node_count = catalog.resolve(request.provider, request.kind, size.as_deref(), request.node_count).node_count;
     DeployRequest { size, node_count, ..request.clone() }
-}
-
-/// `extra`'s keys written over `config`'s (both JSON objects; anything else leaves `config`).
-fn merge(config: &mut serde_json::Value, extra: serde_json::Value) {
-    let (Some(config), serde_json::Value::Object(extra)) = (config.as_object_mut(), extra) else { return };
-    for (key, value) in extra {
-        config.insert(key, value);
-    }
 }
 
 /// What approving `plan` changes, for the reply; `size_name` is the size the verdict resolved.

@@ -41,7 +41,7 @@ pub(super) async fn open(
     // is reserved or stored; the NAT gateways new machines bring are priced with them.
     if matches!(plan, Plan::Deploy(_) | Plan::Stack(_)) {
         let written = deps.validation.records.written_resources(&project.id, None).await?;
-        if let Err(refusal) = renderable(&plan, &written) {
+        if let Err(refusal) = renderable(&plan, &project.id, &written) {
             return Ok(Opened::Refused(refusal));
         }
         if let Plan::Stack(stack) = &plan
@@ -186,7 +186,7 @@ fn price_egress(
 /// Every new resource of a deploy or stack as the generator will write it: a name valid for the
 /// provider, options it can write, an address no other resource of the project (nor of the plan)
 /// has, and a name not already deployed.
-fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), String> {
+fn renderable(plan: &Plan, project_id: &str, written: &[cloud_resources::Model]) -> Result<(), String> {
     let new: Vec<(&DeployRequest, String)> = match plan {
         Plan::Deploy(request) => resource_names(request).into_iter().map(|n| (request, n)).collect(),
         Plan::Stack(stack) => stack.items.iter().map(|i| (i, i.name.clone())).collect(),
@@ -212,6 +212,8 @@ fn renderable(plan: &Plan, written: &[cloud_resources::Model]) -> Result<(), Str
             ));
         }
         let address = address_of(request.provider, kind, &name).map_err(|e| e.to_string())?;
+        // The name it is written with (a suffix where the cloud's namespace is shared) must fit too.
+        crate::domain::names::physical_name(request.provider, kind, &name, project_id).map_err(|e| e.to_string())?;
         check_options(request.provider, kind, &request.options)?;
         let this = Taken::new(request.provider, address, format!("the {} {}", kind.display_name(), shown(&name)));
         if let Some(other) = taken.iter().find(|t| t.key == this.key) {

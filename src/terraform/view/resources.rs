@@ -10,7 +10,7 @@ use super::super::slots::Slots;
 use super::super::validate::Validated;
 use super::networks::Placement;
 use super::{Context, Ingress, Res};
-use crate::domain::names::{is_globally_named, physical_name_of};
+use crate::domain::names::physical_name_of;
 use crate::domain::{Provider, ResourceKind};
 
 /// The resources built by the last renderings, kept so that a resource whose inputs are unchanged
@@ -126,11 +126,10 @@ fn res(ctx: &Context, r: &ResourceSpec, net: Arc<str>, subnet: Arc<str>, index: 
     let names = ctx.names(region);
     let arm = is_arm(ctx.provider, &size);
     let name = r.name.as_str().to_owned();
-    // Validation parsed the name: only a global namespace changes it.
-    let physical = if is_globally_named(ctx.provider, r.kind) {
-        physical_name_of(ctx.provider, r.kind, &r.name, &ctx.project)?
-    } else {
-        name.clone()
+    // Validation parsed the name; a pinned one is kept, else the rule of its namespace applies.
+    let physical = match &r.physical {
+        Some(pinned) => pinned.as_str().to_owned(),
+        None => physical_name_of(ctx.provider, r.kind, &r.name, &ctx.project)?,
     };
     Ok(Res {
         label: r.name.tf_label(),

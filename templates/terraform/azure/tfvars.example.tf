@@ -6,3 +6,7 @@ subscription_id = "00000000-0000-0000-0000-000000000000"
 # The SSH public key of the `chatops` admin user on the Linux VMs.
 admin_ssh_public_key = "ssh-ed25519 AAAA... you@example.com"
 {% endif %}
+{% if !v.dbs.is_empty() %}
+# Entra principals that administer the PostgreSQL servers and log in with an Entra token (optional).
+postgresql_entra_admins = { "dba-team" = { object_id = "00000000-0000-0000-0000-000000000000", principal_type = "Group" } }
+{% endif %}

@@ -69,7 +69,7 @@ resource "aws_kms_key" "orders-db-1_db" {
 }
 
 resource "aws_db_subnet_group" "orders-db-1" {
-  name       = "orders-db-1"
+  name       = "orders-db-1-3f9a1c"
   subnet_ids = [aws_subnet.chatops_us-east-1_a.id, aws_subnet.chatops_us-east-1_b.id]
   tags = {
     Name            = "orders-db-1"
@@ -80,7 +80,7 @@ resource "aws_db_subnet_group" "orders-db-1" {
 
 # TLS is required; statements changing the schema and slow ones are logged.
 resource "aws_db_parameter_group" "orders-db-1" {
-  name   = "orders-db-1"
+  name   = "orders-db-1-3f9a1c"
   family = "postgres16"
   tags = {
     Name            = "orders-db-1"
@@ -107,7 +107,7 @@ resource "aws_db_parameter_group" "orders-db-1" {
 resource "aws_db_instance" "orders-db-1" {
   # checkov:skip=CKV_AWS_157: single-AZ is what the lobby priced; Multi-AZ doubles the instance cost (set multi_az in an override)
 
-  identifier                          = "orders-db-1"
+  identifier                          = "orders-db-1-3f9a1c"
   engine                              = "postgres"
   engine_version                      = "16"
   instance_class                      = "db.t4g.small"
@@ -132,7 +132,7 @@ resource "aws_db_instance" "orders-db-1" {
   auto_minor_version_upgrade          = true
   deletion_protection                 = true
   skip_final_snapshot                 = false
-  final_snapshot_identifier           = "orders-db-1-final"
+  final_snapshot_identifier           = "orders-db-1-3f9a1c-final"
   tags = {
     Name            = "orders-db-1"
     created_by      = "chatops"

@@ -76,7 +76,7 @@ resource "aws_kms_key" "apps-1_eks" {
 }
 
 resource "aws_eks_cluster" "apps-1" {
-  name                      = "apps-1"
+  name                      = "apps-1-3f9a1c"
   role_arn                  = aws_iam_role.apps-1_cluster.arn
   enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
   depends_on                = [aws_iam_role_policy_attachment.apps-1_cluster]

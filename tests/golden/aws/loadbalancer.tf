@@ -43,7 +43,7 @@ resource "aws_lb" "front-1" {
   # checkov:skip=CKV_AWS_91: access logs go to an S3 bucket of the team's (access_logs in an override)
   # checkov:skip=CKV2_AWS_20: an internal load balancer serving HTTP inside the VPC; HTTPS needs the team's certificate
 
-  name                       = "front-1"
+  name                       = "front-1-3f9a1c"
   internal                   = true
   load_balancer_type         = "application"
   security_groups            = [aws_security_group.front-1_lb.id]
@@ -60,7 +60,7 @@ resource "aws_lb" "front-1" {
 resource "aws_lb_target_group" "front-1" {
   # checkov:skip=CKV_AWS_378: targets are reached over HTTP inside the VPC; TLS to targets needs their certificates
 
-  name     = "front-1"
+  name     = "front-1-3f9a1c"
   port     = 80
   protocol = "HTTP"
   vpc_id   = aws_vpc.chatops_us-east-1.id

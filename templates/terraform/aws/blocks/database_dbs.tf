@@ -74,7 +74,7 @@ Resource  = "*"
 
 resource "aws_db_subnet_group" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-name       = "{{ r.name }}"
+name       = "{{ r.physical }}"
 subnet_ids = [aws_subnet.{{ r.net }}_a.id, aws_subnet.{{ r.net }}_b.id]
 {% include "terraform/aws/_tags.tf" %}
 }
@@ -82,7 +82,7 @@ subnet_ids = [aws_subnet.{{ r.net }}_a.id, aws_subnet.{{ r.net }}_b.id]
 # TLS is required; statements changing the schema and slow ones are logged.
 resource "aws_db_parameter_group" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-name   = "{{ r.name }}"
+name   = "{{ r.physical }}"
 family = "postgres16"
 {% include "terraform/aws/_tags.tf" %}
 
@@ -103,7 +103,7 @@ value = "1000"
 }
 
 {% include "terraform/shared/_decommission.tf" -%}
-{% if r.decommissioning %}# Its final snapshot `{{ r.name }}-final` is taken on delete and kept. It is encrypted with this
+{% if r.decommissioning %}# Its final snapshot `{{ r.physical }}-final` is taken on delete and kept. It is encrypted with this
 # database's KMS key, scheduled for deletion (30 days) once the database leaves these files: copy
 # the snapshot under a key of yours to keep it longer.
 {% endif -%}
@@ -112,7 +112,7 @@ resource "aws_db_instance" "{{ r.label }}" {
 {% if r.decommissioning %}# checkov:skip=CKV_AWS_293: being decommissioned (a destroy approved in chat): protection lifted so apply can delete it; a final snapshot is kept
 {% endif -%}
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-identifier                          = "{{ r.name }}"
+identifier                          = "{{ r.physical }}"
 engine                              = "postgres"
 engine_version                      = "16"
 instance_class                      = "{{ r.size }}"
@@ -137,7 +137,7 @@ copy_tags_to_snapshot               = true
 auto_minor_version_upgrade          = true
 deletion_protection                 = {{ !r.decommissioning }}
 skip_final_snapshot                 = false
-final_snapshot_identifier           = "{{ r.name }}-final"
+final_snapshot_identifier           = "{{ r.physical }}-final"
 {% include "terraform/aws/_tags.tf" %}
 }
 

@@ -67,7 +67,7 @@ Resource  = "*"
 {% include "terraform/shared/_decommission.tf" -%}
 resource "aws_eks_cluster" "{{ r.label }}" {
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-name                      = "{{ r.name }}"
+name                      = "{{ r.physical }}"
 role_arn                  = aws_iam_role.{{ r.label }}_cluster.arn
 enabled_cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 depends_on                = [aws_iam_role_policy_attachment.{{ r.label }}_cluster]

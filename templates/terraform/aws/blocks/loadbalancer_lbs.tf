@@ -37,7 +37,7 @@ resource "aws_lb" "{{ r.label }}" {
 {% if r.decommissioning %}# checkov:skip=CKV_AWS_150: being decommissioned (a destroy approved in chat): protection lifted so apply can delete it
 {% endif -%}
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-name                       = "{{ r.name }}"
+name                       = "{{ r.physical }}"
 internal                   = true
 load_balancer_type         = "application"
 security_groups            = [aws_security_group.{{ r.label }}_lb.id]
@@ -50,7 +50,7 @@ enable_deletion_protection = {{ !r.decommissioning }}
 resource "aws_lb_target_group" "{{ r.label }}" {
 # checkov:skip=CKV_AWS_378: targets are reached over HTTP inside the VPC; TLS to targets needs their certificates
 {% if !r.provider.is_empty() %}provider = {{ r.provider }}{% endif %}
-name     = "{{ r.name }}"
+name     = "{{ r.physical }}"
 port     = 80
 protocol = "HTTP"
 vpc_id   = aws_vpc.{{ r.net }}.id

@@ -34,6 +34,18 @@ name      = "require_secure_transport"
 server_id = azurerm_postgresql_flexible_server.{{ r.label }}.id
 value     = "on"
 }
+
+# Password log-in is off: each principal in var.postgresql_entra_admins administers the server and
+# logs in with an Entra token as its password (`az account get-access-token --resource-type oss-rdbms`).
+resource "azurerm_postgresql_flexible_server_active_directory_administrator" "{{ r.label }}_entra" {
+for_each            = var.postgresql_entra_admins
+server_name         = azurerm_postgresql_flexible_server.{{ r.label }}.name
+resource_group_name = azurerm_resource_group.chatops.name
+tenant_id           = data.azurerm_client_config.current.tenant_id
+object_id           = each.value.object_id
+principal_name      = each.key
+principal_type      = each.value.principal_type
+}
 {% for i in r.ingress %}
 resource "azurerm_postgresql_flexible_server_firewall_rule" "{{ r.label }}_{{ i.name }}" {
 name             = "{{ i.name }}"
