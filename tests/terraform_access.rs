@@ -5,6 +5,8 @@
 //!   `var.cloudsql_iam_users`.
 //! - AWS: VMs carry the instance profile Session Manager needs; RDS keeps its master password in
 //!   Secrets Manager (`manage_master_user_password`).
+//! - Azure: PostgreSQL has password log-in off, so each server gets an Entra administrator per
+//!   principal in `var.postgresql_entra_admins`.
 
 mod common;
 
@@ -82,4 +84,37 @@ fn aws_machines_and_databases_have_a_way_in() {
     for (_, _, label, body) in dbs {
         assert_eq!(compact(attr(body, "manage_master_user_password")), "true", "{label}");
     }
+}
+
+#[test]
+fn azure_databases_have_entra_administrators() {
+    let spec = public_database(Provider::Azure);
+    let all = resources(&spec);
+    let servers: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "azurerm_postgresql_flexible_server").collect();
+    assert!(!servers.is_empty());
+    for (_, _, label, body) in servers {
+        let auth = block(body, "authentication").unwrap();
+        assert_eq!(compact(attr(auth, "password_auth_enabled")), "false");
+        assert_eq!(compact(attr(auth, "active_directory_auth_enabled")), "true");
+        let admin = all
+            .iter()
+            .find(|(_, ty, l, _)| {
+                ty == "azurerm_postgresql_flexible_server_active_directory_administrator"
+                    && *l == format!("{label}_entra")
+            })
+            .unwrap_or_else(|| panic!("{label} has no Entra administrator"));
+        assert!(compact(attr(&admin.3, "for_each")).contains("var.postgresql_entra_admins"));
+        assert!(
+            compact(attr(&admin.3, "server_name")).contains(&format!("azurerm_postgresql_flexible_server.{label}."))
+        );
+        for (field, from) in [("object_id", "each.value.object_id"), ("principal_name", "each.key")] {
+            assert_eq!(compact(attr(&admin.3, field)), from, "{field}");
+        }
+    }
+    let declared = render_parsed(&spec).into_iter().any(|(_, body)| {
+        body.blocks().any(|b| {
+            b.identifier() == "variable" && b.labels().first().map(|l| l.as_str()) == Some("postgresql_entra_admins")
+        })
+    });
+    assert!(declared, "var.postgresql_entra_admins is not declared");
 }

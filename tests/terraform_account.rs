@@ -5,6 +5,9 @@
 //! - GCP: a VM takes the first zone that is up and keeps it; an instance group sits in its
 //!   members' zone (not a second lookup that could disagree); GKE nodes keep their zone.
 //! - Azure writes no zone: VMs and clusters are regional, and the database ignores its zone.
+//!
+//! And (item 2) names AWS keeps unique per account and region carry the project's suffix, unless
+//! the resource was created before that rule and its name is pinned.
 
 mod common;
 
@@ -86,5 +89,50 @@ fn azure_writes_no_zone_that_could_move() {
         if attr(&body, "zone").is_some() || attr(&body, "zones").is_some() {
             assert!(ignores(&body, "zone"), "{file}: {ty}.{label} pins a zone and would move when it changes");
         }
+    }
+}
+
+#[test]
+fn aws_names_unique_per_account_carry_the_suffix_and_pinned_ones_keep_their_name() {
+    use cloud_chatops::domain::ResourceName;
+    let named = |kind, name: &str| ResourceName::parse(Provider::Aws, kind, name).unwrap();
+    let mut spec = everything(Provider::Aws);
+    // The fixture's names, before and after.
+    let fields: [(&str, &str, &[&str]); 6] = [
+        ("aws_db_instance", "identifier", &["final_snapshot_identifier"]),
+        ("aws_db_subnet_group", "name", &[]),
+        ("aws_db_parameter_group", "name", &[]),
+        ("aws_lb", "name", &[]),
+        ("aws_lb_target_group", "name", &[]),
+        ("aws_eks_cluster", "name", &[]),
+    ];
+    let written = |spec: &cloud_chatops::terraform::ProjectSpec| {
+        let mut out = Vec::new();
+        for (_, ty, _, body) in resources(spec) {
+            for (want, field, more) in &fields {
+                if ty == *want {
+                    out.push((ty.clone(), compact(attr(&body, field))));
+                    for m in *more {
+                        out.push((format!("{ty}.{m}"), compact(attr(&body, m))));
+                    }
+                }
+            }
+        }
+        out
+    };
+    let suffixed = written(&spec);
+    assert_eq!(suffixed.len(), 7, "{suffixed:?}");
+    for (what, name) in &suffixed {
+        let expected = if what.ends_with("final_snapshot_identifier") { "-3f9a1c-final\"" } else { "-3f9a1c\"" };
+        assert!(name.ends_with(expected), "{what}: {name}");
+    }
+    for r in &mut spec.resources {
+        if matches!(r.kind, ResourceKind::Database | ResourceKind::LoadBalancer | ResourceKind::K8s) {
+            r.physical = Some(named(r.kind, r.name.as_str()));
+        }
+    }
+    let pinned = written(&spec);
+    for ((what, before), (_, after)) in suffixed.iter().zip(&pinned) {
+        assert_eq!(before.replace("-3f9a1c", ""), *after, "{what}: a pinned name is written as created");
     }
 }
