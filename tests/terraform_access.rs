@@ -5,6 +5,8 @@
 //!   `var.cloudsql_iam_users`.
 //! - AWS: VMs carry the instance profile Session Manager needs; RDS keeps its master password in
 //!   Secrets Manager (`manage_master_user_password`).
+//! - GKE: the control plane is reached through its DNS endpoint (IAM decides who), and its IP
+//!   endpoint admits the ranges in `var.gke_authorized_networks`.
 //! - Azure: PostgreSQL has password log-in off, so each server gets an Entra administrator per
 //!   principal in `var.postgresql_entra_admins`.
 
@@ -117,4 +119,21 @@ fn azure_databases_have_entra_administrators() {
         })
     });
     assert!(declared, "var.postgresql_entra_admins is not declared");
+}
+
+#[test]
+fn gke_control_planes_are_reachable_by_dns_endpoint_and_team_ranges() {
+    let all = resources(&single(Provider::Gcp, ResourceKind::K8s));
+    let clusters: Vec<_> = all.iter().filter(|(_, ty, ..)| ty == "google_container_cluster").collect();
+    assert!(!clusters.is_empty());
+    for (_, _, label, body) in clusters {
+        let dns = path(body, &["control_plane_endpoints_config", "dns_endpoint_config", "allow_external_traffic"]);
+        assert_eq!(compact(dns), "true", "{label}: no DNS endpoint");
+        let networks = block(body, "master_authorized_networks_config").unwrap();
+        let dynamic = networks
+            .blocks()
+            .find(|b| b.identifier() == "dynamic" && b.labels().first().map(|l| l.as_str()) == Some("cidr_blocks"))
+            .unwrap_or_else(|| panic!("{label}: no authorized ranges"));
+        assert_eq!(compact(attr(dynamic.body(), "for_each")), "var.gke_authorized_networks");
+    }
 }

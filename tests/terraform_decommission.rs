@@ -44,10 +44,11 @@ fn a_decommissioning_resource_is_written_with_its_protection_lifted() {
             assert_eq!(attr(&main_block(&going, ty, kind), key), Some(&b(!protected)), "{provider} going {ty}.{key}");
         }
     }
-    // RDS keeps taking its final snapshot on the way out: the data survives the destroy.
+    // RDS keeps taking its final snapshot on the way out (named like the instance, with the
+    // project's suffix): the data survives the destroy.
     let rds = main_block(&decommissioning(Provider::Aws), "aws_db_instance", ResourceKind::Database);
     assert_eq!(attr(&rds, "skip_final_snapshot"), Some(&b(false)));
-    assert_eq!(attr(&rds, "final_snapshot_identifier"), Some(&s("orders-db-1-final")));
+    assert_eq!(attr(&rds, "final_snapshot_identifier"), Some(&s("orders-db-1-3f9a1c-final")));
 }
 
 #[test]

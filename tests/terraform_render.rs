@@ -799,7 +799,7 @@ fn gcp_projects_enable_the_apis_their_resources_need() {
 #[test]
 fn every_project_gets_a_tfvars_example_for_its_inputs() {
     for (provider, inputs) in [
-        (Provider::Gcp, &["gcp_project", "cloudsql_iam_users"][..]),
+        (Provider::Gcp, &["gcp_project", "cloudsql_iam_users", "gke_authorized_networks"][..]),
         (Provider::Aws, &[][..]),
         (Provider::Azure, &["subscription_id", "admin_ssh_public_key", "postgresql_entra_admins"][..]),
     ] {

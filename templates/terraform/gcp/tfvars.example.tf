@@ -6,3 +6,7 @@ gcp_project = "my-gcp-project-id"
 # Google accounts that log in to the Cloud SQL databases with IAM authentication (optional).
 cloudsql_iam_users = ["alice@example.com"]
 {% endif %}
+{% if !v.clusters.is_empty() %}
+# Ranges that may reach the GKE control planes' IP endpoint (optional: the DNS endpoint needs none).
+gke_authorized_networks = ["203.0.113.0/24"]
+{% endif %}

@@ -56,8 +56,25 @@ enable_private_endpoint = false
 master_ipv4_cidr_block  = "172.16.{{ r.index }}.0/28"
 }
 
+# The control plane's IP endpoint admits only var.gke_authorized_networks; members reach it from
+# anywhere through its DNS endpoint, which admits only principals Google IAM authorises
+# (`gcloud container clusters get-credentials <cluster> --location <region> --dns-endpoint`).
 master_authorized_networks_config {
 gcp_public_cidrs_access_enabled = false
+
+dynamic "cidr_blocks" {
+for_each = var.gke_authorized_networks
+content {
+cidr_block   = cidr_blocks.value
+display_name = "team range ${cidr_blocks.key + 1}"
+}
+}
+}
+
+control_plane_endpoints_config {
+dns_endpoint_config {
+allow_external_traffic = true
+}
 }
 
 master_auth {
