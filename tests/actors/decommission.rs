@@ -196,6 +196,13 @@ async fn unknown_targets_dependents_and_a_second_lobby_are_refused() {
         let storage =
             app.run(ADMIN, &format!("/cloud-resize project_id:{P} resource_name:worker-01 node_count:3")).await;
         assert!(refusal(&storage).contains("node_count applies to Kubernetes"), "{storage:?}");
+        // A resize to the size it has opens no card (whose prices would change nothing).
+        let before = crate::support::counts(&app.db.db).await;
+        let same = app
+            .run(ADMIN, &format!("/cloud-resize project_id:{P} resource_name:worker-01 machine_type:e2-small"))
+            .await;
+        assert!(refusal(&same).contains("already runs e2-small; nothing to change"), "{same:?}");
+        assert_eq!(crate::support::counts(&app.db.db).await, before, "a refused resize stores nothing");
 
         // A stack wires VMs into a network and behind a load balancer.
         let stack = lobby(app.run(ADMIN, &format!("/cloud-stack project_id:{P} template:web name:shop")).await);

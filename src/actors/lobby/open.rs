@@ -277,6 +277,14 @@ fn resizable(target: &Target, size: &Option<String>, node_count: Option<u32>) ->
             target.kind.display_name()
         )),
         ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s if size.is_some() || node_count.is_some() => {
+            // Nothing to change opens no card: a lobby would show a price change that is not one.
+            let same_size = size.as_deref().is_none_or(|s| target.size.as_deref() == Some(s));
+            let same_nodes = node_count.is_none_or(|n| target.node_count == Some(n));
+            if same_size && same_nodes {
+                let nodes = target.node_count.map(|n| format!(" with {n} nodes")).unwrap_or_default();
+                let size = target.size.as_deref().unwrap_or("its size");
+                return Err(format!("{} already runs {size}{nodes}; nothing to change", target.name));
+            }
             Ok(())
         }
         ResourceKind::Vm | ResourceKind::Database | ResourceKind::K8s => {
