@@ -87,6 +87,26 @@ fn check_block(at: &str, body: &hcl::Body, schema: &Value, top: bool, errors: &m
         if top && META_BLOCKS.contains(&ident) {
             continue;
         }
+        // Terraform's `dynamic "<block>" { for_each = …; content { … } }` writes zero or more
+        // `<block>`s: its content is checked as that block, and it counts as none (it may be empty).
+        if ident == "dynamic" {
+            let Some(name) = b.labels().first().map(|l| l.as_str()) else {
+                errors.push(format!("{at}: `dynamic` without the name of its block"));
+                continue;
+            };
+            let Some(bt) = blocks.get(name) else {
+                errors.push(format!("{at}: unknown block `{name}` (dynamic)"));
+                continue;
+            };
+            let content: Vec<&hcl::Block> = b.body().blocks().filter(|c| c.identifier() == "content").collect();
+            if content.len() != 1 || b.body().attributes().all(|a| a.key() != "for_each") {
+                errors.push(format!("{at}: dynamic `{name}` needs for_each and one content block"));
+            }
+            for c in content {
+                check_block(&format!("{at}.{name}"), c.body(), &bt["block"], false, errors);
+            }
+            continue;
+        }
         *counts.entry(ident).or_default() += 1;
         let Some(bt) = blocks.get(ident) else {
             errors.push(format!("{at}: unknown block `{ident}`"));
@@ -225,6 +245,19 @@ fn the_schema_checker_catches_what_it_claims_to() {
     assert!(all.contains("deprecated attribute `expected_bucket_owner`"), "{all}");
     assert!(all.contains("unknown block `foo`"), "{all}");
     assert!(all.contains("`versioning_configuration` needs at least 1"), "{all}");
+    // A dynamic block's content is checked as the block it writes.
+    let cluster = load_schema("google_container_cluster").unwrap();
+    let dynamic = hcl::parse(
+        "name = \"c\"\nmaster_authorized_networks_config {\n  dynamic \"cidr_blocks\" {\n    for_each = []\n    \
+         content {\n      cidr = \"x\"\n    }\n  }\n  dynamic \"nope\" {\n    for_each = []\n    content {}\n  }\n}\n",
+    )
+    .unwrap();
+    let mut errors = Vec::new();
+    check_block("t", &dynamic, &cluster, true, &mut errors);
+    let all = errors.join("\n");
+    assert!(all.contains("cidr_blocks: missing required attribute `cidr_block`"), "{all}");
+    assert!(all.contains("cidr_blocks: unknown attribute `cidr`"), "{all}");
+    assert!(all.contains("unknown block `nope` (dynamic)"), "{all}");
     let wrong_types =
         hcl::parse("bucket = [\"x\"]\nversioning_configuration {\nstatus = true\nmfa_delete = \"Enabled\"\n}\n")
             .unwrap();
