@@ -350,6 +350,18 @@ async fn a_cluster_resize_shows_its_node_counts_before_and_after() {
         let app = start(db, settings()).await;
         let line = format!("/cloud-deploy project_id:{P} resource_type:k8s resource_name:apps");
         approve(&app, ADMIN, &lobby(app.run(ADMIN, &line).await)).await;
+        // Past the quota: the refusal states the figures its quota line shows (the cluster's own
+        // nodes counted as used, only the difference requested).
+        let big =
+            lobby(app.run(ADMIN, &format!("/cloud-resize project_id:{P} resource_name:apps node_count:40")).await);
+        let cpus = big.verdict.quota.iter().find(|q| q.quota_type.as_str() == "compute.cpus" && !q.fits()).unwrap();
+        let stated = format!(
+            "({} used + {} reserved of {}), {} requested",
+            cpus.used, cpus.reserved, cpus.limit, cpus.requested
+        );
+        let refusal = big.verdict.violations.iter().find(|v| v.rule == "quota.compute.cpus").unwrap();
+        assert!(refusal.message.contains(&stated), "{} / {stated}", refusal.message);
+        app.press(ADMIN, big.session_id, LobbyAction::Cancel).await;
         let resize =
             lobby(app.run(ADMIN, &format!("/cloud-resize project_id:{P} resource_name:apps node_count:4")).await);
         let request = cloud_chatops::commands::text::lobby_request(&resize);

@@ -172,6 +172,13 @@ fn resize_verdict(input: &PlanInput<'_>, resize: &Resize) -> Verdict {
         line.used = line.used.saturating_add(was);
         line.requested = line.requested.saturating_sub(was);
     }
+    // A quota refusal states those same figures (it was worked out without the resource's own).
+    let mut short = v.quota.iter().filter(|l| !l.fits());
+    for violation in out.violations.iter_mut().filter(|x| x.rule.starts_with("quota.")) {
+        if let Some(line) = short.find(|l| violation.rule == format!("quota.{}", l.quota_type)) {
+            violation.message = super::quota::shortfall(line);
+        }
+    }
     v.outcome = out.outcome();
     v.violations = out.violations;
     v.warnings = out.warnings;

@@ -34,18 +34,9 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) -> Vec<QuotaLine> {
                 requested,
                 limit: row.limit,
             };
-            let place = if line.region == ANY_REGION { String::new() } else { format!(" in {}", shown(&line.region)) };
+            let place = place(&line);
             if !line.fits() {
-                out.deny(
-                    format!("quota.{quota_type}"),
-                    format!(
-                        "Project has {} {quota_type} available{place} ({} used + {} reserved of {}), {requested} requested",
-                        line.available(),
-                        line.used,
-                        line.reserved,
-                        line.limit
-                    ),
-                );
+                out.deny(format!("quota.{quota_type}"), shortfall(&line));
             } else if i128::from(line.after()) * 100 > i128::from(line.limit) * WARN_PERCENT {
                 out.warn(format!(
                     "{quota_type}{place} will be at {} of {} after this request",
@@ -57,4 +48,24 @@ pub(super) fn check(facts: &Facts<'_>, out: &mut Findings) -> Vec<QuotaLine> {
         }
     }
     lines
+}
+
+/// " in <region>" for a regional row, nothing for the project-wide one.
+fn place(line: &QuotaLine) -> String {
+    if line.region == ANY_REGION { String::new() } else { format!(" in {}", shown(&line.region)) }
+}
+
+/// Why `line` does not fit, in the line's own figures (a resize states them with the resource's
+/// current consumption counted as used and only the difference requested).
+pub(super) fn shortfall(line: &QuotaLine) -> String {
+    format!(
+        "Project has {} {} available{} ({} used + {} reserved of {}), {} requested",
+        line.available(),
+        line.quota_type,
+        place(line),
+        line.used,
+        line.reserved,
+        line.limit,
+        line.requested
+    )
 }
