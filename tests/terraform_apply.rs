@@ -19,20 +19,13 @@ mod common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cloud_chatops::domain::{Provider, ResourceKind};
 use cloud_chatops::terraform::ProjectSpec;
+use common::tf::{on_path, plugin_dir, relax_aws_pin, run, text};
 use common::*;
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
 
 /// `moto_server`: `CLOUD_CHATOPS_MOTO`, else `.ci/venv`'s, else one on PATH.
 fn moto_server() -> Option<PathBuf> {
@@ -41,12 +34,6 @@ fn moto_server() -> Option<PathBuf> {
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/venv/bin/moto_server");
     if venv.is_file() { Some(venv) } else { on_path("moto_server") }
-}
-
-fn plugin_dir() -> Option<PathBuf> {
-    let dir =
-        std::env::var_os("CLOUD_CHATOPS_TF_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| "/opt/tf-plugins".into());
-    dir.join("registry.terraform.io/hashicorp/aws").is_dir().then_some(dir)
 }
 
 /// The emulator, stopped when dropped.
@@ -157,9 +144,7 @@ fn write(spec: &ProjectSpec, dir: &Path, port: u16) {
         if !f.name.ends_with(".tf") {
             continue;
         }
-        // Only the version pin changes: 6.x is not in this machine's provider mirror.
-        let body = f.contents.replace("version = \"~> 6.47\"", "version = \">= 5.100\"");
-        std::fs::write(dir.join(&f.name), body).unwrap();
+        std::fs::write(dir.join(&f.name), relax_aws_pin(&f.contents)).unwrap();
     }
     let mut overrides = override_file(port);
     for (_, ty, label, _) in resources(spec) {
@@ -170,25 +155,9 @@ fn write(spec: &ProjectSpec, dir: &Path, port: u16) {
     std::fs::write(dir.join("zz_emulator_override.tf"), overrides).unwrap();
 }
 
-fn terraform(tf: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tf)
-        .args(args)
-        .current_dir(dir)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run terraform: {e}"))
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
-
 /// Runs terraform, which must succeed, and answers its standard output (warnings go to stderr).
 fn must(tf: &Path, dir: &Path, what: &str, args: &[&str]) -> String {
-    let out = terraform(tf, dir, args);
+    let out = run(tf, dir, args);
     assert!(out.status.success(), "terraform {what} failed:\n{}", text(&out));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -222,7 +191,7 @@ fn aws_output_applies_against_an_emulator_plans_clean_and_destroys() {
 
     // Applied as written, a second plan finds nothing to do but what the emulator reads back
     // unlike AWS.
-    let plan = terraform(&tf, dir.path(), &["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=again"]);
+    let plan = run(&tf, dir.path(), &["plan", "-detailed-exitcode", "-input=false", "-no-color", "-out=again"]);
     assert!(matches!(plan.status.code(), Some(0 | 2)), "second plan failed:\n{}", text(&plan));
     let shown = must(&tf, dir.path(), "show", &["show", "-json", "again"]);
     let unexpected = changes_besides_drift(&shown);

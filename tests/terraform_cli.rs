@@ -6,43 +6,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
+use common::tf::{on_path, plugin_dir, relax_aws_pin, run, text};
 use common::*;
-
-fn terraform() -> Option<PathBuf> {
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("terraform"))
-        .find(|p| p.is_file())
-}
-
-/// The folder above `registry.terraform.io` that holds hashicorp/aws 5.x.
-fn plugin_dir() -> Option<PathBuf> {
-    let dir =
-        std::env::var_os("CLOUD_CHATOPS_TF_PLUGIN_DIR").map(PathBuf::from).unwrap_or_else(|| "/opt/tf-plugins".into());
-    dir.join("registry.terraform.io/hashicorp/aws").is_dir().then_some(dir)
-}
-
-fn run(tf: &Path, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tf)
-        .args(args)
-        .current_dir(dir)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run terraform: {e}"))
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
-}
 
 #[test]
 fn terraform_fmt_accepts_every_variant_and_validate_every_aws_one() {
-    let Some(tf) = terraform() else {
+    let Some(tf) = on_path("terraform") else {
         let required = std::env::var("CLOUD_CHATOPS_REQUIRE_TERRAFORM").is_ok_and(|v| v == "1");
         assert!(!required, "CLOUD_CHATOPS_REQUIRE_TERRAFORM=1 but terraform is not on PATH");
         eprintln!("terraform not on PATH: not run");
@@ -78,12 +49,7 @@ fn terraform_fmt_accepts_every_variant_and_validate_every_aws_one() {
             for entry in std::fs::read_dir(&from).unwrap() {
                 let entry = entry.unwrap();
                 let body = std::fs::read_to_string(entry.path()).unwrap();
-                // Only the version pin changes: 6.x is not in the mirror.
-                std::fs::write(
-                    to.join(entry.file_name()),
-                    body.replace("version = \"~> 6.47\"", "version = \">= 5.100\""),
-                )
-                .unwrap();
+                std::fs::write(to.join(entry.file_name()), relax_aws_pin(&body)).unwrap();
             }
             std::os::unix::fs::symlink(base.join(".terraform"), to.join(".terraform")).unwrap();
             std::fs::copy(base.join(".terraform.lock.hcl"), to.join(".terraform.lock.hcl")).unwrap();

@@ -1,6 +1,8 @@
 //! Shared helpers for the Terraform generator tests: sample specs and HCL lookups.
 #![allow(dead_code)]
 
+pub mod tf;
+
 use cloud_chatops::domain::{Catalog, MachineType, ProjectId, Provider, Region, ResourceKind, ResourceName};
 use cloud_chatops::terraform::{ProjectSpec, RenderedFile, ResourceSpec, render};
 
